@@ -1,0 +1,133 @@
+/** Core domain types shared by every layer: branded ids, token and account records, audit events. */
+
+declare const brand: unique symbol;
+/** A nominal type: a `T` that the type checker will not confuse with another `T`. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type AccountId = Brand<string, 'AccountId'>;
+export type TokenId = Brand<string, 'TokenId'>;
+export type AuditEventId = Brand<string, 'AuditEventId'>;
+/** A permission string such as `tokens:create` or `device:*:ReadBucket`. */
+export type Scope = Brand<string, 'Scope'>;
+/** Lowercase hex SHA-256 of a presented secret. The only form in which secrets are stored. */
+export type SecretHash = Brand<string, 'SecretHash'>;
+/** RFC 3339 timestamp in UTC with milliseconds, as produced by `Date#toISOString()`. */
+export type Timestamp = string;
+
+export type PresentationScheme = 'bearer' | 'x-api-key' | 'app' | 'query';
+
+export interface AccountPolicy {
+  /** Whether scopes and deny rules of an existing token may be edited (seed 002) or are fixed (seed 000). */
+  permissionsEditable: boolean;
+  /** Longest lifetime a token may be given, in seconds; `null` means unlimited. */
+  maxLifetimeSeconds: number | null;
+  /** `Authorization: App <token>` accepted. Bearer and X-API-Key are always on. */
+  allowAppScheme: boolean;
+  /** `?access_token=` accepted. Off by default: query strings end up in access logs. */
+  allowQueryToken: boolean;
+  /** The verify endpoint also requires the caller to hold `tokens:verify`. */
+  verifyRequiresPermission: boolean;
+}
+
+export const defaultAccountPolicy = {
+  permissionsEditable: false,
+  maxLifetimeSeconds: null,
+  allowAppScheme: false,
+  allowQueryToken: false,
+  verifyRequiresPermission: false,
+} as const satisfies AccountPolicy;
+
+export interface AccountRecord {
+  id: AccountId;
+  name: string;
+  /** Prefix of every secret issued in this account, e.g. `tsr`. */
+  tokenPrefix: string;
+  policy: AccountPolicy;
+  createdAt: Timestamp;
+}
+
+export type TokenKind = 'standard';
+
+export interface TokenRecord {
+  id: TokenId;
+  accountId: AccountId;
+  kind: TokenKind;
+  name: string;
+  description: string | null;
+  profileId: string | null;
+  scopes: Scope[];
+  deny: Scope[];
+  templates: string[];
+  /** Non-secret display form of the current secret, e.g. `tsr_AbCd…wXyZ`. */
+  hint: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  validFrom: Timestamp | null;
+  expiresAt: Timestamp | null;
+  /** IPv4/IPv6 addresses or CIDR ranges; empty means any address. */
+  allowedIps: string[];
+  enabled: boolean;
+  revokedAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+  useCount: number;
+  /** Token id of the creator, or `null` for tokens made by bootstrap or the CLI on the database. */
+  createdBy: TokenId | null;
+  /** The token this one was created or issued by; revocation cascades from parent to children. */
+  parentId: TokenId | null;
+  metadata: Record<string, unknown>;
+  /** Increases by one on every change; used for optimistic concurrency. */
+  version: number;
+}
+
+/** One secret that opens a token. A token has one current secret and, during a rotation overlap, the previous one. */
+export interface TokenSecretRecord {
+  hash: SecretHash;
+  tokenId: TokenId;
+  accountId: AccountId;
+  createdAt: Timestamp;
+  /** `null` for the current secret; set on a rotated-out secret to the end of its overlap. */
+  expiresAt: Timestamp | null;
+}
+
+export type AuditAction =
+  | 'account.create'
+  | 'account.update'
+  | 'token.create'
+  | 'token.update'
+  | 'token.enable'
+  | 'token.disable'
+  | 'token.revoke'
+  | 'token.rotate'
+  | 'token.delete';
+
+export interface AuditDraft {
+  accountId: AccountId;
+  /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
+  actor: TokenId | null;
+  action: AuditAction;
+  targetType: 'token' | 'account';
+  targetId: string;
+  before: unknown;
+  after: unknown;
+  at: Timestamp;
+}
+
+export interface AuditEvent extends AuditDraft {
+  id: AuditEventId;
+  /** Position in the account's chain, from 1. */
+  seq: number;
+  /** Hash of the previous event in the account's chain (64 zeros for the first). */
+  prevHash: string;
+  /** Hash over this event's content and `prevHash`. */
+  hash: string;
+}
+
+export type VerifyCode =
+  | 'VALID'
+  | 'NOT_FOUND'
+  | 'NOT_YET_VALID'
+  | 'EXPIRED'
+  | 'REVOKED'
+  | 'DISABLED'
+  | 'IP_NOT_ALLOWED'
+  | 'INSUFFICIENT_SCOPE';
