@@ -19,7 +19,7 @@ export function auditEventHash(event: Omit<AuditEvent, 'hash'>): string {
     before: event.before ?? null,
     after: event.after ?? null,
     at: event.at,
-  });
+  }) ?? '';
   return createHash('sha256').update(content).digest('hex');
 }
 

@@ -1,0 +1,80 @@
+/** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { Tessera } from '../service/tessera.js';
+import { redactUrl } from './credentials.js';
+import { installErrorHandler } from './error-handler.js';
+import { createHttpContext } from './http-context.js';
+import { createMetrics } from './metrics.js';
+import { AccountSchema, accountRoutes } from './routes/account-routes.js';
+import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
+import { ErrorBody, TokenView } from './schemas.js';
+
+export interface BuildAppOptions {
+  tessera: Tessera;
+  logger?: Logger;
+  /** Largest accepted request body, bytes. */
+  bodyLimit?: number;
+  /** Fastify `trustProxy`: which peers' X-Forwarded-For is believed for the client address. */
+  trustProxy?: boolean | string | string[];
+}
+
+export const packageVersion = '0.1.0';
+
+export type TesseraApp = Awaited<ReturnType<typeof buildApp>>;
+
+export async function buildApp(options: BuildAppOptions) {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Request logs carry the URL, which may hold an access_token query parameter: redact it.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  installErrorHandler(app);
+
+  for (const schema of [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tessera',
+        version: packageVersion,
+        description: 'Least-privilege access tokens for APIs: issue, verify, rotate, revoke, audit. Every error uses one envelope; see docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const http = createHttpContext(options.tessera, createMetrics());
+  await app.register(tokenRoutes(http));
+  await app.register(verifyRoute(http));
+  await app.register(auditRoutes(http));
+  await app.register(accountRoutes(http));
+  await app.register(opsRoutes(http));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export { redactUrl };

@@ -1,0 +1,34 @@
+/** /v1/account: the caller's account and its policy. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { HttpContext } from '../http-context.js';
+import { errorResponses, security } from '../schemas.js';
+
+const Policy = Type.Object({
+  permissionsEditable: Type.Boolean({ description: 'Scopes of existing tokens may be edited (default false)' }),
+  maxLifetimeSeconds: Type.Union([Type.Integer({ minimum: 60 }), Type.Null()], { description: 'Longest token lifetime; null = unlimited' }),
+  allowAppScheme: Type.Boolean({ description: 'Accept Authorization: App <token>' }),
+  allowQueryToken: Type.Boolean({ description: 'Accept ?access_token=' }),
+  verifyRequiresPermission: Type.Boolean({ description: 'Verify callers must hold tokens:verify' }),
+});
+
+export const AccountSchema = Type.Object({
+  id: Type.String(), name: Type.String(), tokenPrefix: Type.String(), policy: Policy, createdAt: Type.String({ format: 'date-time' }),
+}, { $id: 'Account' });
+
+
+export function accountRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/v1/account', {
+      schema: { tags: ['account'], security, summary: 'The caller’s account and policy', response: { 200: Type.Ref(AccountSchema), ...errorResponses } },
+    }, async (request) => http.tessera.getAccount(await http.authenticate(request)));
+
+    app.patch('/v1/account/policy', {
+      schema: {
+        tags: ['account'], security, summary: 'Change the account policy (needs account:manage)',
+        body: Type.Partial(Policy, { additionalProperties: false }),
+        response: { 200: Type.Ref(AccountSchema), ...errorResponses },
+      },
+    }, async (request) => http.tessera.updateAccountPolicy(await http.authenticate(request), request.body));
+  };
+}

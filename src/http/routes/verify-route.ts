@@ -1,0 +1,96 @@
+/** POST /v1/verify: 200 for every well-formed request, with the outcome as a code. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TesseraError } from '../../core/errors.js';
+import { permits } from '../../core/scope.js';
+import type { Scope } from '../../core/types.js';
+import { checkScopes } from '../../service/token-input.js';
+import type { VerifyResult } from '../../service/verify-token.js';
+import { presentedCredential } from '../credentials.js';
+import type { HttpContext } from '../http-context.js';
+import { errorResponses } from '../schemas.js';
+
+const VerifyCodeSchema = Type.Union(
+  ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE'].map((c) => Type.Literal(c)),
+);
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: VerifyCodeSchema,
+  tokenId: Nullable(Type.String()),
+  accountId: Nullable(Type.String()),
+  profileId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  scopes: Type.Array(Type.String()),
+  expiresAt: Nullable(Type.String({ format: 'date-time' })),
+  missingScopes: Type.Optional(Type.Array(Type.String())),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+}, { $id: 'VerifyResult' });
+
+export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
+  const { tessera, metrics } = http;
+  return async (app) => {
+    app.post('/v1/verify', {
+      schema: {
+        tags: ['verify'],
+        summary: 'Verify a token',
+        description:
+          'The presented token is the only credential needed, unless its account sets `verifyRequiresPermission`; then the caller must also send its own token holding `tokens:verify`. `scopes` are all required. `ip` is the end client’s address (default: the caller’s).',
+        body: Type.Object({
+          token: Type.String({ minLength: 1, maxLength: 4096 }),
+          scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+          ip: Type.Optional(Type.String({ maxLength: 100 })),
+        }, { additionalProperties: false }),
+        response: { 200: Type.Ref(VerifyResponse), ...errorResponses },
+      },
+    }, async (request) => {
+      const started = process.hrtime.bigint();
+      const scopes = checkScopes(request.body.scopes ?? [], 'scopes');
+      const result = await tessera.verify({ secret: request.body.token, scopes, ip: request.body.ip ?? request.ip });
+      if (result.code !== 'NOT_FOUND') await requireVerifierIfAsked(http, request, result);
+      metrics.verifyOutcomes.inc({ code: result.code });
+      metrics.verifyDuration.observe({ code: result.code }, Number(process.hrtime.bigint() - started) / 1e9);
+      return toVerifyResponse(result);
+    });
+  };
+}
+
+export function toVerifyResponse(result: VerifyResult) {
+  if (result.code === 'NOT_FOUND') {
+    return { valid: false, code: result.code, tokenId: null, accountId: null, profileId: null, name: null, scopes: [], expiresAt: null };
+  }
+  const { token } = result;
+  return {
+    valid: result.valid,
+    code: result.code,
+    tokenId: token.id,
+    accountId: token.accountId,
+    profileId: token.profileId,
+    name: token.name,
+    scopes: token.scopes,
+    expiresAt: token.expiresAt,
+    ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes } : {}),
+    ...(result.valid ? { metadata: token.metadata } : {}),
+  };
+}
+
+/** An account may insist that only holders of `tokens:verify` learn anything about its tokens. */
+async function requireVerifierIfAsked(
+  http: HttpContext,
+  request: Parameters<HttpContext['authenticate']>[0],
+  result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>,
+): Promise<void> {
+  const account = await http.tessera.ctx.accountCache.get(result.token.accountId);
+  if (!account?.policy.verifyRequiresPermission) return;
+  if (!presentedCredential(request)) {
+    throw new TesseraError('UNAUTHORIZED', 'this account requires verify callers to present a token holding tokens:verify');
+  }
+  const caller = await http.authenticate(request);
+  if (caller.accountId !== account.id || !permits(caller.permissions, 'tokens:verify' as Scope)) {
+    throw new TesseraError('FORBIDDEN', 'this account requires verify callers to hold tokens:verify', {
+      requiredScopes: ['tokens:verify'],
+    });
+  }
+}

@@ -1,0 +1,118 @@
+/** TypeBox schemas of the HTTP API: they validate requests, serialise responses and become the OpenAPI document. */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time' });
+
+export const ErrorBody = Type.Object(
+  {
+    requestError: Type.Object({
+      serviceException: Type.Object({
+        messageId: Type.String({ description: 'Stable error code, see docs/errors.md', examples: ['FORBIDDEN'] }),
+        text: Type.String({ description: 'What went wrong; names the field for BAD_REQUEST' }),
+        details: Type.Optional(Type.Unknown()),
+      }),
+    }),
+  },
+  { $id: 'Error', description: 'The one error envelope of every Tessera response' },
+);
+
+export const Metadata = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'Free JSON object, at most 4096 bytes serialised',
+});
+
+export const TokenView = Type.Object(
+  {
+    id: Type.String({ examples: ['tok_4hF9sWq2ZrT6yLpA1cNv0b'] }),
+    kind: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    profileId: Nullable(Type.String({ description: 'The identity the token acts as (seed 000)' })),
+    scopes: Type.Array(Type.String()),
+    deny: Type.Array(Type.String()),
+    templates: Type.Array(Type.String()),
+    hint: Type.String({ description: 'Non-secret display form of the secret', examples: ['tsr_AbCd…wXyZ'] }),
+    status: Type.Union(
+      ['active', 'disabled', 'revoked', 'expired', 'not_yet_valid'].map((s) => Type.Literal(s)),
+    ),
+    enabled: Type.Boolean(),
+    createdAt: DateTime,
+    updatedAt: DateTime,
+    validFrom: Nullable(DateTime),
+    expiresAt: Nullable(DateTime),
+    revokedAt: Nullable(DateTime),
+    lastUsedAt: Nullable(DateTime),
+    useCount: Type.Integer(),
+    allowedIps: Type.Array(Type.String()),
+    createdBy: Nullable(Type.String()),
+    parentId: Nullable(Type.String()),
+    metadata: Metadata,
+    version: Type.Integer({ description: 'Increases on every change; send it as If-Match to PATCH safely' }),
+  },
+  { $id: 'Token' },
+);
+
+const ScopeList = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { description, maxItems: 500 });
+
+export const CreateTokenBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'Chosen id, [A-Za-z0-9_]{1,50}, unique in the account; generated (tok_…) when absent' })),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    profileId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    scopes: ScopeList('Permissions granted; a token can only grant what its creator holds'),
+    deny: Type.Optional(ScopeList('Permissions withheld even where a scope would grant them; deny wins')),
+    templates: Type.Optional(Type.Array(Type.String(), { description: 'Catalog permission sets to start from' })),
+    validFrom: Type.Optional(Nullable(DateTime)),
+    expiresAt: Type.Optional(Nullable(DateTime)),
+    allowedIps: Type.Optional(Type.Array(Type.String(), { description: 'IPv4/IPv6 addresses or CIDRs; empty = any', maxItems: 100 })),
+    enabled: Type.Optional(Type.Boolean()),
+    metadata: Type.Optional(Nullable(Metadata)),
+  },
+  { additionalProperties: false },
+);
+export type CreateTokenBody = Static<typeof CreateTokenBody>;
+
+export const UpdateTokenBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    profileId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    enabled: Type.Optional(Type.Boolean()),
+    allowedIps: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })),
+    validFrom: Type.Optional(Nullable(DateTime)),
+    expiresAt: Type.Optional(Nullable(DateTime)),
+    metadata: Type.Optional(Nullable(Metadata)),
+    scopes: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
+    deny: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
+  },
+  { additionalProperties: false },
+);
+export type UpdateTokenBody = Static<typeof UpdateTokenBody>;
+
+export const CreatedTokenBody = Type.Object({
+  token: Type.Ref(TokenView),
+  secret: Type.String({ description: 'Shown once: only a hash is kept. Store it now.', examples: ['tsr_…'] }),
+});
+
+export const TokenIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const ListQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
+};
+
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+export const errorResponses = {
+  400: Type.Ref(ErrorBody),
+  401: Type.Ref(ErrorBody),
+  403: Type.Ref(ErrorBody),
+  404: Type.Ref(ErrorBody),
+  409: Type.Ref(ErrorBody),
+  429: Type.Ref(ErrorBody),
+} as const;
+
+/** Every management route accepts either presentation header. */
+export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];

@@ -1,0 +1,52 @@
+/** Options resolved once, from flags and environment, into one fully typed configuration. */
+import { TesseraError } from '../core/errors.js';
+
+export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
+
+export interface ServerConfig {
+  database: DatabaseConfig;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** CIDRs (or `true`) whose X-Forwarded-For is believed; empty: none. */
+  trustedProxies: string[];
+  usageFlushIntervalMs: number;
+}
+
+export const DEFAULT_DB_FILE = './data/tessera.db';
+
+export interface ConfigSources {
+  flags: { db?: string; host?: string; port?: string | number; logLevel?: string };
+  env: NodeJS.ProcessEnv;
+}
+
+export function resolveDatabase(flags: { db?: string }, env: NodeJS.ProcessEnv): DatabaseConfig {
+  if (flags.db) return { kind: 'sqlite', filename: flags.db };
+  if (env.TESSERA_DB) return { kind: 'sqlite', filename: env.TESSERA_DB };
+  const url = env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url) throw new TesseraError('BAD_REQUEST', 'DATABASE_URL: expected postgres://…', { field: 'DATABASE_URL' });
+  return { kind: 'sqlite', filename: DEFAULT_DB_FILE };
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig {
+  const portText = String(flags.port ?? env.PORT ?? '8080');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new TesseraError('BAD_REQUEST', `port: expected a number from 0 to 65535, got ${portText}`, { field: 'port' });
+  }
+  const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new TesseraError('BAD_REQUEST', `log level: expected one of ${logLevels.join(', ')}`, { field: 'logLevel' });
+  }
+  return {
+    database: resolveDatabase(flags, env),
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    logLevel: logLevel as ServerConfig['logLevel'],
+    trustedProxies: (env.TESSERA_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    usageFlushIntervalMs: 1000,
+  };
+}

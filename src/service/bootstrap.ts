@@ -1,0 +1,68 @@
+/** First start: the default account and a root token holding `*`, whose secret is returned once. */
+import { TesseraError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { DEFAULT_TOKEN_PREFIX, generateSecret, hashSecret, secretHint } from '../core/token-format.js';
+import { defaultAccountPolicy, type AccountId, type AccountRecord, type Scope, type TokenId, type TokenRecord } from '../core/types.js';
+import { nowIso, type ServiceContext } from './context.js';
+import { auditSnapshot, toTokenView } from './token-view.js';
+import type { CreatedToken } from './create-token.js';
+
+export interface BootstrapResult {
+  account: AccountRecord;
+  root: CreatedToken;
+}
+
+/** Creates the default account and root token, or returns `null` when the database already has an account. */
+export async function bootstrap(ctx: ServiceContext): Promise<BootstrapResult | null> {
+  const nowMs = ctx.clock.now();
+  const now = nowIso(ctx);
+  const secret = generateSecret(DEFAULT_TOKEN_PREFIX, ctx.randomBytes);
+  return ctx.store.transaction(async (tx) => {
+    if (await tx.getDefaultAccount()) return null;
+    const account: AccountRecord = {
+      id: newId('account', ctx.randomBytes) as AccountId,
+      name: 'default',
+      tokenPrefix: DEFAULT_TOKEN_PREFIX,
+      policy: { ...defaultAccountPolicy },
+      createdAt: now,
+    };
+    const token: TokenRecord = {
+      id: newId('token', ctx.randomBytes) as TokenId,
+      accountId: account.id,
+      kind: 'standard',
+      name: 'root',
+      description: 'Created at first start. Holds every permission: keep it offline and create narrower tokens.',
+      profileId: null,
+      scopes: ['*' as Scope],
+      deny: [],
+      templates: [],
+      hint: secretHint(secret),
+      createdAt: now,
+      updatedAt: now,
+      validFrom: null,
+      expiresAt: null,
+      allowedIps: [],
+      enabled: true,
+      revokedAt: null,
+      lastUsedAt: null,
+      useCount: 0,
+      createdBy: null,
+      parentId: null,
+      metadata: {},
+      version: 1,
+    };
+    await tx.insertAccount(account);
+    await tx.insertToken(token, { hash: hashSecret(secret), tokenId: token.id, accountId: account.id, createdAt: now, expiresAt: null });
+    const base = { accountId: account.id, actor: null, at: now, before: null };
+    await tx.appendAudit({ ...base, action: 'account.create', targetType: 'account', targetId: account.id, after: account });
+    await tx.appendAudit({ ...base, action: 'token.create', targetType: 'token', targetId: token.id, after: auditSnapshot(token, nowMs) });
+    return { account, root: { token: toTokenView(token, nowMs), secret } };
+  });
+}
+
+/** `tessera init`: like the first start, but refuses when the database is already initialised. */
+export async function initialise(ctx: ServiceContext): Promise<BootstrapResult> {
+  const result = await bootstrap(ctx);
+  if (!result) throw new TesseraError('CONFLICT', 'the database is already initialised; its root token was shown at that time');
+  return result;
+}

@@ -1,0 +1,29 @@
+/** What every use case needs, passed in once by the composition root: store, clock, randomness, caches, logger. */
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.js';
+import type { TokenCache } from './token-cache.js';
+import type { UsageRecorder } from './usage-recorder.js';
+import type { AccountCache } from './account-cache.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type RandomBytes = (n: number) => Uint8Array;
+
+export interface ServiceContext {
+  store: Store;
+  clock: Clock;
+  randomBytes: RandomBytes;
+  logger: Logger;
+  tokenCache: TokenCache;
+  accountCache: AccountCache;
+  usage: UsageRecorder;
+}
+
+export function nowIso(ctx: Pick<ServiceContext, 'clock'>): string {
+  return new Date(ctx.clock.now()).toISOString();
+}

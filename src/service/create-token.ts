@@ -1,0 +1,125 @@
+/** Creating a token: validate, check no escalation, store only the hash, return the secret exactly once. */
+import { TesseraError, badRequest } from '../core/errors.js';
+import { CHOSEN_TOKEN_ID_PATTERN, newId } from '../core/ids.js';
+import { generateSecret, hashSecret, secretHint } from '../core/token-format.js';
+import type { Scope, TokenId, TokenRecord } from '../core/types.js';
+import { StoreConflictError } from '../store/store.js';
+import { requirePermission, type Actor } from './actor.js';
+import { getAccount } from './account-service.js';
+import { nowIso, type ServiceContext } from './context.js';
+import {
+  checkAllowedIps,
+  checkLifetime,
+  checkMetadata,
+  checkName,
+  checkOptionalText,
+  checkScopes,
+  checkTimestamp,
+  limits,
+} from './token-input.js';
+import { requireWithinActor } from './token-guards.js';
+import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
+
+export interface CreateTokenInput {
+  id?: string;
+  name: string;
+  description?: string | null;
+  profileId?: string | null;
+  scopes: string[];
+  deny?: string[];
+  templates?: string[];
+  validFrom?: string | null;
+  expiresAt?: string | null;
+  allowedIps?: string[];
+  enabled?: boolean;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface CreatedToken {
+  token: TokenView;
+  /** Shown once: only its hash is kept. */
+  secret: string;
+}
+
+export async function createToken(ctx: ServiceContext, actor: Actor, input: CreateTokenInput): Promise<CreatedToken> {
+  requirePermission(actor, 'tokens:create');
+  const account = await getAccount(ctx, actor);
+  const nowMs = ctx.clock.now();
+  const now = nowIso(ctx);
+
+  if (input.id !== undefined && !CHOSEN_TOKEN_ID_PATTERN.test(input.id)) {
+    throw badRequest('id', 'must be 1 to 50 characters from A-Z, a-z, 0-9 and _');
+  }
+  if (input.templates && input.templates.length > 0) {
+    throw badRequest('templates[0]', `unknown template ${input.templates[0]}: the account has no catalog templates`);
+  }
+  const scopes = checkScopes(input.scopes, 'scopes');
+  if (scopes.length === 0) throw badRequest('scopes', 'must name at least one scope');
+  const deny = checkScopes(input.deny ?? [], 'deny');
+  requireWithinActor(actor, { scopes, deny }, 'scopes');
+
+  const window = checkLifetime(
+    { validFrom: checkTimestamp(input.validFrom, 'validFrom'), expiresAt: checkTimestamp(input.expiresAt, 'expiresAt') },
+    account.policy,
+    nowMs,
+    { creating: true },
+  );
+
+  const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
+  const hash = hashSecret(secret);
+  const token: TokenRecord = {
+    id: (input.id ?? newId('token', ctx.randomBytes)) as TokenId,
+    accountId: actor.accountId,
+    kind: 'standard',
+    name: checkName(input.name),
+    description: checkOptionalText(input.description, 'description', limits.descriptionLength),
+    profileId: checkOptionalText(input.profileId, 'profileId', limits.profileIdLength),
+    scopes: dedupe(scopes),
+    deny: dedupe(deny),
+    templates: [],
+    hint: secretHint(secret),
+    createdAt: now,
+    updatedAt: now,
+    validFrom: window.validFrom,
+    expiresAt: window.expiresAt,
+    allowedIps: checkAllowedIps(input.allowedIps ?? []),
+    enabled: input.enabled ?? true,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
+    createdBy: actor.tokenId,
+    parentId: actor.tokenId,
+    metadata: checkMetadata(input.metadata),
+    version: 1,
+  };
+
+  try {
+    await ctx.store.transaction(async (tx) => {
+      await tx.insertToken(token, { hash, tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
+      await tx.appendAudit({
+        accountId: token.accountId,
+        actor: actor.tokenId,
+        action: 'token.create',
+        targetType: 'token',
+        targetId: token.id,
+        before: null,
+        after: auditSnapshot(token, nowMs),
+        at: now,
+      });
+    });
+  } catch (error) {
+    if (error instanceof StoreConflictError) {
+      throw new TesseraError('CONFLICT', `id: a token with id ${token.id} already exists in this account`, {
+        field: 'id',
+      });
+    }
+    throw error;
+  }
+  ctx.tokenCache.forgetMissing(hash);
+  ctx.logger.info({ tokenId: token.id, accountId: token.accountId, actor: actor.tokenId }, 'token created');
+  return { token: toTokenView(token, nowMs), secret };
+}
+
+function dedupe(scopes: Scope[]): Scope[] {
+  return [...new Set(scopes)];
+}

@@ -1,0 +1,68 @@
+/** Deletion removes the record (unlike revoke); bulk deletion is all-or-nothing with a report per id. */
+import { TesseraError } from '../core/errors.js';
+import { isSubset } from '../core/scope.js';
+import type { TokenId, TokenRecord } from '../core/types.js';
+import { requirePermission, type Actor } from './actor.js';
+import { nowIso, type ServiceContext } from './context.js';
+import { auditSnapshot } from './token-view.js';
+
+export type DeleteOutcome = 'deleted' | 'NOT_FOUND' | 'FORBIDDEN';
+
+export interface DeleteReport {
+  deleted: string[];
+  results: { id: string; outcome: DeleteOutcome }[];
+}
+
+export const MAX_BULK_DELETE = 1000;
+
+export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: readonly string[]): Promise<DeleteReport> {
+  requirePermission(actor, 'tokens:delete');
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) throw new TesseraError('BAD_REQUEST', 'ids: must list at least one token id', { field: 'ids' });
+  if (unique.length > MAX_BULK_DELETE) {
+    throw new TesseraError('BAD_REQUEST', `ids: at most ${MAX_BULK_DELETE} per request`, { field: 'ids' });
+  }
+  const nowMs = ctx.clock.now();
+  const now = nowIso(ctx);
+  const deleted = await ctx.store.transaction(async (tx) => {
+    const found: TokenRecord[] = [];
+    const results: DeleteReport['results'] = [];
+    for (const id of unique) {
+      const token = await tx.getToken(actor.accountId, id as TokenId);
+      const outcome = outcomeFor(actor, token);
+      results.push({ id, outcome });
+      if (token && outcome === 'deleted') found.push(token);
+    }
+    const failed = results.filter((r) => r.outcome !== 'deleted');
+    if (failed.length > 0) {
+      const code = failed.some((r) => r.outcome === 'FORBIDDEN') ? 'FORBIDDEN' : 'NOT_FOUND';
+      const failedIds = failed.map((r) => `${r.id} (${r.outcome})`).join(', ');
+      throw new TesseraError(code, `ids: nothing was deleted; cannot delete ${failedIds}`, {
+        field: 'ids',
+        details: { results: results.map((r) => (r.outcome === 'deleted' ? { ...r, outcome: 'ok' } : r)) },
+      });
+    }
+    await tx.deleteTokens(actor.accountId, found.map((t) => t.id));
+    for (const token of found) {
+      await tx.appendAudit({
+        accountId: token.accountId,
+        actor: actor.tokenId,
+        action: 'token.delete',
+        targetType: 'token',
+        targetId: token.id,
+        before: auditSnapshot(token, nowMs),
+        after: null,
+        at: now,
+      });
+    }
+    return { found, results };
+  });
+  for (const token of deleted.found) ctx.tokenCache.invalidateToken(token.accountId, token.id);
+  return { deleted: deleted.found.map((t) => t.id), results: deleted.results };
+}
+
+function outcomeFor(actor: Actor, token: TokenRecord | undefined): DeleteOutcome {
+  if (!token) return 'NOT_FOUND';
+  if (actor.tokenId === token.id) return 'deleted';
+  return isSubset({ scopes: token.scopes, deny: token.deny }, actor.permissions).ok ? 'deleted' : 'FORBIDDEN';
+}

@@ -1,0 +1,57 @@
+/** Rotation: a new secret for the same token id and settings, the old one kept alive for an optional overlap. */
+import { badRequest } from '../core/errors.js';
+import { generateSecret, hashSecret, secretHint } from '../core/token-format.js';
+import { requirePermission, type Actor } from './actor.js';
+import { getAccount } from './account-service.js';
+import { nowIso, type ServiceContext } from './context.js';
+import { loadToken, requireCanActOn, requireNotRevoked } from './token-guards.js';
+import { auditSnapshot, toTokenView } from './token-view.js';
+import type { CreatedToken } from './create-token.js';
+
+/** Longest overlap a caller may ask for: a week, enough for any deploy, short enough to bound a leak. */
+export const MAX_OVERLAP_SECONDS = 7 * 24 * 3600;
+
+export async function rotateToken(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  options: { overlapSeconds?: number } = {},
+): Promise<CreatedToken & { previousSecretExpiresAt: string }> {
+  if (actor.tokenId !== id) requirePermission(actor, 'tokens:update');
+  const overlap = options.overlapSeconds ?? 0;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
+    throw badRequest('overlapSeconds', `must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}`);
+  }
+  const account = await getAccount(ctx, actor);
+  const nowMs = ctx.clock.now();
+  const now = nowIso(ctx);
+  const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
+  const hash = hashSecret(secret);
+
+  const rotated = await ctx.store.transaction(async (tx) => {
+    const token = await loadToken(tx, actor, id);
+    requireNotRevoked(token);
+    requireCanActOn(actor, token);
+    // The old secret never outlives the token itself.
+    const overlapEndMs = Math.min(nowMs + overlap * 1000, token.expiresAt ? Date.parse(token.expiresAt) : Infinity);
+    const previousSecretExpiresAt = new Date(Math.max(overlapEndMs, nowMs)).toISOString();
+    await tx.expireSecrets(token.accountId, token.id, previousSecretExpiresAt);
+    await tx.insertSecret({ hash, tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
+    const next = { ...token, hint: secretHint(secret), updatedAt: now, version: token.version + 1 };
+    await tx.updateToken(next);
+    await tx.appendAudit({
+      accountId: token.accountId,
+      actor: actor.tokenId,
+      action: 'token.rotate',
+      targetType: 'token',
+      targetId: token.id,
+      before: auditSnapshot(token, nowMs),
+      after: { ...auditSnapshot(next, nowMs), previousSecretExpiresAt },
+      at: now,
+    });
+    return { token: next, previousSecretExpiresAt };
+  });
+  ctx.tokenCache.invalidateToken(rotated.token.accountId, rotated.token.id);
+  ctx.tokenCache.forgetMissing(hash);
+  return { token: toTokenView(rotated.token, nowMs), secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };
+}

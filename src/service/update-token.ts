@@ -1,0 +1,135 @@
+/** Editing a token: descriptive fields always; scopes and deny only where the account allows it (seed 002 vs 000). */
+import { TesseraError } from '../core/errors.js';
+import type { AuditAction, TokenRecord } from '../core/types.js';
+import { requirePermission, type Actor } from './actor.js';
+import { getAccount } from './account-service.js';
+import { nowIso, type ServiceContext } from './context.js';
+import {
+  checkAllowedIps,
+  checkLifetime,
+  checkMetadata,
+  checkName,
+  checkOptionalText,
+  checkScopes,
+  checkTimestamp,
+  limits,
+} from './token-input.js';
+import { loadToken, requireCanActOn, requireNotRevoked, requireWithinActor } from './token-guards.js';
+import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
+
+export interface UpdateTokenInput {
+  name?: string;
+  description?: string | null;
+  profileId?: string | null;
+  enabled?: boolean;
+  allowedIps?: string[];
+  validFrom?: string | null;
+  expiresAt?: string | null;
+  metadata?: Record<string, unknown> | null;
+  scopes?: string[];
+  deny?: string[];
+  /** Optimistic concurrency: refuse with PRECONDITION_FAILED unless the stored version matches. */
+  expectedVersion?: number;
+}
+
+export async function updateToken(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  input: UpdateTokenInput,
+): Promise<TokenView> {
+  requirePermission(actor, 'tokens:update');
+  const account = await getAccount(ctx, actor);
+  const changesPermissions = input.scopes !== undefined || input.deny !== undefined;
+  if (changesPermissions && !account.policy.permissionsEditable) {
+    throw new TesseraError(
+      'FORBIDDEN',
+      `${input.scopes !== undefined ? 'scopes' : 'deny'}: permissions are fixed once a token is created in this account (policy permissionsEditable is false); create a new token instead`,
+      { field: input.scopes !== undefined ? 'scopes' : 'deny' },
+    );
+  }
+  return changeToken(ctx, actor, id, 'token.update', (token, nowMs) => {
+    const next: TokenRecord = { ...token };
+    if (input.name !== undefined) next.name = checkName(input.name);
+    if (input.description !== undefined) {
+      next.description = checkOptionalText(input.description, 'description', limits.descriptionLength);
+    }
+    if (input.profileId !== undefined) {
+      next.profileId = checkOptionalText(input.profileId, 'profileId', limits.profileIdLength);
+    }
+    if (input.enabled !== undefined) next.enabled = input.enabled;
+    if (input.allowedIps !== undefined) next.allowedIps = checkAllowedIps(input.allowedIps);
+    if (input.metadata !== undefined) next.metadata = checkMetadata(input.metadata);
+    if (input.validFrom !== undefined || input.expiresAt !== undefined) {
+      const window = checkLifetime(
+        {
+          validFrom: input.validFrom !== undefined ? checkTimestamp(input.validFrom, 'validFrom') : token.validFrom,
+          expiresAt: input.expiresAt !== undefined ? checkTimestamp(input.expiresAt, 'expiresAt') : token.expiresAt,
+        },
+        account.policy,
+        nowMs,
+        { creating: false },
+      );
+      next.validFrom = window.validFrom;
+      next.expiresAt = window.expiresAt;
+    }
+    if (changesPermissions) {
+      next.scopes = input.scopes !== undefined ? [...new Set(checkScopes(input.scopes, 'scopes'))] : token.scopes;
+      next.deny = input.deny !== undefined ? [...new Set(checkScopes(input.deny, 'deny'))] : token.deny;
+      requireWithinActor(actor, { scopes: next.scopes, deny: next.deny }, 'scopes');
+    }
+    return next;
+  }, input.expectedVersion);
+}
+
+export async function setTokenEnabled(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  enabled: boolean,
+): Promise<TokenView> {
+  requirePermission(actor, 'tokens:update');
+  return changeToken(ctx, actor, id, enabled ? 'token.enable' : 'token.disable', (token) => ({ ...token, enabled }));
+}
+
+/**
+ * The one path for edits of a live token: load, check, apply, bump the version, audit, drop cached copies.
+ * Runs in one transaction, so a concurrent edit of the same token cannot interleave.
+ */
+export async function changeToken(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  action: AuditAction,
+  apply: (token: TokenRecord, nowMs: number) => TokenRecord,
+  expectedVersion?: number,
+): Promise<TokenView> {
+  const nowMs = ctx.clock.now();
+  const now = nowIso(ctx);
+  const updated = await ctx.store.transaction(async (tx) => {
+    const token = await loadToken(tx, actor, id);
+    requireNotRevoked(token);
+    requireCanActOn(actor, token);
+    if (expectedVersion !== undefined && expectedVersion !== token.version) {
+      throw new TesseraError(
+        'PRECONDITION_FAILED',
+        `token ${id} is at version ${token.version}, not ${expectedVersion}; reload it and try again`,
+      );
+    }
+    const next = { ...apply(token, nowMs), updatedAt: now, version: token.version + 1 };
+    await tx.updateToken(next);
+    await tx.appendAudit({
+      accountId: token.accountId,
+      actor: actor.tokenId,
+      action,
+      targetType: 'token',
+      targetId: token.id,
+      before: auditSnapshot(token, nowMs),
+      after: auditSnapshot(next, nowMs),
+      at: now,
+    });
+    return next;
+  });
+  ctx.tokenCache.invalidateToken(updated.accountId, updated.id);
+  return toTokenView(updated, nowMs);
+}

@@ -1,0 +1,115 @@
+/** Builds the real app on a temporary SQLite file, listening on 127.0.0.1, with a clock the test controls. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { buildApp, type TesseraApp } from '../http/build-app.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { createTessera, type Tessera } from '../service/tessera.js';
+import type { TesseraOptions } from '../service/tessera.js';
+
+export class TestClock {
+  constructor(public ms = Date.parse('2026-06-01T12:00:00.000Z')) {}
+  now = (): number => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface TestResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  app: TesseraApp;
+  tessera: Tessera;
+  store: Store;
+  clock: TestClock;
+  baseUrl: string;
+  dbFile: string;
+  rootSecret: string;
+  rootId: string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  /** Creates a token with the root token (or `as`) and returns its secret and id. */
+  createToken(body: Record<string, unknown>, as?: string): Promise<{ secret: string; id: string; token: any }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  options: { logger?: Logger; tessera?: Partial<Omit<TesseraOptions, 'store'>> } = {},
+): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const dbFile = join(dir, 'tessera.db');
+  const store = await createSqliteStore({ filename: dbFile });
+  await store.migrate();
+  const clock = new TestClock();
+  const tessera = createTessera({
+    store,
+    clock,
+    usageFlushIntervalMs: 50,
+    // Security tests fail many authentications from 127.0.0.1 on purpose; throttling has its own test.
+    authThrottle: { maxFailures: 100_000, windowMs: 60_000 },
+    ...options.tessera,
+    ...(options.logger ? { logger: options.logger } : {}) });
+  const boot = await tessera.bootstrap();
+  if (!boot) throw new Error('fresh database was not bootstrapped');
+  const app = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}) });
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  const request = async <T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(10_000) });
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  };
+
+  const testApp: TestApp = {
+    app,
+    tessera,
+    store,
+    clock,
+    baseUrl,
+    dbFile,
+    rootSecret: boot.root.secret,
+    rootId: boot.root.token.id,
+    request,
+    async createToken(body, as = boot.root.secret) {
+      const res = await request('POST', '/v1/tokens', { token: as, body });
+      if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.text}`);
+      return { secret: res.body.secret, id: res.body.token.id, token: res.body.token };
+    },
+    async close() {
+      await app.close();
+      await tessera.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return testApp;
+}
+
+/** The error envelope's code, for terse assertions. */
+export function messageId(response: TestResponse): string | undefined {
+  return response.body?.requestError?.serviceException?.messageId;
+}
