@@ -40,7 +40,9 @@ export interface ListAuditQuery {
   /** Events whose actor or target is this token. */
   tokenId?: string;
   action?: AuditAction;
+  /** Inclusive. */
   from?: Timestamp;
+  /** Inclusive. */
   to?: Timestamp;
   limit: number;
   cursor?: string;
@@ -70,7 +72,11 @@ export interface StoreOps {
   /** Inserts the token and its first secret. Throws `StoreConflictError` if the id is taken in the account. */
   insertToken(token: TokenRecord, secret: TokenSecretRecord): Promise<void>;
   getToken(accountId: AccountId, id: TokenId): Promise<TokenRecord | undefined>;
-  /** Replaces every field of an existing token (matched by account and id). Returns false if it does not exist. */
+  /**
+   * Replaces every field of an existing token (matched by account and id) except the usage counters
+   * (`useCount`, `lastUsedAt`), which only `applyUsage` writes, so that writing back a token read before a
+   * usage batch cannot undo its counts. Returns false if it does not exist.
+   */
   updateToken(token: TokenRecord): Promise<boolean>;
   /** Deletes tokens and their secrets; returns the ids that existed and were deleted. */
   deleteTokens(accountId: AccountId, ids: TokenId[]): Promise<TokenId[]>;

@@ -1,0 +1,46 @@
+/** Opaque page cursors: base64url of a small JSON object naming the last row of the previous page. */
+import { TesseraError } from '../../core/errors.js';
+
+export interface TokenCursor {
+  createdAt: string;
+  id: string;
+}
+
+function encode(value: object): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function invalidCursor(): TesseraError {
+  return new TesseraError('BAD_REQUEST', 'cursor: invalid', { field: 'cursor' });
+}
+
+function decode(cursor: string): Record<string, unknown> {
+  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) throw invalidCursor();
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Falls through to the one error a caller sees for any malformed cursor.
+  }
+  throw invalidCursor();
+}
+
+export function encodeTokenCursor(cursor: TokenCursor): string {
+  return encode({ c: cursor.createdAt, i: cursor.id });
+}
+
+export function decodeTokenCursor(cursor: string): TokenCursor {
+  const { c, i } = decode(cursor);
+  if (typeof c !== 'string' || typeof i !== 'string') throw invalidCursor();
+  return { createdAt: c, id: i };
+}
+
+export function encodeAuditCursor(seq: number): string {
+  return encode({ s: seq });
+}
+
+export function decodeAuditCursor(cursor: string): number {
+  const { s } = decode(cursor);
+  if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) throw invalidCursor();
+  return s;
+}

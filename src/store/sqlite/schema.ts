@@ -1,0 +1,98 @@
+/**
+ * Row types of the tables, as Kysely sees them. Portable on purpose: the PostgreSQL schema mirrors these
+ * tables column for column, so times are ISO strings (`toISOString()`, which sort as text), JSON is text,
+ * booleans are 0/1 integers and ids are text.
+ */
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  token_prefix: string;
+  /** JSON of `AccountPolicy`. */
+  policy: string;
+  created_at: string;
+}
+
+export interface TokensTable {
+  account_id: string;
+  id: string;
+  kind: string;
+  name: string;
+  /** `name.toLowerCase()`, so search is one portable `LIKE` without per-database collations. */
+  name_lower: string;
+  description: string | null;
+  profile_id: string | null;
+  /** JSON arrays. */
+  scopes: string;
+  deny: string;
+  templates: string;
+  hint: string;
+  created_at: string;
+  updated_at: string;
+  valid_from: string | null;
+  expires_at: string | null;
+  /** JSON array. */
+  allowed_ips: string;
+  /** 0 or 1. */
+  enabled: number;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  use_count: number;
+  created_by: string | null;
+  parent_id: string | null;
+  /** JSON object. */
+  metadata: string;
+  version: number;
+}
+
+export interface TokenSecretsTable {
+  hash: string;
+  account_id: string;
+  token_id: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface AuditEventsTable {
+  account_id: string;
+  seq: number;
+  id: string;
+  actor: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** JSON, or NULL for an absent value. */
+  before: string | null;
+  after: string | null;
+  at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The last (seq, hash) of each account's chain, written with every append; detects truncation of the chain. */
+export interface AuditHeadsTable {
+  account_id: string;
+  seq: number;
+  hash: string;
+}
+
+/** Raw usage events (verify outcomes); created now so that adding them later needs no migration. */
+export interface UsageEventsTable {
+  id: string;
+  account_id: string;
+  token_id: string | null;
+  at: string;
+  kind: string;
+  subject: string | null;
+  outcome: string;
+  client_ip: string | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  tokens: TokensTable;
+  token_secrets: TokenSecretsTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
+  usage_events: UsageEventsTable;
+}

@@ -1,0 +1,117 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runStoreContract, makeAccount, makeSecret, makeToken } from '../contract/run-store-contract.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+const freshFile = (): string => join(root, `db-${++n}`, 'tessera.db');
+
+runStoreContract('sqlite', () => createSqliteStore({ filename: freshFile() }));
+runStoreContract('sqlite :memory:', () => createSqliteStore({ filename: ':memory:' }));
+
+describe('SQLite store', () => {
+  it('creates the file and its directory, in WAL mode with full sync and foreign keys', async () => {
+    const filename = join(root, 'nested', 'deeper', 'tessera.db');
+    const store = await createSqliteStore({ filename });
+    await store.migrate();
+    await store.close();
+    expect(existsSync(filename)).toBe(true);
+
+    const raw = new BetterSqlite3(filename, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = raw.prepare(`select name from sqlite_master where type = 'table' order by name`).pluck().all();
+      expect(tables).toEqual(
+        expect.arrayContaining(['accounts', 'audit_events', 'audit_heads', 'token_secrets', 'tokens', 'usage_events']),
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('sets its pragmas on the connection it uses', async () => {
+    const store = await createSqliteStore({ filename: freshFile() });
+    await store.migrate();
+    const account = makeAccount();
+    // A token of an account that does not exist violates a foreign key: proof that foreign_keys is on.
+    const orphan = makeToken(account.id, 'tok_orphan');
+    await expect(store.insertToken(orphan, makeSecret(orphan, 'x'))).rejects.toMatchObject({
+      code: 'SQLITE_CONSTRAINT_FOREIGNKEY',
+    });
+    await store.close();
+  });
+
+  it('keeps data across close and reopen, and migrating again changes nothing', async () => {
+    const filename = freshFile();
+    const account = makeAccount();
+    const token = makeToken(account.id, 'tok_keep', { metadata: { kept: true } });
+
+    const first = await createSqliteStore({ filename });
+    await first.migrate();
+    await first.insertAccount(account);
+    await first.insertToken(token, makeSecret(token, 'keep'));
+    const event = await first.appendAudit({
+      accountId: account.id,
+      actor: null,
+      action: 'token.create',
+      targetType: 'token',
+      targetId: token.id,
+      before: null,
+      after: { id: token.id },
+      at: token.createdAt,
+    });
+    await first.close();
+
+    const second = await createSqliteStore({ filename });
+    await second.migrate();
+    await second.migrate();
+    expect(await second.getAccount(account.id)).toStrictEqual(account);
+    expect(await second.getToken(account.id, token.id)).toStrictEqual(token);
+    expect(await second.readAuditChain(account.id)).toStrictEqual({
+      events: [event],
+      head: { seq: 1, hash: event.hash },
+    });
+    await second.close();
+
+    const raw = new BetterSqlite3(filename, { readonly: true });
+    try {
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001_initial']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('continues one chain when two connections on one file take turns (server and CLI)', async () => {
+    const filename = freshFile();
+    const server = await createSqliteStore({ filename });
+    const cli = await createSqliteStore({ filename });
+    await server.migrate();
+    await cli.migrate();
+    const account = makeAccount();
+    await server.insertAccount(account);
+    const draft = (i: number) => ({
+      accountId: account.id,
+      actor: null,
+      action: 'token.update' as const,
+      targetType: 'token' as const,
+      targetId: `tok_${i}`,
+      before: null,
+      after: null,
+      at: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+    });
+    // Sequential on purpose: better-sqlite3 blocks the thread while waiting for a lock, so two connections in
+    // one process must not hold transactions at once; across processes, `begin immediate` makes them queue.
+    for (let i = 0; i < 6; i++) await (i % 2 === 0 ? server : cli).appendAudit(draft(i));
+    const chain = await cli.readAuditChain(account.id);
+    expect(chain.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(chain.head?.seq).toBe(6);
+    await server.close();
+    await cli.close();
+  });
+});

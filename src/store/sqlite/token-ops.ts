@@ -1,0 +1,152 @@
+/** Token reads and writes: insert with the first secret, replace, delete, list with filters and cursor. */
+import { sql } from 'kysely';
+import type { ListTokensQuery, StoreOps } from '../store.js';
+import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';
+import { checkLimit, conflictAs, containsPattern, inTransaction, type Db } from './db-helpers.js';
+import { rowToToken, secretToRow, tokenToRow, tokenUpdateColumns } from './row-mapping.js';
+
+type TokenOps = Pick<
+  StoreOps,
+  'insertToken' | 'getToken' | 'updateToken' | 'deleteTokens' | 'listTokens' | 'listDescendants' | 'countTokens'
+>;
+
+/** Well under SQLite's bound-parameter limit, for `IN (…)` lists of caller-supplied length. */
+const DELETE_CHUNK = 500;
+
+export function tokenOps(db: Db): TokenOps {
+  return {
+    async insertToken(token, secret) {
+      await inTransaction(db, async (trx) => {
+        await conflictAs('token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
+        await conflictAs('secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
+      });
+    },
+
+    async getToken(accountId, id) {
+      const row = await db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? undefined : rowToToken(row);
+    },
+
+    async updateToken(token) {
+      const result = await db
+        .updateTable('tokens')
+        .set(tokenUpdateColumns(token))
+        .where('account_id', '=', token.accountId)
+        .where('id', '=', token.id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async deleteTokens(accountId, ids) {
+      const wanted = [...new Set(ids)];
+      if (wanted.length === 0) return [];
+      const deleted = new Set<string>();
+      await inTransaction(db, async (trx) => {
+        for (let i = 0; i < wanted.length; i += DELETE_CHUNK) {
+          const rows = await trx
+            .deleteFrom('tokens')
+            .where('account_id', '=', accountId)
+            .where('id', 'in', wanted.slice(i, i + DELETE_CHUNK))
+            .returning('id')
+            .execute();
+          for (const row of rows) deleted.add(row.id);
+        }
+      });
+      return wanted.filter((id) => deleted.has(id));
+    },
+
+    listTokens: (query) => listTokens(db, query),
+
+    async listDescendants(accountId, id) {
+      // UNION (not UNION ALL) drops rows already seen, so even a corrupt parent cycle terminates.
+      const rows = await db
+        .withRecursive('descendants(id)', (qb) =>
+          qb
+            .selectFrom('tokens')
+            .select('id')
+            .where('account_id', '=', accountId)
+            .where('parent_id', '=', id)
+            .union(
+              qb
+                .selectFrom('tokens')
+                .innerJoin('descendants', 'descendants.id', 'tokens.parent_id')
+                .select('tokens.id')
+                .where('tokens.account_id', '=', accountId),
+            ),
+        )
+        .selectFrom('tokens')
+        .selectAll('tokens')
+        .where('tokens.account_id', '=', accountId)
+        .where('tokens.id', 'in', (qb) => qb.selectFrom('descendants').select('descendants.id'))
+        .where('tokens.id', '!=', id)
+        .orderBy('tokens.created_at')
+        .orderBy('tokens.id')
+        .execute();
+      return rows.map(rowToToken);
+    },
+
+    async countTokens(accountId) {
+      const row = await db
+        .selectFrom('tokens')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+async function listTokens(db: Db, query: ListTokensQuery) {
+  const limit = checkLimit(query.limit);
+  const { now } = query;
+  let q = db.selectFrom('tokens').selectAll().where('account_id', '=', query.accountId);
+
+  if (query.status === 'active') {
+    q = q.where((eb) =>
+      eb.and([
+        eb('enabled', '=', 1),
+        eb('revoked_at', 'is', null),
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
+      ]),
+    );
+  } else if (query.status === 'inactive') {
+    q = q.where((eb) =>
+      eb.or([
+        eb('enabled', '=', 0),
+        eb('revoked_at', 'is not', null),
+        eb.and([eb('expires_at', 'is not', null), eb('expires_at', '<=', now)]),
+      ]),
+    );
+  }
+
+  const search = query.search?.toLowerCase();
+  if (search !== undefined && search !== '') {
+    q = q.where(sql<boolean>`${sql.ref('name_lower')} like ${containsPattern(search)} escape '\\'`);
+  }
+
+  if (query.cursor !== undefined) {
+    const after = decodeTokenCursor(query.cursor);
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map(rowToToken);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > limit && last !== undefined ? encodeTokenCursor({ createdAt: last.createdAt, id: last.id }) : null;
+  return { items, nextCursor };
+}
