@@ -10,6 +10,7 @@ import { redactUrl } from './credentials.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
+import { createValidatorCompiler } from './validator-compiler.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
 import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
@@ -37,7 +38,6 @@ export async function buildApp(options: BuildAppOptions) {
     trustProxy: options.trustProxy ?? false,
     genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
     requestIdHeader: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Request logs carry the URL, which may hold an access_token query parameter: redact it.
@@ -46,7 +46,11 @@ export async function buildApp(options: BuildAppOptions) {
   });
   installErrorHandler(app);
 
-  for (const schema of [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema]) app.addSchema(schema);
+  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema];
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
+  // A JSON API: text/plain bodies are refused with 415 rather than parsed.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {

@@ -1,0 +1,72 @@
+/** The advanced permission tree (services → groups → permissions) with each leaf marked for a selection. */
+import type { CompiledCatalog } from './compiled-catalog.js';
+
+export interface TreePermission {
+  scope: string;
+  name: string;
+  description?: string;
+  /** Listed explicitly in the selection (or in one of its templates). */
+  selected: boolean;
+  /** Granted by the selection, explicitly or through includes and wildcards. */
+  granted: boolean;
+}
+
+export interface TreeGroup {
+  id: string;
+  name: string;
+  description?: string;
+  permissions: TreePermission[];
+}
+
+export interface TreeService {
+  id: string;
+  name: string;
+  description?: string;
+  groups: TreeGroup[];
+}
+
+export interface TreeSelection {
+  scopes?: readonly string[];
+  templates?: readonly string[];
+}
+
+/**
+ * Builds the tree the console shows under "Advanced options": picking permission sets marks their
+ * scopes, and the operator then ticks or clears leaves. Unknown template ids are ignored here
+ * (token creation reports them).
+ *
+ * @example
+ * catalogTree(catalog, { templates: ['one-api-all-channels'] })[0]?.groups[0]?.permissions[0]?.selected
+ */
+export function catalogTree(catalog: CompiledCatalog, selection: TreeSelection = {}): TreeService[] {
+  const chosen = new Set(selection.scopes ?? []);
+  for (const id of selection.templates ?? []) {
+    const t = (catalog.document.templates ?? []).find((x) => x.id === id);
+    for (const s of t?.scopes ?? []) chosen.add(s);
+  }
+  const set = catalog.prepare({ scopes: [...chosen] });
+  const describe = new Map(catalog.definitions.all.map((d) => [d.text, d]));
+  return (catalog.document.services ?? []).map((svc) => ({
+    id: svc.id,
+    name: svc.name,
+    ...(svc.description === undefined ? {} : { description: svc.description }),
+    groups: svc.groups.map((g) => ({
+      id: g.id,
+      name: g.name,
+      ...(g.description === undefined ? {} : { description: g.description }),
+      permissions: g.permissions.map((p) => {
+        const scope = typeof p === 'string' ? p : p.scope;
+        const def = describe.get(scope);
+        const name = (typeof p === 'string' ? undefined : p.name) ?? def?.name ?? scope;
+        const description = (typeof p === 'string' ? undefined : p.description) ?? def?.description;
+        return {
+          scope,
+          name,
+          ...(description === undefined ? {} : { description }),
+          selected: chosen.has(scope),
+          granted: catalog.checkScope(set, scope).allowed || catalog.isSubset({ scopes: [scope] }, set).ok,
+        };
+      }),
+    })),
+  }));
+}
