@@ -98,14 +98,15 @@ export type AuditAction =
   | 'token.disable'
   | 'token.revoke'
   | 'token.rotate'
-  | 'token.delete';
+  | 'token.delete'
+  | 'catalog.apply';
 
 export interface AuditDraft {
   accountId: AccountId;
   /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
   actor: TokenId | null;
   action: AuditAction;
-  targetType: 'token' | 'account';
+  targetType: 'token' | 'account' | 'catalog';
   targetId: string;
   before: unknown;
   after: unknown;

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.js';
 import { createValidatorCompiler } from './validator-compiler.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
 import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(verifyRoute(http));
   await app.register(auditRoutes(http));
   await app.register(accountRoutes(http));
+  await app.register(catalogRoutes(http));
   await app.register(opsRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

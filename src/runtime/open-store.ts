@@ -1,14 +1,20 @@
-/** Chooses the store backend from the resolved database configuration. */
-import { TesseraError } from '../core/errors.js';
+/** Chooses the store backend from the resolved database configuration and brings its schema up to date. */
+import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { DatabaseConfig } from './config.js';
 
 export async function openStore(database: DatabaseConfig): Promise<Store> {
-  if (database.kind === 'postgres') {
-    throw new TesseraError('SERVICE_UNAVAILABLE', 'DATABASE_URL: the PostgreSQL backend is not available in this build yet');
+  const store =
+    database.kind === 'postgres'
+      ? await createPostgresStore({ url: database.url })
+      : await createSqliteStore({ filename: database.filename });
+  try {
+    await store.migrate();
+  } catch (error) {
+    // A server that is down or refuses us must not leave a pool (and its timers) behind the failed start.
+    await store.close();
+    throw error;
   }
-  const store = await createSqliteStore({ filename: database.filename });
-  await store.migrate();
   return store;
 }

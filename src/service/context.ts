@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { AccountCache } from './account-cache.js';
+import type { CatalogRegistry } from './account-catalog.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -21,6 +22,7 @@ export interface ServiceContext {
   logger: Logger;
   tokenCache: TokenCache;
   accountCache: AccountCache;
+  catalogs: CatalogRegistry;
   usage: UsageRecorder;
 }
 

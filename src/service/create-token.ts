@@ -17,7 +17,7 @@ import {
   checkTimestamp,
   limits,
 } from './token-input.js';
-import { requireWithinActor } from './token-guards.js';
+import { requireCatalogRules, requireWithinActor } from './token-guards.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 
 export interface CreateTokenInput {
@@ -50,13 +50,18 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   if (input.id !== undefined && !CHOSEN_TOKEN_ID_PATTERN.test(input.id)) {
     throw badRequest('id', 'must be 1 to 50 characters from A-Z, a-z, 0-9 and _');
   }
-  if (input.templates && input.templates.length > 0) {
-    throw badRequest('templates[0]', `unknown template ${input.templates[0]}: the account has no catalog templates`);
+  const { catalog, version } = await ctx.catalogs.get(actor.accountId);
+  const templates = [...new Set(input.templates ?? [])];
+  const fromTemplates = catalog.templateScopes(templates);
+  if (!fromTemplates.ok) {
+    throw badRequest(`templates[${templates.indexOf(fromTemplates.unknown)}]`, `unknown template ${fromTemplates.unknown}`);
   }
-  const scopes = checkScopes(input.scopes, 'scopes');
-  if (scopes.length === 0) throw badRequest('scopes', 'must name at least one scope');
+  // A token made from permission sets holds their scopes plus the extra ones asked for.
+  const scopes = dedupe([...checkScopes(fromTemplates.scopes, 'templates'), ...checkScopes(input.scopes, 'scopes')]);
+  if (scopes.length === 0) throw badRequest('scopes', 'must name at least one scope (or a template)');
   const deny = checkScopes(input.deny ?? [], 'deny');
-  requireWithinActor(actor, { scopes, deny }, 'scopes');
+  requireCatalogRules(catalog, version !== null, scopes, deny);
+  requireWithinActor(catalog, actor, { scopes, deny }, 'scopes');
 
   const window = checkLifetime(
     { validFrom: checkTimestamp(input.validFrom, 'validFrom'), expiresAt: checkTimestamp(input.expiresAt, 'expiresAt') },
@@ -74,9 +79,9 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
     name: checkName(input.name),
     description: checkOptionalText(input.description, 'description', limits.descriptionLength),
     profileId: checkOptionalText(input.profileId, 'profileId', limits.profileIdLength),
-    scopes: dedupe(scopes),
+    scopes,
     deny: dedupe(deny),
-    templates: [],
+    templates,
     hint: secretHint(secret),
     createdAt: now,
     updatedAt: now,

@@ -1,9 +1,10 @@
 /** Deletion removes the record (unlike revoke); bulk deletion is all-or-nothing with a report per id. */
 import { TesseraError } from '../core/errors.js';
-import { isSubset } from '../core/scope.js';
+import type { CompiledCatalog } from '../core/catalog/index.js';
 import type { TokenId, TokenRecord } from '../core/types.js';
 import { requirePermission, type Actor } from './actor.js';
 import { nowIso, type ServiceContext } from './context.js';
+import { canActOn } from './token-guards.js';
 import { auditSnapshot } from './token-view.js';
 
 export type DeleteOutcome = 'deleted' | 'NOT_FOUND' | 'FORBIDDEN';
@@ -24,12 +25,13 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
   }
   const nowMs = ctx.clock.now();
   const now = nowIso(ctx);
+  const { catalog } = await ctx.catalogs.get(actor.accountId);
   const deleted = await ctx.store.transaction(async (tx) => {
     const found: TokenRecord[] = [];
     const results: DeleteReport['results'] = [];
     for (const id of unique) {
       const token = await tx.getToken(actor.accountId, id as TokenId);
-      const outcome = outcomeFor(actor, token);
+      const outcome = outcomeFor(catalog, actor, token);
       results.push({ id, outcome });
       if (token && outcome === 'deleted') found.push(token);
     }
@@ -61,8 +63,7 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
   return { deleted: deleted.found.map((t) => t.id), results: deleted.results };
 }
 
-function outcomeFor(actor: Actor, token: TokenRecord | undefined): DeleteOutcome {
+function outcomeFor(catalog: CompiledCatalog, actor: Actor, token: TokenRecord | undefined): DeleteOutcome {
   if (!token) return 'NOT_FOUND';
-  if (actor.tokenId === token.id) return 'deleted';
-  return isSubset({ scopes: token.scopes, deny: token.deny }, actor.permissions).ok ? 'deleted' : 'FORBIDDEN';
+  return canActOn(catalog, actor, token) ? 'deleted' : 'FORBIDDEN';
 }

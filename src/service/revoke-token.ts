@@ -15,9 +15,10 @@ export async function revokeToken(ctx: ServiceContext, actor: Actor, id: string)
   if (actor.tokenId !== id) requirePermission(actor, 'tokens:revoke');
   const nowMs = ctx.clock.now();
   const now = nowIso(ctx);
+  const { catalog } = await ctx.catalogs.get(actor.accountId);
   const result = await ctx.store.transaction(async (tx) => {
     const token = await loadToken(tx, actor, id);
-    requireCanActOn(actor, token);
+    requireCanActOn(catalog, actor, token);
     const descendants = await tx.listDescendants(actor.accountId, token.id);
     const live = [token, ...descendants].filter((t) => t.revokedAt === null);
     const revoked: TokenRecord[] = [];

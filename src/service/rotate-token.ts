@@ -28,10 +28,11 @@ export async function rotateToken(
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
   const hash = hashSecret(secret);
 
+  const { catalog } = await ctx.catalogs.get(actor.accountId);
   const rotated = await ctx.store.transaction(async (tx) => {
     const token = await loadToken(tx, actor, id);
     requireNotRevoked(token);
-    requireCanActOn(actor, token);
+    requireCanActOn(catalog, actor, token);
     // The old secret never outlives the token itself.
     const overlapEndMs = Math.min(nowMs + overlap * 1000, token.expiresAt ? Date.parse(token.expiresAt) : Infinity);
     const previousSecretExpiresAt = new Date(Math.max(overlapEndMs, nowMs)).toISOString();

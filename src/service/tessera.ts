@@ -4,6 +4,16 @@ import pino, { type Logger } from 'pino';
 import type { Scope } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { AccountCache } from './account-cache.js';
+import { CatalogRegistry } from './account-catalog.js';
+import {
+  applyCatalog,
+  explainDecision,
+  getCatalog,
+  getCatalogTree,
+  listCatalogVersions,
+  tokenCapabilities,
+  validateCatalog,
+} from './catalog-service.js';
 import { getAccount, updateAccountPolicy } from './account-service.js';
 import type { Actor } from './actor.js';
 import { listAudit, verifyAudit } from './audit-service.js';
@@ -42,6 +52,7 @@ export function createTessera(options: TesseraOptions) {
     logger,
     tokenCache: new TokenCache(options.cache),
     accountCache: new AccountCache(options.store),
+    catalogs: new CatalogRegistry(options.store),
     usage: new UsageRecorder(options.store, logger, { flushIntervalMs: options.usageFlushIntervalMs ?? 1000 }),
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
@@ -74,6 +85,15 @@ export function createTessera(options: TesseraOptions) {
     deleteTokens: (actor: Actor, ids: readonly string[]) => deleteTokens(ctx, actor, ids),
     listAudit: (actor: Actor, input: Parameters<typeof listAudit>[2]) => listAudit(ctx, actor, input),
     verifyAudit: (actor: Actor) => verifyAudit(ctx, actor),
+    getCatalog: (actor: Actor, version?: number) => getCatalog(ctx, actor, version),
+    validateCatalog: (actor: Actor, input: Parameters<typeof validateCatalog>[2]) => validateCatalog(ctx, actor, input),
+    applyCatalog: (actor: Actor, input: Parameters<typeof applyCatalog>[2]) => applyCatalog(ctx, actor, input),
+    listCatalogVersions: (actor: Actor, input: Parameters<typeof listCatalogVersions>[2]) =>
+      listCatalogVersions(ctx, actor, input),
+    getCatalogTree: (actor: Actor, selection: Parameters<typeof getCatalogTree>[2]) => getCatalogTree(ctx, actor, selection),
+    explain: (actor: Actor, subject: Parameters<typeof explainDecision>[2], check: Parameters<typeof explainDecision>[3]) =>
+      explainDecision(ctx, actor, subject, check),
+    tokenCapabilities: (actor: Actor, id: string) => tokenCapabilities(ctx, actor, id),
   };
 }
 

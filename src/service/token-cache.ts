@@ -1,5 +1,6 @@
 /** In-memory answers for the verify path: secret hash → token, with a negative cache for unknown hashes. */
 import { LRUCache } from 'lru-cache';
+import type { CompiledCatalog, PermissionSet } from '../core/catalog/index.js';
 import { parseIpAllowlist, type IpAllowlist } from '../core/ip-allowlist.js';
 import type { SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../core/types.js';
 
@@ -8,6 +9,9 @@ export interface CachedToken {
   ipAllowlist: IpAllowlist;
   /** End of a rotated-out secret's overlap, in epoch ms; `null` for the current secret. */
   secretExpiresAtMs: number | null;
+  /** The token's permissions expanded for `preparedFor`, computed at its first scope check. */
+  prepared?: PermissionSet;
+  preparedFor?: CompiledCatalog;
 }
 
 type Entry = CachedToken | { missing: true };

@@ -14,7 +14,7 @@ import {
   checkTimestamp,
   limits,
 } from './token-input.js';
-import { loadToken, requireCanActOn, requireNotRevoked, requireWithinActor } from './token-guards.js';
+import { loadToken, requireCanActOn, requireCatalogRules, requireNotRevoked, requireWithinActor } from './token-guards.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 
 export interface UpdateTokenInput {
@@ -39,15 +39,17 @@ export async function updateToken(
   input: UpdateTokenInput,
 ): Promise<TokenView> {
   requirePermission(actor, 'tokens:update');
-  const account = await getAccount(ctx, actor);
+  const accountRecord = await getAccount(ctx, actor);
   const changesPermissions = input.scopes !== undefined || input.deny !== undefined;
-  if (changesPermissions && !account.policy.permissionsEditable) {
+  if (changesPermissions && !accountRecord.policy.permissionsEditable) {
     throw new TesseraError(
       'FORBIDDEN',
       `${input.scopes !== undefined ? 'scopes' : 'deny'}: permissions are fixed once a token is created in this account (policy permissionsEditable is false); create a new token instead`,
       { field: input.scopes !== undefined ? 'scopes' : 'deny' },
     );
   }
+  const { catalog, version } = await ctx.catalogs.get(actor.accountId);
+  const account = { ...accountRecord, hasCatalog: version !== null };
   return changeToken(ctx, actor, id, 'token.update', (token, nowMs) => {
     const next: TokenRecord = { ...token };
     if (input.name !== undefined) next.name = checkName(input.name);
@@ -76,7 +78,8 @@ export async function updateToken(
     if (changesPermissions) {
       next.scopes = input.scopes !== undefined ? [...new Set(checkScopes(input.scopes, 'scopes'))] : token.scopes;
       next.deny = input.deny !== undefined ? [...new Set(checkScopes(input.deny, 'deny'))] : token.deny;
-      requireWithinActor(actor, { scopes: next.scopes, deny: next.deny }, 'scopes');
+      requireWithinActor(catalog, actor, { scopes: next.scopes, deny: next.deny }, 'scopes');
+      requireCatalogRules(catalog, account.hasCatalog, next.scopes, next.deny);
     }
     return next;
   }, input.expectedVersion);
@@ -106,10 +109,11 @@ export async function changeToken(
 ): Promise<TokenView> {
   const nowMs = ctx.clock.now();
   const now = nowIso(ctx);
+  const { catalog } = await ctx.catalogs.get(actor.accountId);
   const updated = await ctx.store.transaction(async (tx) => {
     const token = await loadToken(tx, actor, id);
     requireNotRevoked(token);
-    requireCanActOn(actor, token);
+    requireCanActOn(catalog, actor, token);
     if (expectedVersion !== undefined && expectedVersion !== token.version) {
       throw new TesseraError(
         'PRECONDITION_FAILED',

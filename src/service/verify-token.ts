@@ -1,30 +1,47 @@
-/** The hot path: is this secret a live token, from an allowed address, holding these scopes? */
-import { permits } from '../core/scope.js';
+/** The hot path: is this secret a live token, from an allowed address, allowed what the caller asks? */
+import type { CompiledCatalog, Query } from '../core/catalog/index.js';
 import { checkSecretShape, hashSecret } from '../core/token-format.js';
 import { tokenState } from '../core/token-state.js';
-import type { Scope, TokenRecord, VerifyCode } from '../core/types.js';
+import type { TokenRecord, VerifyCode } from '../core/types.js';
 import type { ServiceContext } from './context.js';
 import type { CachedToken } from './token-cache.js';
 
-export interface VerifyInput {
-  secret: string;
-  /** All are required. Already parsed by the caller. */
-  scopes?: readonly Scope[];
-  /** The client address the token is presented from; checked against the token's allowed IPs. */
-  ip?: string;
+/** What the caller wants to know besides "is the token live": every given check must pass. */
+export interface VerifyChecks {
+  /** All are required. */
+  scopes?: readonly string[];
+  /** A parsed permission query: scopes with AND, OR and parentheses. */
+  query?: Query;
+  /** An action on a resource of a catalog resource type; `id` `*` for all of the type. */
+  resource?: { type: string; id: string; action: string };
+  /** A call: method and concrete path, matched against the catalog's endpoints (any one scope suffices). */
+  endpoint?: { method: string; path: string };
+  /** Values known from the call (e.g. `user_id`) that scopes with `requires` are bound to. */
+  context?: Record<string, string>;
 }
 
+export interface VerifyInput extends VerifyChecks {
+  secret: string;
+  /** The client address the token is presented from; checked against the token's allowed IPs. */
+  ip?: string | undefined;
+  /** For explain: report on a token without judging the caller's address. */
+  skipIpCheck?: boolean;
+}
+
+export type DeniedCheck = 'scopes' | 'query' | 'resource' | 'endpoint';
+
 export type VerifyResult =
-  | { valid: true; code: 'VALID'; token: TokenRecord }
+  | { valid: true; code: 'VALID'; token: TokenRecord; matched?: string }
   | { valid: false; code: 'NOT_FOUND' }
   | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE'>; token: TokenRecord }
-  | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; missingScopes: Scope[] };
+  | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string };
 
 const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 
 /**
- * Answers from memory when the secret is cached (no await, no I/O); otherwise reads the store once and
- * caches the answer, including "unknown". Never writes to the database: usage is counted in memory.
+ * Answers from memory when the secret and the account's catalog are cached (no await, no I/O); otherwise
+ * reads the store once and caches the answer, including "unknown". Never writes to the database: usage is
+ * counted in memory.
  */
 export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
   // Malformed and checksum-failing strings are refused before any lookup.
@@ -42,20 +59,63 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResu
   });
 }
 
-function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput): VerifyResult {
+function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
   const nowMs = ctx.clock.now();
   const { token } = entry;
   // A rotated-out secret past its overlap opens nothing, as if it had never existed.
   if (entry.secretExpiresAtMs !== null && nowMs >= entry.secretExpiresAtMs) return NOT_FOUND;
   const state = tokenState(token, nowMs);
   if (state !== 'VALID') return { valid: false, code: state, token };
-  if (token.allowedIps.length > 0 && (input.ip === undefined || !entry.ipAllowlist.allows(input.ip))) {
+  if (!input.skipIpCheck && token.allowedIps.length > 0 && (input.ip === undefined || !entry.ipAllowlist.allows(input.ip))) {
     return { valid: false, code: 'IP_NOT_ALLOWED', token };
   }
-  if (input.scopes && input.scopes.length > 0) {
-    const missing = input.scopes.filter((scope) => !permits(token, scope));
-    if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, missingScopes: missing };
+  if (!hasChecks(input)) return granted(ctx, entry, nowMs);
+  const effective = ctx.catalogs.peek(token.accountId);
+  if (!effective) return ctx.catalogs.get(token.accountId).then(() => evaluate(ctx, entry, input));
+  const denied = runChecks(effective.catalog, entry, input);
+  if (denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...denied };
+  return granted(ctx, entry, nowMs);
+}
+
+function granted(ctx: ServiceContext, entry: CachedToken, nowMs: number): VerifyResult {
+  ctx.usage.record(entry.token.accountId, entry.token.id, nowMs);
+  return { valid: true, code: 'VALID', token: entry.token };
+}
+
+function hasChecks(input: VerifyChecks): boolean {
+  return (input.scopes !== undefined && input.scopes.length > 0) || input.query !== undefined || input.resource !== undefined || input.endpoint !== undefined;
+}
+
+type Denial = { denied: DeniedCheck; missingScopes: string[]; reason: string };
+
+function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyChecks): Denial | undefined {
+  if (entry.preparedFor !== catalog) {
+    entry.prepared = catalog.prepare({ scopes: entry.token.scopes, deny: entry.token.deny });
+    entry.preparedFor = catalog;
   }
-  ctx.usage.record(token.accountId, token.id, nowMs);
-  return { valid: true, code: 'VALID', token };
+  const perms = entry.prepared!;
+  const context = input.context ?? {};
+  if (input.scopes && input.scopes.length > 0) {
+    const missing = input.scopes.filter((scope) => !catalog.grants(perms, scope, context));
+    if (missing.length > 0) return { denied: 'scopes', missingScopes: missing, reason: `missing ${missing.join(', ')}` };
+  }
+  if (input.query && !catalog.evaluateQuery(perms, input.query, context)) {
+    return { denied: 'query', missingScopes: [], reason: 'the permission query is not satisfied' };
+  }
+  if (input.resource) {
+    const { type, id, action } = input.resource;
+    const scope = catalog.resourceScope(type, id, action);
+    if (scope === undefined || !catalog.grants(perms, scope, context)) {
+      return { denied: 'resource', missingScopes: scope ? [scope] : [], reason: scope ? `missing ${scope}` : `no action ${action} on resource type ${type}` };
+    }
+  }
+  if (input.endpoint) {
+    const decision = catalog.checkEndpoint(perms, input.endpoint.method, input.endpoint.path, context);
+    if (!decision.allowed) {
+      return decision.reason === 'unknown-endpoint'
+        ? { denied: 'endpoint', missingScopes: [], reason: `the catalog has no endpoint ${input.endpoint.method.toUpperCase()} ${input.endpoint.path}` }
+        : { denied: 'endpoint', missingScopes: decision.requiredAnyOf, reason: `needs any one of ${decision.requiredAnyOf.join(', ')}` };
+    }
+  }
+  return undefined;
 }

@@ -56,6 +56,24 @@ export interface UsageDelta {
   lastUsedAt: Timestamp;
 }
 
+/** One applied version of an account's catalog; the source text is kept as the operator wrote it. */
+export interface CatalogVersionRecord {
+  accountId: AccountId;
+  /** 1, 2, 3… per account. */
+  version: number;
+  name: string;
+  format: 'yaml' | 'json';
+  source: string;
+  createdAt: Timestamp;
+  createdBy: TokenId | null;
+}
+
+export interface ListCatalogVersionsQuery {
+  accountId: AccountId;
+  limit: number;
+  cursor?: string;
+}
+
 /** Thrown by a store when a unique key is taken (an account's token id, a secret hash). */
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
@@ -103,6 +121,13 @@ export interface StoreOps {
    * (kept apart from the events so that deleting the newest events is detected too).
    */
   readAuditChain(accountId: AccountId): Promise<{ events: AuditEvent[]; head: { seq: number; hash: string } | null }>;
+
+  /** Throws `StoreConflictError` when the account already has this version number. */
+  insertCatalogVersion(version: CatalogVersionRecord): Promise<void>;
+  /** The given version, or the latest when `version` is omitted; `undefined` if none. */
+  getCatalogVersion(accountId: AccountId, version?: number): Promise<CatalogVersionRecord | undefined>;
+  /** Newest first, without the source text. */
+  listCatalogVersions(query: ListCatalogVersionsQuery): Promise<Page<Omit<CatalogVersionRecord, 'source'>>>;
 
   /** Adds counts and moves `lastUsedAt` forward (never backward). One statement per token, one transaction. */
   applyUsage(deltas: UsageDelta[]): Promise<void>;

@@ -100,8 +100,10 @@ async function startCluster(bin: string): Promise<PostgresServer> {
       await chown(dir, uid, gid);
     }
     const data = join(dir, 'data');
-    // C locale: byte order for every comparison, as in SQLite, and no dependency on installed locales.
-    await run(...asPostgresUser(bin, 'initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']));
+    // Default collation ICU en-US, as on most production servers, where 'a' < 'B': the schema, not the test
+    // cluster, must make ids sort as plain code points. libc locale C, so no OS locale needs to be installed.
+    const locale = ['-E', 'UTF8', '--locale=C', '--locale-provider=icu', '--icu-locale=en-US'];
+    await run(...asPostgresUser(bin, 'initdb', ['-D', data, '--auth=trust', '-U', 'postgres', ...locale, '--no-sync', '--no-instructions']));
 
     const port = await freePort();
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;

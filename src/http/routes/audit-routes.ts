@@ -6,7 +6,7 @@ import { ListQuery, errorResponses, pageOf, security } from '../schemas.js';
 
 const auditActions = [
   'account.create', 'account.update', 'token.create', 'token.update', 'token.enable', 'token.disable',
-  'token.revoke', 'token.rotate', 'token.delete',
+  'token.revoke', 'token.rotate', 'token.delete', 'catalog.apply',
 ] as const;
 
 export const AuditEventSchema = Type.Object({

@@ -9,6 +9,7 @@ import type { VerifyResult } from '../../service/verify-token.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses } from '../schemas.js';
+import { parseQueryField } from './catalog-routes.js';
 
 const VerifyCodeSchema = Type.Union(
   ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE'].map((c) => Type.Literal(c)),
@@ -26,6 +27,8 @@ export const VerifyResponse = Type.Object({
   scopes: Type.Array(Type.String()),
   expiresAt: Nullable(Type.String({ format: 'date-time' })),
   missingScopes: Type.Optional(Type.Array(Type.String())),
+  denied: Type.Optional(Type.Union(['scopes', 'query', 'resource', 'endpoint'].map((c) => Type.Literal(c)), { description: 'Which check failed, for INSUFFICIENT_SCOPE' })),
+  reason: Type.Optional(Type.String()),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }, { $id: 'VerifyResult' });
 
@@ -41,14 +44,31 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
         body: Type.Object({
           token: Type.String({ minLength: 1, maxLength: 4096 }),
           scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+          query: Type.Optional(Type.String({ maxLength: 4096, description: 'Permission query, e.g. `message:send OR (sms:message:send AND sms:logs:read)`' })),
+          resource: Type.Optional(Type.Object({
+            type: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 200, description: '`*` for every resource of the type' }), action: Type.String({ maxLength: 100 }),
+          }, { additionalProperties: false, description: 'An action on a resource of a catalog resource type' })),
+          endpoint: Type.Optional(Type.Object({
+            method: Type.String({ maxLength: 10 }), path: Type.String({ maxLength: 2048 }),
+          }, { additionalProperties: false, description: 'A call to check against the catalog’s endpoints (any one of its scopes suffices)' })),
+          context: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call (e.g. user_id) for scopes with `requires`' })),
           ip: Type.Optional(Type.String({ maxLength: 100 })),
         }, { additionalProperties: false }),
         response: { 200: Type.Ref(VerifyResponse), ...errorResponses },
       },
     }, async (request) => {
       const started = process.hrtime.bigint();
+      const { token: secret, query, resource, endpoint, context, ip } = request.body;
       const scopes = checkScopes(request.body.scopes ?? [], 'scopes');
-      const result = await tessera.verify({ secret: request.body.token, scopes, ip: request.body.ip ?? request.ip });
+      const result = await tessera.verify({
+        secret,
+        scopes,
+        ...(query !== undefined ? { query: parseQueryField(query) } : {}),
+        ...(resource ? { resource } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ...(context ? { context } : {}),
+        ip: ip ?? request.ip,
+      });
       if (result.code !== 'NOT_FOUND') await requireVerifierIfAsked(http, request, result);
       metrics.verifyOutcomes.inc({ code: result.code });
       metrics.verifyDuration.observe({ code: result.code }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -71,7 +91,7 @@ export function toVerifyResponse(result: VerifyResult) {
     name: token.name,
     scopes: token.scopes,
     expiresAt: token.expiresAt,
-    ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes } : {}),
+    ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes, denied: result.denied, reason: result.reason } : {}),
     ...(result.valid ? { metadata: token.metadata } : {}),
   };
 }

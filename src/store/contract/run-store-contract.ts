@@ -15,7 +15,7 @@ import {
   type TokenRecord,
   type TokenSecretRecord,
 } from '../../core/types.js';
-import { StoreConflictError, type Store, type StoreOps } from '../store.js';
+import { StoreConflictError, type CatalogVersionRecord, type Store, type StoreOps } from '../store.js';
 
 /** Minutes after a fixed epoch, as the `toISOString()` text every backend stores. */
 export function at(minutes: number): string {
@@ -651,6 +651,44 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         expect(await store.getToken(acc.id, one.id)).toStrictEqual({ ...one, useCount: 10, lastUsedAt: at(50) });
         expect(await store.getToken(acc.id, two.id)).toStrictEqual({ ...two, useCount: 3, lastUsedAt: at(11) });
         expect(await store.getToken(other.id, twin.id)).toStrictEqual(twin);
+      });
+    });
+
+    describe('catalog versions', () => {
+      beforeEach(seedAccounts);
+
+      const version = (accountId: AccountId, n: number): CatalogVersionRecord => ({
+        accountId,
+        version: n,
+        name: `catalog ${n}`,
+        format: n % 2 === 0 ? 'json' : 'yaml',
+        source: `version: 1\nname: "catalog ${n}" # ünïcode kept as written\n`,
+        createdAt: at(n),
+        createdBy: n === 1 ? null : ('tok_admin' as TokenId),
+      });
+
+      it('keeps every version, answers the latest or a given one, and refuses a duplicate number', async () => {
+        expect(await store.getCatalogVersion(acc.id)).toBeUndefined();
+        for (const n of [1, 2, 3]) await store.insertCatalogVersion(version(acc.id, n));
+        await store.insertCatalogVersion(version(other.id, 1));
+        expect(await store.getCatalogVersion(acc.id)).toStrictEqual(version(acc.id, 3));
+        expect(await store.getCatalogVersion(acc.id, 2)).toStrictEqual(version(acc.id, 2));
+        expect(await store.getCatalogVersion(acc.id, 9)).toBeUndefined();
+        await expect(store.insertCatalogVersion(version(acc.id, 3))).rejects.toBeInstanceOf(StoreConflictError);
+      });
+
+      it('lists versions newest first without their source, in pages', async () => {
+        for (const n of [1, 2, 3, 4, 5]) await store.insertCatalogVersion(version(acc.id, n));
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listCatalogVersions({ accountId: acc.id, limit: 2, ...(cursor ? { cursor } : {}) });
+          for (const item of page.items) expect(item).not.toHaveProperty('source');
+          seen.push(...page.items.map((v) => v.version));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen).toEqual([5, 4, 3, 2, 1]);
+        await expect(store.listCatalogVersions({ accountId: acc.id, limit: 2, cursor: 'bad!' })).rejects.toBeInstanceOf(TesseraError);
       });
     });
   });

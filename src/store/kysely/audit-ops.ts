@@ -4,6 +4,7 @@ import type { AuditEvent, AuditEventId } from '../../core/types.js';
 import type { ListAuditQuery, Page, StoreOps } from '../store.js';
 import { decodeAuditCursor, encodeAuditCursor } from './cursor.js';
 import { checkLimit, inTransaction, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 import { auditEventToRow, rowToAuditEvent } from './row-mapping.js';
 import { auditEventId } from './random-id.js';
 
@@ -19,10 +20,11 @@ function asStored(value: unknown): unknown {
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
-export function auditOps(db: Db): AuditOps {
+export function auditOps(db: Db, hooks: DialectHooks): AuditOps {
   return {
     appendAudit: (draft) =>
       inTransaction(db, async (trx) => {
+        await hooks.lockAuditChain(trx, draft.accountId);
         const head = await trx
           .selectFrom('audit_heads')
           .select(['seq', 'hash'])

@@ -44,3 +44,13 @@ export function decodeAuditCursor(cursor: string): number {
   if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1) throw invalidCursor();
   return s;
 }
+
+export function encodeVersionCursor(version: number): string {
+  return encode({ v: version });
+}
+
+export function decodeVersionCursor(cursor: string): number {
+  const { v } = decode(cursor);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidCursor();
+  return v;
+}

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { badRequest } from '../../core/errors.js';
 import { StoreConflictError } from '../store.js';
 import type { Database } from './schema.js';
-import { isUniqueViolation } from './sqlite-errors.js';
+import type { DialectHooks } from './dialect-hooks.js';
 
 /** The store's own handle or a transaction's: every operation is written once against this type. */
 export type Db = Kysely<Database>;
@@ -14,11 +14,11 @@ export function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T
 }
 
 /** Runs one write, turning a unique-key violation into `StoreConflictError` with a message naming the key. */
-export async function conflictAs<T>(what: string, write: () => Promise<T>): Promise<T> {
+export async function conflictAs<T>(hooks: DialectHooks, what: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new StoreConflictError(`${what} is already taken`);
+    if (hooks.isUniqueViolation(error)) throw new StoreConflictError(`${what} is already taken`);
     throw error;
   }
 }

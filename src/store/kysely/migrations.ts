@@ -1,133 +1,159 @@
-/** Schema migrations, defined in code so the build output needs no `.sql` files beside it. */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+/**
+ * Schema migrations of every backend, defined once in code (so the build output needs no `.sql` files) and
+ * instantiated per database with its column types: the schemas stay in step by construction, and a test
+ * compares the results.
+ */
+import { Migrator, type ColumnDataType, type Expression, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/** The per-database spelling of the column types the migrations use. */
+export interface ColumnTypes {
+  /** Text compared and sorted as plain code points (SQLite's default; PostgreSQL needs `collate "C"`). */
+  text: ColumnDataType | Expression<unknown>;
+}
 
 /** Applied in name order; never edit one that has shipped, add the next instead. */
-export const migrations: Record<string, Migration> = {
-  '0001_initial': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('accounts')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('token_prefix', 'text', (c) => c.notNull())
-        .addColumn('policy', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .execute();
+export function createMigrations({ text }: ColumnTypes): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('accounts')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('token_prefix', text, (c) => c.notNull())
+          .addColumn('policy', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .execute();
 
-      await db.schema
-        .createTable('tokens')
-        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
-        .addColumn('id', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('name_lower', 'text', (c) => c.notNull())
-        .addColumn('description', 'text')
-        .addColumn('profile_id', 'text')
-        .addColumn('scopes', 'text', (c) => c.notNull())
-        .addColumn('deny', 'text', (c) => c.notNull())
-        .addColumn('templates', 'text', (c) => c.notNull())
-        .addColumn('hint', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addColumn('valid_from', 'text')
-        .addColumn('expires_at', 'text')
-        .addColumn('allowed_ips', 'text', (c) => c.notNull())
-        .addColumn('enabled', 'integer', (c) => c.notNull())
-        .addColumn('revoked_at', 'text')
-        .addColumn('last_used_at', 'text')
-        .addColumn('use_count', 'bigint', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_by', 'text')
-        .addColumn('parent_id', 'text')
-        .addColumn('metadata', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('tokens_pk', ['account_id', 'id'])
-        .execute();
-      // The list order (newest first, then id) is read straight off this index, cursor included.
-      await db.schema
-        .createIndex('tokens_list_idx')
-        .on('tokens')
-        .columns(['account_id', 'created_at desc', 'id desc'])
-        .execute();
-      await db.schema.createIndex('tokens_parent_idx').on('tokens').columns(['account_id', 'parent_id']).execute();
+        await db.schema
+          .createTable('tokens')
+          .addColumn('account_id', text, (c) => c.notNull().references('accounts.id'))
+          .addColumn('id', text, (c) => c.notNull())
+          .addColumn('kind', text, (c) => c.notNull())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('name_lower', text, (c) => c.notNull())
+          .addColumn('description', text)
+          .addColumn('profile_id', text)
+          .addColumn('scopes', text, (c) => c.notNull())
+          .addColumn('deny', text, (c) => c.notNull())
+          .addColumn('templates', text, (c) => c.notNull())
+          .addColumn('hint', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('valid_from', text)
+          .addColumn('expires_at', text)
+          .addColumn('allowed_ips', text, (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('revoked_at', text)
+          .addColumn('last_used_at', text)
+          .addColumn('use_count', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_by', text)
+          .addColumn('parent_id', text)
+          .addColumn('metadata', text, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('tokens_pk', ['account_id', 'id'])
+          .execute();
+        // The list order (newest first, then id) is read straight off this index, cursor included.
+        await db.schema
+          .createIndex('tokens_list_idx')
+          .on('tokens')
+          .columns(['account_id', 'created_at desc', 'id desc'])
+          .execute();
+        await db.schema.createIndex('tokens_parent_idx').on('tokens').columns(['account_id', 'parent_id']).execute();
 
-      await db.schema
-        .createTable('token_secrets')
-        .addColumn('hash', 'text', (c) => c.primaryKey())
-        .addColumn('account_id', 'text', (c) => c.notNull())
-        .addColumn('token_id', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('expires_at', 'text')
-        .addForeignKeyConstraint('token_secrets_token_fk', ['account_id', 'token_id'], 'tokens', ['account_id', 'id'], (fk) =>
-          fk.onDelete('cascade'),
-        )
-        .execute();
-      await db.schema
-        .createIndex('token_secrets_token_idx')
-        .on('token_secrets')
-        .columns(['account_id', 'token_id'])
-        .execute();
-      await db.schema.createIndex('token_secrets_expires_idx').on('token_secrets').column('expires_at').execute();
+        await db.schema
+          .createTable('token_secrets')
+          .addColumn('hash', text, (c) => c.primaryKey())
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('expires_at', text)
+          .addForeignKeyConstraint('token_secrets_token_fk', ['account_id', 'token_id'], 'tokens', ['account_id', 'id'], (fk) =>
+            fk.onDelete('cascade'),
+          )
+          .execute();
+        await db.schema
+          .createIndex('token_secrets_token_idx')
+          .on('token_secrets')
+          .columns(['account_id', 'token_id'])
+          .execute();
+        await db.schema.createIndex('token_secrets_expires_idx').on('token_secrets').column('expires_at').execute();
 
-      // No foreign keys on the audit tables: the log outlives the tokens it describes.
-      await db.schema
-        .createTable('audit_events')
-        .addColumn('account_id', 'text', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('id', 'text', (c) => c.notNull().unique())
-        .addColumn('actor', 'text')
-        .addColumn('action', 'text', (c) => c.notNull())
-        .addColumn('target_type', 'text', (c) => c.notNull())
-        .addColumn('target_id', 'text', (c) => c.notNull())
-        .addColumn('before', 'text')
-        .addColumn('after', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('prev_hash', 'text', (c) => c.notNull())
-        .addColumn('hash', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('audit_events_pk', ['account_id', 'seq'])
-        .execute();
-      await db.schema
-        .createIndex('audit_events_target_idx')
-        .on('audit_events')
-        .columns(['account_id', 'target_id', 'seq'])
-        .execute();
-      await db.schema
-        .createIndex('audit_events_actor_idx')
-        .on('audit_events')
-        .columns(['account_id', 'actor', 'seq'])
-        .execute();
+        // No foreign keys on the audit tables: the log outlives the tokens it describes.
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('id', text, (c) => c.notNull().unique())
+          .addColumn('actor', text)
+          .addColumn('action', text, (c) => c.notNull())
+          .addColumn('target_type', text, (c) => c.notNull())
+          .addColumn('target_id', text, (c) => c.notNull())
+          .addColumn('before', text)
+          .addColumn('after', text)
+          .addColumn('at', text, (c) => c.notNull())
+          .addColumn('prev_hash', text, (c) => c.notNull())
+          .addColumn('hash', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('audit_events_pk', ['account_id', 'seq'])
+          .execute();
+        await db.schema
+          .createIndex('audit_events_target_idx')
+          .on('audit_events')
+          .columns(['account_id', 'target_id', 'seq'])
+          .execute();
+        await db.schema
+          .createIndex('audit_events_actor_idx')
+          .on('audit_events')
+          .columns(['account_id', 'actor', 'seq'])
+          .execute();
 
-      await db.schema
-        .createTable('audit_heads')
-        .addColumn('account_id', 'text', (c) => c.primaryKey())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('hash', 'text', (c) => c.notNull())
-        .execute();
+        await db.schema
+          .createTable('audit_heads')
+          .addColumn('account_id', text, (c) => c.primaryKey())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('hash', text, (c) => c.notNull())
+          .execute();
 
-      await db.schema
-        .createTable('usage_events')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('account_id', 'text', (c) => c.notNull())
-        .addColumn('token_id', 'text')
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('subject', 'text')
-        .addColumn('outcome', 'text', (c) => c.notNull())
-        .addColumn('client_ip', 'text')
-        .execute();
-      await db.schema
-        .createIndex('usage_events_token_idx')
-        .on('usage_events')
-        .columns(['account_id', 'token_id', 'at'])
-        .execute();
-      await db.schema.createIndex('usage_events_at_idx').on('usage_events').column('at').execute();
+        await db.schema
+          .createTable('usage_events')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text)
+          .addColumn('at', text, (c) => c.notNull())
+          .addColumn('kind', text, (c) => c.notNull())
+          .addColumn('subject', text)
+          .addColumn('outcome', text, (c) => c.notNull())
+          .addColumn('client_ip', text)
+          .execute();
+        await db.schema
+          .createIndex('usage_events_token_idx')
+          .on('usage_events')
+          .columns(['account_id', 'token_id', 'at'])
+          .execute();
+        await db.schema.createIndex('usage_events_at_idx').on('usage_events').column('at').execute();
+      },
     },
-  },
-};
-
-const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+    '0002_catalog_versions': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('catalog_versions')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('format', text, (c) => c.notNull())
+          .addColumn('source', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('created_by', text)
+          .addPrimaryKeyConstraint('catalog_versions_pk', ['account_id', 'version'])
+          .execute();
+      },
+    },
+  };
+}
 
 /** Applies every pending migration; a no-op when the schema is current. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+export async function migrateToLatest(db: Kysely<unknown>, migrations: Record<string, Migration>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -88,6 +88,17 @@ export interface UsageEventsTable {
   client_ip: string | null;
 }
 
+export interface CatalogVersionsTable {
+  account_id: string;
+  version: number;
+  name: string;
+  /** `yaml` or `json`. */
+  format: string;
+  source: string;
+  created_at: string;
+  created_by: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -95,4 +106,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
   usage_events: UsageEventsTable;
+  catalog_versions: CatalogVersionsTable;
 }

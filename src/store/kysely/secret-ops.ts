@@ -2,6 +2,7 @@
 import type { SecretHash } from '../../core/types.js';
 import type { StoreOps } from '../store.js';
 import { conflictAs, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 import { rowToToken, secretToRow } from './row-mapping.js';
 
 type SecretOps = Pick<
@@ -9,7 +10,7 @@ type SecretOps = Pick<
   'findSecret' | 'insertSecret' | 'expireSecrets' | 'deleteExpiredSecrets' | 'listSecretHashes'
 >;
 
-export function secretOps(db: Db): SecretOps {
+export function secretOps(db: Db, hooks: DialectHooks): SecretOps {
   return {
     async findSecret(hash) {
       // One primary-key probe joined to the token's primary key: this runs on every verify cache miss.
@@ -36,7 +37,7 @@ export function secretOps(db: Db): SecretOps {
     },
 
     async insertSecret(secret) {
-      await conflictAs('secret hash', () => db.insertInto('token_secrets').values(secretToRow(secret)).execute());
+      await conflictAs(hooks, 'secret hash', () => db.insertInto('token_secrets').values(secretToRow(secret)).execute());
     },
 
     async expireSecrets(accountId, tokenId, expiresAt) {

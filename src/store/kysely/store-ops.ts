@@ -1,7 +1,9 @@
 /** Every `StoreOps` method over one Kysely handle, so the store and its transactions share one implementation. */
 import type { StoreOps } from '../store.js';
 import { auditOps } from './audit-ops.js';
+import { catalogOps } from './catalog-ops.js';
 import { conflictAs, inTransaction, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 import { accountToRow, rowToAccount } from './row-mapping.js';
 import { secretOps } from './secret-ops.js';
 import { tokenOps } from './token-ops.js';
@@ -11,10 +13,10 @@ type AccountAndUsageOps = Pick<
   'insertAccount' | 'getAccount' | 'getDefaultAccount' | 'updateAccountPolicy' | 'applyUsage'
 >;
 
-function accountAndUsageOps(db: Db): AccountAndUsageOps {
+function accountAndUsageOps(db: Db, hooks: DialectHooks): AccountAndUsageOps {
   return {
     async insertAccount(account) {
-      await conflictAs('account id', () => db.insertInto('accounts').values(accountToRow(account)).execute());
+      await conflictAs(hooks, 'account id', () => db.insertInto('accounts').values(accountToRow(account)).execute());
     },
 
     async getAccount(id) {
@@ -57,6 +59,6 @@ function accountAndUsageOps(db: Db): AccountAndUsageOps {
   };
 }
 
-export function createStoreOps(db: Db): StoreOps {
-  return { ...accountAndUsageOps(db), ...tokenOps(db), ...secretOps(db), ...auditOps(db) };
+export function createStoreOps(db: Db, hooks: DialectHooks): StoreOps {
+  return { ...accountAndUsageOps(db, hooks), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks) };
 }

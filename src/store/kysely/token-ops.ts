@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { ListTokensQuery, StoreOps } from '../store.js';
 import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';
 import { checkLimit, conflictAs, containsPattern, inTransaction, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 import { rowToToken, secretToRow, tokenToRow, tokenUpdateColumns } from './row-mapping.js';
 
 type TokenOps = Pick<
@@ -10,15 +11,15 @@ type TokenOps = Pick<
   'insertToken' | 'getToken' | 'updateToken' | 'deleteTokens' | 'listTokens' | 'listDescendants' | 'countTokens'
 >;
 
-/** Well under SQLite's bound-parameter limit, for `IN (…)` lists of caller-supplied length. */
+/** Well under SQLite's bound-parameter limit (PostgreSQL's is far higher), for `IN (…)` lists of caller-supplied length. */
 const DELETE_CHUNK = 500;
 
-export function tokenOps(db: Db): TokenOps {
+export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
   return {
     async insertToken(token, secret) {
       await inTransaction(db, async (trx) => {
-        await conflictAs('token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
-        await conflictAs('secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
+        await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
+        await conflictAs(hooks, 'secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
       });
     },
 

@@ -81,7 +81,7 @@ describe('SQLite store', () => {
 
     const raw = new BetterSqlite3(filename, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001_initial']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001_initial', '0002_catalog_versions']);
     } finally {
       raw.close();
     }

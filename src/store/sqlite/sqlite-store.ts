@@ -4,10 +4,11 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import type { Store } from '../store.js';
-import { migrateToLatest } from './migrations.js';
-import type { Database } from './schema.js';
+import type { Database } from '../kysely/schema.js';
+import { createStoreOps } from '../kysely/store-ops.js';
+import { migrateSqlite } from './migrations.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
-import { createStoreOps } from './store-ops.js';
+import { sqliteHooks } from './sqlite-hooks.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `':memory:'`. */
@@ -46,10 +47,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
 
   return {
     kind: 'sqlite',
-    ...createStoreOps(db),
-    migrate: () => migrateToLatest(db as Kysely<unknown>),
+    ...createStoreOps(db, sqliteHooks),
+    migrate: () => migrateSqlite(db as Kysely<unknown>),
     // Only `tx` may be used inside `fn`: SQLite has one connection, and the transaction holds it until the end.
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, sqliteHooks))),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,0 +1,39 @@
+/** What every CLI command talks to: the same use cases and JSON shapes, locally on a database file or over HTTP. */
+import type { AuditChainCheck } from '../core/audit-chain.js';
+import type { AuditEvent } from '../core/types.js';
+import type { toVerifyResponse } from '../http/routes/verify-route.js';
+import type { ListAuditInput } from '../service/audit-service.js';
+import type { CreatedToken, CreateTokenInput } from '../service/create-token.js';
+import type { DeleteReport } from '../service/delete-tokens.js';
+import type { ListTokensInput } from '../service/read-tokens.js';
+import type { RevokeResult } from '../service/revoke-token.js';
+import type { TokenView } from '../service/token-view.js';
+import type { UpdateTokenInput } from '../service/update-token.js';
+import type { Page } from '../store/store.js';
+
+export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
+export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
+
+export interface VerifyRequest {
+  token: string;
+  scopes: string[];
+  ip?: string;
+}
+
+/** Results are exactly the HTTP API's response bodies, so `--json` prints the same in both modes. */
+export interface Backend {
+  create(input: CreateTokenInput): Promise<CreatedToken>;
+  list(input: ListTokensInput): Promise<Page<TokenView>>;
+  show(id: string): Promise<TokenView>;
+  update(id: string, input: UpdateTokenInput): Promise<TokenView>;
+  enable(id: string): Promise<TokenView>;
+  disable(id: string): Promise<TokenView>;
+  rotate(id: string, options: { overlapSeconds?: number }): Promise<RotatedToken>;
+  revoke(id: string): Promise<RevokeResult>;
+  delete(ids: string[]): Promise<DeleteReport>;
+  verify(request: VerifyRequest): Promise<VerifyResponse>;
+  auditList(input: ListAuditInput): Promise<Page<AuditEvent>>;
+  auditVerify(): Promise<AuditChainCheck>;
+  /** Releases the database (flushing usage counts) or does nothing for HTTP. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/** The backend for a database file: the service itself, acting as the default account's system actor. */
+import { existsSync } from 'node:fs';
+import { TesseraError } from '../core/errors.js';
+import { toVerifyResponse } from '../http/routes/verify-route.js';
+import type { DatabaseConfig } from '../runtime/config.js';
+import { openStore } from '../runtime/open-store.js';
+import { systemActor } from '../service/actor.js';
+import { createTessera, type Tessera } from '../service/tessera.js';
+import { checkScopes } from '../service/token-input.js';
+import type { Backend } from './backend.js';
+
+/** Opens the store and the service; refuses (without creating a file) a database that was never initialised. */
+export async function openTessera(database: DatabaseConfig, options: { create: boolean }): Promise<Tessera> {
+  if (!options.create && database.kind === 'sqlite' && database.filename !== ':memory:' && !existsSync(database.filename)) {
+    throw noAccount(database);
+  }
+  const store = await openStore(database);
+  return createTessera({ store });
+}
+
+export async function createLocalBackend(database: DatabaseConfig): Promise<Backend> {
+  const tessera = await openTessera(database, { create: false });
+  const account = await tessera.ctx.store.getDefaultAccount();
+  if (!account) {
+    await tessera.close();
+    throw noAccount(database);
+  }
+  const actor = systemActor(account.id);
+  return {
+    create: (input) => tessera.createToken(actor, input),
+    list: (input) => tessera.listTokens(actor, input),
+    show: (id) => tessera.getToken(actor, id),
+    update: (id, input) => tessera.updateToken(actor, id, input),
+    enable: (id) => tessera.setTokenEnabled(actor, id, true),
+    disable: (id) => tessera.setTokenEnabled(actor, id, false),
+    rotate: (id, options) => tessera.rotateToken(actor, id, options),
+    revoke: (id) => tessera.revokeToken(actor, id),
+    delete: (ids) => tessera.deleteTokens(actor, ids),
+    verify: async ({ token, scopes, ip }) =>
+      toVerifyResponse(await tessera.verify({ secret: token, scopes: checkScopes(scopes, 'scopes'), ...(ip ? { ip } : {}) })),
+    auditList: (input) => tessera.listAudit(actor, input),
+    auditVerify: () => tessera.verifyAudit(actor),
+    close: () => tessera.close(),
+  };
+}
+
+function noAccount(database: DatabaseConfig): TesseraError {
+  const where = database.kind === 'sqlite' ? database.filename : 'DATABASE_URL';
+  return new TesseraError('NOT_FOUND', `${where} has no account yet; run tessera init first (or pass --db FILE)`);
+}

@@ -1,0 +1,18 @@
+/** What the shared operations need to know about PostgreSQL: its unique-violation code, and a per-account lock. */
+import { sql } from 'kysely';
+import type { DialectHooks } from '../kysely/dialect-hooks.js';
+
+/** The class half of the two-key advisory lock: keeps our locks apart from any other user of advisory locks. */
+const AUDIT_CHAIN_LOCK_CLASS = 0x7e55_0001;
+
+export const postgresHooks: DialectHooks = {
+  isUniqueViolation(error) {
+    return (error as { code?: unknown } | null)?.code === '23505';
+  },
+  // A transaction-scoped advisory lock rather than `select … for update` on the head row: an account's first
+  // append has no head row to lock yet. Under read committed, the head read that follows sees whatever the
+  // previous holder committed. A hashtext collision between two accounts only makes them queue together.
+  async lockAuditChain(trx, accountId) {
+    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_CLASS}, hashtext(${accountId}))`.execute(trx);
+  },
+};

@@ -1,0 +1,214 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkAuditChain } from '../../core/audit-chain.js';
+import type { AuditDraft } from '../../core/types.js';
+import { POSTGRES_MISSING_MESSAGE, startPostgres } from '../../testing/postgres-server.js';
+import { at, makeAccount, makeSecret, makeToken, runStoreContract } from '../contract/run-store-contract.js';
+import { createSqliteStore } from '../sqlite/sqlite-store.js';
+import { StoreConflictError, type Store } from '../store.js';
+import { createPostgresStore } from './postgres-store.js';
+
+const server = await startPostgres();
+if (server === null) console.warn(POSTGRES_MISSING_MESSAGE);
+afterAll(() => server?.stop());
+const describePostgres = server === null ? describe.skip : describe;
+
+/** A new store on a new, empty database. */
+const freshStore = async (): Promise<Store> => createPostgresStore({ url: await server!.createDatabase() });
+
+describePostgres('PostgreSQL', () => {
+  runStoreContract('postgres', freshStore);
+});
+
+/** Two stores with their own pools on one migrated database: two service instances behind a load balancer. */
+async function twoInstances(): Promise<[Store, Store]> {
+  const url = await server!.createDatabase();
+  const a = await createPostgresStore({ url });
+  const b = await createPostgresStore({ url });
+  await a.migrate();
+  return [a, b];
+}
+
+function draft(accountId: AuditDraft['accountId'], i: number): AuditDraft {
+  return { accountId, actor: null, action: 'token.update', targetType: 'token', targetId: `tok_${i}`, before: null, after: { i }, at: at(i) };
+}
+
+describePostgres('PostgreSQL store across instances', () => {
+  it('keeps one gapless chain when two instances append at once', async () => {
+    const [a, b] = await twoInstances();
+    try {
+      const account = makeAccount();
+      await a.insertAccount(account);
+      // Starts from an empty chain, so both instances also race for the first event, which has no head row yet.
+      const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).appendAudit(draft(account.id, i))));
+      expect(new Set(appended.map((e) => e.seq)).size).toBe(40);
+
+      const chain = await b.readAuditChain(account.id);
+      expect(chain.events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(chain.head?.seq).toBe(40);
+      expect(checkAuditChain(chain.events, chain.head)).toMatchObject({ ok: true });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('lets exactly one of two instances insert a token id, the other gets StoreConflictError', async () => {
+    const [a, b] = await twoInstances();
+    try {
+      const account = makeAccount();
+      await a.insertAccount(account);
+      for (let round = 0; round < 10; round++) {
+        const token = makeToken(account.id, `tok_race_${round}`);
+        const results = await Promise.allSettled([
+          a.insertToken(token, makeSecret(token, `a${round}`)),
+          b.insertToken({ ...token, name: 'second' }, makeSecret(token, `b${round}`)),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected');
+        expect(rejected?.reason).toBeInstanceOf(StoreConflictError);
+        // The loser's secret was rolled back with its token: only the winner's secret opens the token.
+        expect(await a.listSecretHashes(account.id, token.id)).toHaveLength(1);
+      }
+      expect(await b.countTokens(account.id)).toBe(10);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('lets two instances migrate one empty database at once', async () => {
+    const url = await server!.createDatabase();
+    const stores = await Promise.all([createPostgresStore({ url }), createPostgresStore({ url })]);
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      await stores[0]!.insertAccount(makeAccount());
+      expect(await stores[1]!.getDefaultAccount()).toBeDefined();
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('reports an unreachable server from ping and migrate instead of hanging', async () => {
+    const store = await createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    try {
+      await expect(store.ping()).rejects.toThrow();
+      await expect(store.migrate()).rejects.toThrow();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+interface SchemaShape {
+  migrations: string[];
+  tables: Record<string, { columns: string[]; primaryKey: string[] }>;
+  /** index name → `table(col, col desc)`. */
+  indexes: Record<string, string>;
+}
+
+/** Column as `name type [required]`; a primary key column counts as required (SQLite does not say NOT NULL). */
+const column = (name: string, type: string, required: boolean): string => `${name} ${type.toLowerCase()}${required ? ' required' : ''}`;
+
+function sqliteSchema(filename: string): SchemaShape {
+  const raw = new BetterSqlite3(filename, { readonly: true });
+  try {
+    const shape: SchemaShape = { migrations: [], tables: {}, indexes: {} };
+    shape.migrations = raw.prepare('select name from kysely_migration order by name').pluck().all() as string[];
+    const tables = raw
+      .prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' order by name`)
+      .pluck()
+      .all() as string[];
+    for (const table of tables) {
+      const cols = raw.prepare(`pragma table_info("${table}")`).all() as { name: string; type: string; notnull: number; pk: number }[];
+      shape.tables[table] = {
+        columns: cols.map((c) => column(c.name, c.type, c.notnull === 1 || c.pk > 0)),
+        primaryKey: cols.filter((c) => c.pk > 0).sort((x, y) => x.pk - y.pk).map((c) => c.name),
+      };
+    }
+    // Explicit indexes only (`sql` is null for those SQLite makes itself for keys and unique constraints).
+    const indexes = raw
+      .prepare(`select name, tbl_name from sqlite_master where type = 'index' and sql is not null and tbl_name not like 'kysely_%'`)
+      .all() as { name: string; tbl_name: string }[];
+    for (const { name, tbl_name } of indexes) {
+      const keys = (raw.prepare(`pragma index_xinfo("${name}")`).all() as { name: string; desc: number; key: number }[])
+        .filter((k) => k.key === 1)
+        .map((k) => `${k.name}${k.desc === 1 ? ' desc' : ''}`);
+      shape.indexes[name] = `${tbl_name}(${keys.join(', ')})`;
+    }
+    return shape;
+  } finally {
+    raw.close();
+  }
+}
+
+async function postgresSchema(url: string): Promise<SchemaShape & { collations: string[] }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const shape: SchemaShape = { migrations: [], tables: {}, indexes: {} };
+    shape.migrations = (await client.query<{ name: string }>('select name from kysely_migration order by name')).rows.map((r) => r.name);
+    const cols = await client.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; collation_name: string | null }>(
+      `select table_name, column_name, data_type, is_nullable, collation_name from information_schema.columns
+       where table_schema = 'public' and table_name not like 'kysely_%' order by table_name, ordinal_position`,
+    );
+    for (const c of cols.rows) {
+      const table = (shape.tables[c.table_name] ??= { columns: [], primaryKey: [] });
+      table.columns.push(column(c.column_name, c.data_type, c.is_nullable === 'NO'));
+    }
+    const keys = await client.query<{ table_name: string; column_name: string }>(
+      `select k.table_name, k.column_name from information_schema.table_constraints t
+       join information_schema.key_column_usage k using (constraint_schema, constraint_name)
+       where t.constraint_type = 'PRIMARY KEY' and t.table_schema = 'public' order by k.table_name, k.ordinal_position`,
+    );
+    for (const k of keys.rows) shape.tables[k.table_name]?.primaryKey.push(k.column_name);
+    // Explicit indexes only: not those backing a primary key or unique constraint.
+    const indexes = await client.query<{ name: string; table: string; def: string }>(
+      `select i.relname as name, t.relname as table, pg_get_indexdef(x.indexrelid) as def
+       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid
+       join pg_namespace n on n.oid = t.relnamespace
+       where n.nspname = 'public' and t.relname not like 'kysely_%'
+         and not exists (select 1 from pg_constraint c where c.conindid = x.indexrelid)`,
+    );
+    for (const { name, table, def } of indexes.rows) {
+      const keyList = /\((.*)\)$/.exec(def)?.[1] ?? def;
+      shape.indexes[name] = `${table}(${keyList.replace(/ DESC/g, ' desc')})`;
+    }
+    const collations = cols.rows.filter((c) => c.data_type === 'text').map((c) => `${c.table_name}.${c.column_name} ${c.collation_name}`);
+    return { ...shape, collations };
+  } finally {
+    await client.end();
+  }
+}
+
+describePostgres('PostgreSQL schema', () => {
+  it('matches SQLite after migrating: tables, columns in order with their types, keys, indexes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-parity-'));
+    try {
+      const filename = join(dir, 'tessera.db');
+      const sqlite = await createSqliteStore({ filename });
+      await sqlite.migrate();
+      await sqlite.close();
+
+      const url = await server!.createDatabase();
+      const postgres = await createPostgresStore({ url });
+      await postgres.migrate();
+      await postgres.close();
+
+      const { collations, ...pgShape } = await postgresSchema(url);
+      const sqliteShape = sqliteSchema(filename);
+      expect(Object.keys(sqliteShape.tables)).toEqual(
+        expect.arrayContaining(['accounts', 'audit_events', 'audit_heads', 'token_secrets', 'tokens', 'usage_events']),
+      );
+      expect(pgShape).toEqual(sqliteShape);
+      // Every text column compares as plain code points, like SQLite's BINARY: the list order and cursors rely on it.
+      expect(collations.filter((c) => !c.endsWith(' C'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,43 @@
+/** The server backend: PostgreSQL through Kysely over a `pg` connection pool. */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../kysely/schema.js';
+import { createStoreOps } from '../kysely/store-ops.js';
+import type { Store } from '../store.js';
+import { migratePostgres } from './migrations.js';
+import { postgresHooks } from './postgres-hooks.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`. */
+  url: string;
+  /** Pool size; the default suits one service instance. */
+  maxConnections?: number;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 10;
+/** pg waits forever for a connection by default; a readiness check or a start must fail instead. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Opens a connection pool (lazily: the first query connects). Call `migrate()` once at start. */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // An idle client's error (the server restarted, a connection was killed) would otherwise crash the process;
+  // the pool drops that client and the next query opens a new one.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+  return {
+    kind: 'postgres',
+    ...createStoreOps(db, postgresHooks),
+    migrate: () => migratePostgres(db as Kysely<unknown>),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, postgresHooks))),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
