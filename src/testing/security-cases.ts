@@ -82,7 +82,9 @@ export function itRefusesUnauthorised(getApp: () => TestApp, route: RouteUnderTe
   it(`${route.method} refuses a token without ${route.permission} (403, insufficient_scope)`, async () => {
     const app = getApp();
     const path = typeof route.path === 'string' ? route.path : await route.path(app);
-    const t = await app.createToken({ name: 'powerless', scopes: ['nothing:here'] });
+    // A built-in permission other than the one needed: known to every catalog, useless here.
+    const other = route.permission === 'usage:read' ? 'endpoints:manage' : 'usage:read';
+    const t = await app.createToken({ name: 'powerless', scopes: [other] });
     const res = await app.request(route.method, path, { token: t.secret, ...(route.body === undefined ? {} : { body: route.body }) });
     expect(res.status).toBe(403);
     expect(messageId(res)).toBe('FORBIDDEN');
