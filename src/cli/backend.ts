@@ -9,7 +9,8 @@ import type { ListTokensInput } from '../service/read-tokens.js';
 import type { RevokeResult } from '../service/revoke-token.js';
 import type { TokenView } from '../service/token-view.js';
 import type { UpdateTokenInput } from '../service/update-token.js';
-import type { Page } from '../store/store.js';
+import type { CatalogInput, CatalogValidation } from '../service/catalog-service.js';
+import type { CatalogVersionRecord, Page } from '../store/store.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -34,6 +35,11 @@ export interface Backend {
   verify(request: VerifyRequest): Promise<VerifyResponse>;
   auditList(input: ListAuditInput): Promise<Page<AuditEvent>>;
   auditVerify(): Promise<AuditChainCheck>;
+  /** The current catalog, or the given version; NOT_FOUND when none was applied. */
+  catalogShow(version?: number): Promise<CatalogVersionRecord>;
+  catalogValidate(input: CatalogInput): Promise<CatalogValidation>;
+  catalogApply(input: CatalogInput & { force: boolean }): Promise<CatalogVersionRecord>;
+  catalogVersions(): Promise<Page<Omit<CatalogVersionRecord, 'source'>>>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

@@ -40,6 +40,10 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
       toVerifyResponse(await tessera.verify({ secret: token, scopes: checkScopes(scopes, 'scopes'), ...(ip ? { ip } : {}) })),
     auditList: (input) => tessera.listAudit(actor, input),
     auditVerify: () => tessera.verifyAudit(actor),
+    catalogShow: (version) => tessera.getCatalog(actor, version),
+    catalogValidate: (input) => tessera.validateCatalog(actor, input),
+    catalogApply: (input) => tessera.applyCatalog(actor, input),
+    catalogVersions: () => tessera.listCatalogVersions(actor, { limit: 200 }),
     close: () => tessera.close(),
   };
 }

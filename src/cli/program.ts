@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { TesseraError } from '../core/errors.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerCatalogCommands } from './catalog-commands.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
 import type { CliIo } from './output.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokenCommands(program, io);
   registerVerifyCommand(program, io);
   registerAuditCommands(program, io);
+  registerCatalogCommands(program, io);
   return program;
 }
 

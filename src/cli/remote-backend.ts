@@ -57,6 +57,10 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     verify: (request) => call('POST', '/v1/verify', request),
     auditList: (input) => call('GET', '/v1/audit', undefined, { ...input }),
     auditVerify: () => call('GET', '/v1/audit/verify'),
+    catalogShow: (version) => call('GET', '/v1/catalog', undefined, { version }),
+    catalogValidate: (input) => call('POST', '/v1/catalog/validate', input),
+    catalogApply: (input) => call('PUT', '/v1/catalog', input),
+    catalogVersions: () => call('GET', '/v1/catalog/versions', undefined, { limit: 200 }),
     close: async () => {},
   };
 }

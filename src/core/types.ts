@@ -89,24 +89,29 @@ export interface TokenSecretRecord {
   expiresAt: Timestamp | null;
 }
 
-export type AuditAction =
-  | 'account.create'
-  | 'account.update'
-  | 'token.create'
-  | 'token.update'
-  | 'token.enable'
-  | 'token.disable'
-  | 'token.revoke'
-  | 'token.rotate'
-  | 'token.delete'
-  | 'catalog.apply';
+/** Every action the audit log records; the API and CLI accept exactly these as filters. */
+export const auditActions = [
+  'account.create',
+  'account.update',
+  'token.create',
+  'token.update',
+  'token.enable',
+  'token.disable',
+  'token.revoke',
+  'token.rotate',
+  'token.delete',
+  'catalog.apply',
+  'key.rotate',
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditDraft {
   accountId: AccountId;
   /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
   actor: TokenId | null;
   action: AuditAction;
-  targetType: 'token' | 'account' | 'catalog';
+  targetType: 'token' | 'account' | 'catalog' | 'key';
   targetId: string;
   before: unknown;
   after: unknown;

@@ -45,8 +45,14 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
   });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await tessera.close();
+    throw error;
+  }
   tessera.start();
-  const address = await app.listen({ host: config.host, port: config.port });
   let closing: Promise<void> | undefined;
   return {
     url: address,

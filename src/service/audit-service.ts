@@ -1,6 +1,7 @@
 /** Reading the audit log and checking its hash chain. */
 import { checkAuditChain, type AuditChainCheck } from '../core/audit-chain.js';
-import type { AuditAction, AuditEvent } from '../core/types.js';
+import { badRequest } from '../core/errors.js';
+import { auditActions, type AuditAction, type AuditEvent } from '../core/types.js';
 import type { Page } from '../store/store.js';
 import { requirePermission, type Actor } from './actor.js';
 import type { ServiceContext } from './context.js';
@@ -18,6 +19,9 @@ export interface ListAuditInput {
 
 export async function listAudit(ctx: ServiceContext, actor: Actor, input: ListAuditInput): Promise<Page<AuditEvent>> {
   requirePermission(actor, 'audit:read');
+  if (input.action !== undefined && !(auditActions as readonly string[]).includes(input.action)) {
+    throw badRequest('action', `must be one of ${auditActions.join(', ')}`);
+  }
   const from = checkTimestamp(input.from, 'from');
   const to = checkTimestamp(input.to, 'to');
   return ctx.store.listAudit({

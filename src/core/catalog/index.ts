@@ -16,3 +16,4 @@ export { explain, type ExplainCheck, type Explanation, type MatchedGrant } from 
 export { capabilities, type Capabilities } from './capabilities.js';
 export { catalogTree, type TreeService, type TreeGroup, type TreePermission, type TreeSelection } from './catalog-tree.js';
 export { builtinCatalog, builtinCatalogDocument } from './builtin-catalog.js';
+export { diffCatalogs, type CatalogDiff, type EntryDiff } from './diff-catalogs.js';

@@ -1,13 +1,10 @@
 /** /v1/audit: the append-only trail of management actions, and a check of its hash chain. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { auditActions } from '../../core/types.js';
 import type { HttpContext } from '../http-context.js';
 import { ListQuery, errorResponses, pageOf, security } from '../schemas.js';
 
-const auditActions = [
-  'account.create', 'account.update', 'token.create', 'token.update', 'token.enable', 'token.disable',
-  'token.revoke', 'token.rotate', 'token.delete', 'catalog.apply',
-] as const;
 
 export const AuditEventSchema = Type.Object({
   id: Type.String(),
