@@ -1,0 +1,152 @@
+// Shared helpers for the benchmarks: fixtures over the built service, child servers, medians, formatting.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { createTessera } from '../dist/service/tessera.js';
+import { systemActor } from '../dist/service/actor.js';
+
+/** Scopes every bench token holds; the HTTP bench asks for the first one on each verify. */
+export const BENCH_SCOPES = ['orders:read', 'orders:write', 'invoices:read'];
+
+/**
+ * The store runs `synchronous = FULL`, so each created token costs an fsync: about 5 ms on this machine's
+ * disk (50 s for 10,000 tokens) against 0.5 ms on tmpfs. Fixtures are throwaway, so tmpfs when there is one.
+ */
+export function makeTempDir(prefix) {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(join(base, prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A real Tessera on a fresh SQLite file with `count` tokens made through the service (`createToken`), then each
+ * verified once so the cache holds them all. Bounded by `maxMs`: throws rather than run on.
+ */
+export async function createFixture({ count, maxMs = 60_000, start = false }) {
+  const temp = makeTempDir('tessera-bench-');
+  try {
+    return await fillFixture(temp, { count, maxMs, start });
+  } catch (error) {
+    temp.remove();
+    throw error;
+  }
+}
+
+async function fillFixture(temp, { count, maxMs, start }) {
+  const store = await createSqliteStore({ filename: join(temp.dir, 'bench.sqlite') });
+  await store.migrate();
+  const tessera = createTessera({ store });
+  const boot = await tessera.bootstrap();
+  if (!boot) throw new Error('bootstrap returned null on a fresh database');
+  const actor = systemActor(boot.account.id);
+  const started = performance.now();
+  const secrets = [];
+  for (let i = 0; i < count; i++) {
+    if (performance.now() - started > maxMs) throw new Error(`creating ${count} tokens took over ${maxMs} ms`);
+    const { secret } = await tessera.createToken(actor, { name: `bench-${i}`, scopes: BENCH_SCOPES });
+    secrets.push(secret);
+  }
+  const createMs = performance.now() - started;
+  for (const secret of secrets) {
+    const result = await tessera.verify({ secret });
+    if (!result.valid) throw new Error(`warm-up verify returned ${result.code}`);
+  }
+  if (start) tessera.start();
+  return {
+    tessera,
+    secrets,
+    createMs,
+    close: async () => {
+      await tessera.close();
+      temp.remove();
+    },
+  };
+}
+
+/**
+ * Starts `node script`, waits for its first stdout line (JSON), returns it with a `stop()`. The child also exits
+ * when its stdin closes, so it never outlives this process.
+ */
+export function startChild(script, args = [], { readyTimeoutMs = 90_000 } = {}) {
+  // BENCH_CPU_PROF=DIR: each child writes a V8 CPU profile into DIR when it exits (see README).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} not ready after ${readyTimeoutMs} ms`));
+    }, readyTimeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const end = buffered.indexOf('\n');
+      if (end === -1) return;
+      clearTimeout(timer);
+      child.stdout.removeAllListeners('data');
+      child.stdout.resume();
+      try {
+        resolve(JSON.parse(buffered.slice(0, end)));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited before ready (code ${code}, signal ${signal})`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin.end();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return { child, ready, stop };
+}
+
+/** For child servers: exit when the parent goes away (stdin closes), on SIGTERM, or after `maxLifetimeMs`. */
+export function exitWithParent(cleanup, maxLifetimeMs = 10 * 60_000) {
+  let done = false;
+  const finish = async (code) => {
+    if (done) return;
+    done = true;
+    try {
+      await cleanup();
+    } finally {
+      process.exit(code);
+    }
+  };
+  process.stdin.on('end', () => void finish(0));
+  process.stdin.on('close', () => void finish(0));
+  process.stdin.resume();
+  process.on('SIGTERM', () => void finish(0));
+  process.on('SIGINT', () => void finish(130));
+  setTimeout(() => void finish(1), maxLifetimeMs).unref();
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+export const fmtRatio = (n) => n.toFixed(2);
+
+/** `verdict(0.63, 0.70)` → "MISSED (goal >= 0.70)". */
+export function verdict(ratio, goal) {
+  return ratio >= goal ? `met (goal >= ${goal.toFixed(2)})` : `MISSED (goal >= ${goal.toFixed(2)})`;
+}
+
+export function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
