@@ -1,14 +1,13 @@
 /** Decides whether a permission set grants one required scope: implication-aware, deny wins, `requires` enforced. */
-import { parseScopePattern, printScopePattern, type ScopePattern } from './scope-pattern.js';
-import { instantiate, printScopeTemplate, unify, type Bindings } from './scope-template.js';
-import { findCover, findDeny, holdsSome, type PermissionSet } from './permission-set.js';
-import type { DefinitionIndex } from './definition-index.js';
-import type { Expansion, Grant } from './expand-scopes.js';
+import { printScopePattern } from './scope-pattern.js';
+import { instantiate, printScopeTemplate, type Bindings } from './scope-template.js';
+import { findCover, findDeny, holdsSome, isCovered, isDenied, type PermissionSet } from './permission-set.js';
+import type { Grant } from './expand-scopes.js';
+import type { Requirement } from './requirement.js';
 
 export interface ScopeEngine {
-  readonly definitions: DefinitionIndex;
-  /** The closure of one required scope, memoised by the compiled catalog. */
-  expand(scope: string): Expansion;
+  /** A required scope parsed and expanded, memoised by the compiled catalog. */
+  requirement(scope: string): Requirement;
 }
 
 export type ScopeDecision =
@@ -31,11 +30,10 @@ export type ScopeDecision =
  * `bindings` name values known from the call (path params, the user), used by `requires`.
  */
 export function checkScope(engine: ScopeEngine, set: PermissionSet, required: string, bindings: Bindings = {}): ScopeDecision {
-  const pattern = parseScopePattern(required);
-  const closure = engine.expand(required);
-  if (!pattern || !closure.complete || !set.denyComplete) return { allowed: false, required, reason: 'invalid' };
+  const req = engine.requirement(required);
+  if (!req.pattern || !req.closure.complete || !set.denyComplete) return { allowed: false, required, reason: 'invalid' };
   let first: Grant | undefined;
-  for (const part of closure.grants) {
+  for (const part of req.closure.grants) {
     const grant = findCover(set, part.pattern);
     if (!grant) return { allowed: false, required, reason: 'not-held', missing: part.text };
     const deny = findDeny(set, part.pattern);
@@ -43,27 +41,41 @@ export function checkScope(engine: ScopeEngine, set: PermissionSet, required: st
     first ??= grant;
   }
   if (!first) return { allowed: false, required, reason: 'invalid' };
-  const unmet = unmetRequirement(engine, set, pattern, bindings);
+  const unmet = unmetRequirement(engine, set, req, bindings);
   if (unmet !== undefined) return { allowed: false, required, reason: 'requires', requires: unmet };
   return { allowed: true, required, grant: first };
 }
 
-/** The first `requires` of a definition `pattern` names that the set does not satisfy, printed. */
-function unmetRequirement(engine: ScopeEngine, set: PermissionSet, pattern: ScopePattern, bindings: Bindings): string | undefined {
-  for (const def of engine.definitions.withRequires) {
-    const own = unify(pattern, def.template);
-    if (!own) continue;
-    for (const req of def.requires) {
+/**
+ * `checkScope(…).allowed` without building a decision: the verify hot path only needs the answer, so it
+ * asks the tries yes/no questions (stopping at the first hit) and allocates nothing.
+ */
+export function isGranted(engine: ScopeEngine, set: PermissionSet, required: string, bindings: Bindings = {}): boolean {
+  const req = engine.requirement(required);
+  if (!req.pattern || !req.closure.complete || !set.denyComplete) return false;
+  const parts = req.closure.grants;
+  if (parts.length === 0) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const p = (parts[i] as Grant).pattern;
+    if (!isCovered(set, p) || isDenied(set, p)) return false;
+  }
+  return req.requiring.length === 0 || unmetRequirement(engine, set, req, bindings) === undefined;
+}
+
+/** The first `requires` of a definition the requirement reaches that the set does not satisfy, printed. */
+function unmetRequirement(engine: ScopeEngine, set: PermissionSet, req: Requirement, bindings: Bindings): string | undefined {
+  for (const { def, own } of req.requiring) {
+    for (const r of def.requires) {
       const merged: Record<string, string> = { ...bindings };
       for (const [k, v] of Object.entries(own)) if (v !== '*') merged[k] = v;
-      const instance = instantiate(req, merged);
+      const instance = instantiate(r, merged);
       const concrete = !instance.includes('*');
       if (concrete) {
         const text = printScopePattern(instance);
         const inner = checkPlain(engine, set, text);
         if (!inner) return text;
       } else if (!holdsSome(set, instance)) {
-        return printScopeTemplate(req);
+        return printScopeTemplate(r);
       }
     }
   }
@@ -72,7 +84,7 @@ function unmetRequirement(engine: ScopeEngine, set: PermissionSet, pattern: Scop
 
 /** A scope check without `requires` (a requirement of a requirement is not chased). */
 function checkPlain(engine: ScopeEngine, set: PermissionSet, required: string): boolean {
-  const closure = engine.expand(required);
+  const closure = engine.requirement(required).closure;
   if (!closure.complete) return false;
-  return closure.grants.every((p) => findCover(set, p.pattern) !== undefined && findDeny(set, p.pattern) === undefined);
+  return closure.grants.every((p) => isCovered(set, p.pattern) && !isDenied(set, p.pattern));
 }

@@ -2,14 +2,16 @@
 import type { CatalogDocument, CatalogIssue } from './catalog-types.js';
 import type { DefinitionIndex } from './definition-index.js';
 import type { EndpointIndex, HttpMethod } from './endpoint-index.js';
-import { expandScopes, type Expansion, type Grant } from './expand-scopes.js';
+import type { Expansion, Grant } from './expand-scopes.js';
 import { preparePermissions, type PermissionSet, type Permissions } from './permission-set.js';
-import { checkScope, type ScopeDecision } from './check-scope.js';
+import { checkScope, isGranted, type ScopeDecision } from './check-scope.js';
+import { RequirementCache, type Requirement } from './requirement.js';
+import { buildResourceIndex, resourceVerdict, type ResourceIndex } from './resource-index.js';
 import { checkRequires, type RequiresResult } from './check-requires.js';
 import { isSubset, type SubsetResult } from './is-subset.js';
 import { parseQuery, printQuery, type Query } from './parse-query.js';
 import { evaluateQuery } from './evaluate-query.js';
-import { printScopePattern, SEGMENT_RE } from './scope-pattern.js';
+import { isSegment, MAX_SCOPE_LENGTH, printScopePattern } from './scope-pattern.js';
 import { instantiate, type Bindings } from './scope-template.js';
 import { scopeIssue } from './compile-catalog.js';
 
@@ -32,8 +34,9 @@ const CACHE_LIMIT = 10_000;
 
 export class CompiledCatalog {
   readonly name: string;
-  private readonly expansions = new Map<string, Expansion>();
+  private readonly requirements: RequirementCache;
   private readonly prepared = new Map<string, PermissionSet>();
+  private readonly resources: ResourceIndex;
 
   constructor(
     readonly document: CatalogDocument,
@@ -41,17 +44,18 @@ export class CompiledCatalog {
     readonly endpoints: EndpointIndex,
   ) {
     this.name = document.name;
+    this.requirements = new RequirementCache(definitions, CACHE_LIMIT);
+    this.resources = buildResourceIndex(definitions);
   }
 
   /** The closure of one scope under this catalog, memoised: checks on the verify path reuse it. */
   expand(scope: string): Expansion {
-    let e = this.expansions.get(scope);
-    if (!e) {
-      if (this.expansions.size >= CACHE_LIMIT) this.expansions.clear();
-      e = expandScopes([scope], this.definitions);
-      this.expansions.set(scope, e);
-    }
-    return e;
+    return this.requirements.get(scope).closure;
+  }
+
+  /** One required scope parsed and expanded, memoised (with its closure) for the checks. */
+  requirement(scope: string): Requirement {
+    return this.requirements.get(scope);
   }
 
   /** Expands and indexes a token's permissions once; pass the result to every check. */
@@ -69,7 +73,7 @@ export class CompiledCatalog {
 
   /** Whether the permissions grant `required` (implication-aware; deny wins; `requires` enforced). */
   grants(perms: PermissionsInput, required: string, bindings: Bindings = {}): boolean {
-    return this.checkScope(perms, required, bindings).allowed;
+    return isGranted(this, this.prepare(perms), required, bindings);
   }
 
   checkScope(perms: PermissionsInput, required: string, bindings: Bindings = {}): ScopeDecision {
@@ -81,20 +85,39 @@ export class CompiledCatalog {
     const parsed = typeof query === 'string' ? parseQuery(query) : { ok: true as const, query };
     if (!parsed.ok) return false;
     const set = this.prepare(perms);
-    return evaluateQuery(parsed.query, (scope) => checkScope(this, set, scope, bindings).allowed);
+    return evaluateQuery(parsed.query, (scope) => isGranted(this, set, scope, bindings));
   }
 
   /** The scope that grants `action` on resource `id` of `type` (`device:thermo-1:ListDevices`), if both exist. */
   resourceScope(type: string, resourceId: string, action: string): string | undefined {
-    if (resourceId !== '*' && !SEGMENT_RE.test(resourceId)) return undefined;
-    const def = this.definitions.all.find((d) => d.resource?.type === type && d.resource.action === action);
-    return def?.resource ? printScopePattern(instantiate(def.resource.pattern, { id: resourceId, action })) : undefined;
+    if (resourceId !== '*' && !isSegment(resourceId)) return undefined;
+    const entry = this.resources.get(type)?.get(action);
+    return entry ? printScopePattern(instantiate(entry.resource.pattern, { id: resourceId, action })) : undefined;
   }
 
-  /** Resource + action check; `resourceId` `*` asks for every resource of the type (listing, creating). */
+  /**
+   * Resource + action check; `resourceId` `*` asks for every resource of the type (listing, creating).
+   * For a plain resource scope (no includes or `requires` can reach it) the answer is read from the
+   * tries directly; anything else goes through `grants` on the printed scope. Both give the same answer.
+   */
   checkResourceAction(perms: PermissionsInput, type: string, resourceId: string, action: string): boolean {
-    const scope = this.resourceScope(type, resourceId, action);
-    return scope !== undefined && this.grants(perms, scope);
+    const entry = this.resources.get(type)?.get(action);
+    if (entry === undefined) return false;
+    if (!entry.plain) {
+      const scope = this.resourceScope(type, resourceId, action);
+      return scope !== undefined && this.grants(perms, scope);
+    }
+    const set = this.prepare(perms);
+    if (!set.denyComplete) return false;
+    const memo = set.resourceMemo;
+    memo.owner ??= this.resources;
+    const verdict =
+      memo.owner === this.resources
+        ? (memo.slots[entry.ordinal] ??= resourceVerdict(entry, set))
+        : resourceVerdict(entry, set);
+    if (resourceId === '*') return verdict.star;
+    if (verdict.fallback === verdict.except.has(resourceId)) return false;
+    return isSegment(resourceId) && entry.fixedLength + resourceId.length <= MAX_SCOPE_LENGTH;
   }
 
   /** Finds the endpoint for a concrete request path; literal segments win over params. */

@@ -151,7 +151,8 @@ export function splitPath(path: string, decode = false): string[] | undefined {
   const out: string[] = [];
   for (const part of parts) {
     if (part === '' || part === '.' || part === '..') return undefined;
-    if (!decode) out.push(part);
+    // Without a `%` there is nothing to decode (and nothing can throw): skip the call on the common path.
+    if (!decode || !part.includes('%')) out.push(part);
     else {
       try {
         const d = decodeURIComponent(part);

@@ -1,7 +1,9 @@
-/** A token's permissions prepared for checking: expanded once, indexed by first segment. */
-import { covers, overlaps, type ScopePattern } from './scope-pattern.js';
+/** A token's permissions prepared for checking: expanded once, indexed as segment tries. */
 import { expandScopes, type Grant } from './expand-scopes.js';
 import type { DefinitionIndex } from './definition-index.js';
+import type { ScopePattern } from './scope-pattern.js';
+import type { ResourceMemo } from './resource-index.js';
+import { buildTrie, coverRank, hasCover, overlapRank, overlapRanks, NONE, type TrieNode } from './grant-trie.js';
 
 /** What a token holds: canonical scope strings, and deny rules that win over them. */
 export interface Permissions {
@@ -16,25 +18,26 @@ export interface PermissionSet {
   readonly denies: readonly Grant[];
   readonly allowComplete: boolean;
   readonly denyComplete: boolean;
-  /** Allow patterns by literal first segment; those starting with `*` are in `starFirst`. */
-  readonly byFirst: ReadonlyMap<string, readonly Grant[]>;
-  readonly starFirst: readonly Grant[];
+  /**
+   * `allow` as a trie. A grant's rank is its index in `allow`, plus `allow.length` when its first segment
+   * is `*`: the order in which a scan of "grants with the same first segment, then grants starting with
+   * `*`" meets them, so the reported grant does not depend on the index.
+   */
+  readonly allowTrie: TrieNode;
+  /** `denies` as a trie; a rule's rank is its index in `denies`. */
+  readonly denyTrie: TrieNode;
+  /** Resource-check answers, filled lazily by the catalog that checks this set (see `resourceVerdict`). */
+  readonly resourceMemo: ResourceMemo;
 }
 
 export function preparePermissions(perms: Permissions, defs: DefinitionIndex): PermissionSet {
   const allow = expandScopes(perms.scopes, defs);
   const deny = expandScopes(perms.deny ?? [], defs);
-  const byFirst = new Map<string, Grant[]>();
-  const starFirst: Grant[] = [];
-  for (const g of allow.grants) {
-    const first = g.pattern[0] ?? '*';
-    if (first === '*') starFirst.push(g);
-    else {
-      const list = byFirst.get(first) ?? [];
-      list.push(g);
-      byFirst.set(first, list);
-    }
-  }
+  const n = allow.grants.length;
+  const allowTrie = buildTrie(
+    allow.grants.map((g) => g.pattern),
+    (i) => (allow.grants[i]?.pattern[0] === '*' ? n + i : i),
+  );
   return {
     scopes: perms.scopes,
     deny: perms.deny ?? [],
@@ -43,31 +46,51 @@ export function preparePermissions(perms: Permissions, defs: DefinitionIndex): P
     allowComplete: allow.complete,
     // An unreadable deny rule cannot be honoured, so the set fails closed rather than ignore it.
     denyComplete: deny.complete && deny.invalid.length === 0,
-    byFirst,
-    starFirst,
+    allowTrie,
+    denyTrie: buildTrie(
+      deny.grants.map((g) => g.pattern),
+      (i) => i,
+    ),
+    resourceMemo: { owner: undefined, slots: [] },
   };
 }
 
-/** The held pattern that covers `p`, if any (most specific lists first: they are shorter). */
+/** The grant a rank of `allowTrie` stands for. */
+function allowAt(set: PermissionSet, rank: number): Grant | undefined {
+  const n = set.allow.length;
+  return set.allow[rank >= n ? rank - n : rank];
+}
+
+/** The held pattern that covers `p`, if any (same-first-segment grants first, in token order). */
 export function findCover(set: PermissionSet, p: ScopePattern): Grant | undefined {
-  const first = p[0];
-  if (first !== undefined && first !== '*') {
-    for (const g of set.byFirst.get(first) ?? []) if (covers(g.pattern, p)) return g;
-  }
-  for (const g of set.starFirst) if (covers(g.pattern, p)) return g;
-  return undefined;
+  const rank = coverRank(set.allowTrie, p);
+  return rank === NONE ? undefined : allowAt(set, rank);
 }
 
-/** The deny rule that takes away part of `p`, if any. */
+/** Whether some held pattern covers `p` (cheaper than `findCover`: stops at the first). */
+export function isCovered(set: PermissionSet, p: ScopePattern): boolean {
+  return hasCover(set.allowTrie, p);
+}
+
+/** The first deny rule (in token order) that takes away part of `p`, if any. */
 export function findDeny(set: PermissionSet, p: ScopePattern): Grant | undefined {
-  for (const d of set.denies) if (overlaps(d.pattern, p)) return d;
-  return undefined;
+  const rank = overlapRank(set.denyTrie, p);
+  return rank === NONE ? undefined : set.denies[rank];
 }
 
-/** A held pattern that meets `p` and is not wholly denied (used for "some `user_id:…`" requirements). */
+/** Whether some deny rule takes away part of `p`. */
+export function isDenied(set: PermissionSet, p: ScopePattern): boolean {
+  return overlapRank(set.denyTrie, p, 0, true) !== NONE;
+}
+
+/** The first held pattern (in token order) that meets `p` and is not wholly denied (for "some `user_id:…`" requirements). */
 export function holdsSome(set: PermissionSet, p: ScopePattern): Grant | undefined {
-  for (const g of set.allow) {
-    if (overlaps(g.pattern, p) && !set.denies.some((d) => covers(d.pattern, g.pattern))) return g;
+  const n = set.allow.length;
+  const indexes = overlapRanks(set.allowTrie, p, []).map((r) => (r >= n ? r - n : r));
+  indexes.sort((a, b) => a - b);
+  for (const i of indexes) {
+    const g = set.allow[i];
+    if (g !== undefined && !hasCover(set.denyTrie, g.pattern)) return g;
   }
   return undefined;
 }

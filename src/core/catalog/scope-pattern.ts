@@ -3,6 +3,21 @@
 /** One segment of a scope: letters, digits, `_`, `.`, `-`. `*` is the wildcard. */
 export const SEGMENT_RE = /^[A-Za-z0-9_.-]+$/;
 
+/**
+ * `SEGMENT_RE.test(s)` as a character loop: about ten times cheaper on the short ids of a resource
+ * check, which tests one on every call. A property test holds the two equal.
+ */
+export function isSegment(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // a-z, A-Z, 0-9, `_`, `.`, `-`
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) return false;
+  }
+  return true;
+}
+
 /** Longest scope string accepted anywhere; keeps hostile input from costing more than a few microseconds. */
 export const MAX_SCOPE_LENGTH = 512;
 
@@ -17,7 +32,7 @@ export function parseScopePattern(text: string): ScopePattern | undefined {
   if (text.length === 0 || text.length > MAX_SCOPE_LENGTH) return undefined;
   const segments = text.split(':');
   for (const segment of segments) {
-    if (segment !== '*' && !SEGMENT_RE.test(segment)) return undefined;
+    if (segment !== '*' && !isSegment(segment)) return undefined;
   }
   return segments;
 }
