@@ -1,11 +1,45 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { ENABLE_POSTGRES_MESSAGE, postgresAvailable, requestedStores } from './src/testing/test-stores.js';
+
+/** Pure code and the store suites (which run every backend themselves) run once. */
+const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts'];
+/** Everything that goes through a database runs once per backend. */
+const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+/**
+ * Not yet on PostgreSQL: the CLI suites address their database with `--db FILE` and edit the SQLite file
+ * directly; until they take their database from src/testing (databaseArgs), they would only run SQLite twice.
+ */
+const sqliteOnly = ['src/cli/**/*.test.ts', 'src/http/console.browser.test.ts'];
+/** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
+const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts'];
+
+const stores = requestedStores();
+if (stores.includes('postgres') && !postgresAvailable()) {
+  if (process.env.CI === 'true') throw new Error('PostgreSQL is required in CI: apt-get install -y postgresql');
+  console.warn(ENABLE_POSTGRES_MESSAGE);
+}
+const enabled = stores.filter((s) => s === 'sqlite' || postgresAvailable());
+
+const projects: TestProjectInlineConfiguration[] = [
+  { extends: true, test: { name: 'unit', include: unit } },
+  ...enabled.map((store) => ({
+    extends: true,
+    test: {
+      name: store,
+      include: perStore,
+      exclude: store === 'postgres' ? [...unit, ...sqliteOnly] : [...unit, ...postgresOnly],
+      env: { TESSERA_TEST_STORE: store },
+      ...(store === 'postgres' ? { globalSetup: ['src/testing/postgres-global-setup.ts'] } : {}),
+    },
+  })),
+];
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default'],
+    projects,
   },
 });

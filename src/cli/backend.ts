@@ -10,7 +10,9 @@ import type { RevokeResult } from '../service/revoke-token.js';
 import type { TokenView } from '../service/token-view.js';
 import type { UpdateTokenInput } from '../service/update-token.js';
 import type { CatalogInput, CatalogValidation } from '../service/catalog-service.js';
-import type { CatalogVersionRecord, Page } from '../store/store.js';
+import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
+import type { EndpointAuthView, SetEndpointAuthInput, SetEndpointAuthResult } from '../service/endpoint-auth.js';
+import type { AssignmentInput, CreateEndpointTokenInput, EndpointTokenView } from '../service/endpoint-tokens.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -40,6 +42,18 @@ export interface Backend {
   catalogValidate(input: CatalogInput): Promise<CatalogValidation>;
   catalogApply(input: CatalogInput & { force: boolean }): Promise<CatalogVersionRecord>;
   catalogVersions(): Promise<Page<Omit<CatalogVersionRecord, 'source'>>>;
+  /** Seed 004: endpoint authentication and primary tokens. */
+  endpointList(): Promise<{ items: EndpointAuthView[] }>;
+  endpointAuthGet(id: string): Promise<EndpointAuthView>;
+  endpointAuthSet(id: string, input: SetEndpointAuthInput): Promise<SetEndpointAuthResult>;
+  endpointRegenerate(id: string, method: string, options: { overlapSeconds?: number }): Promise<RotatedToken & { method: string }>;
+  endpointTokens(id: string, input: { assigned?: 'true' | 'false' | 'all'; status?: TokenStatusFilter; limit?: number; cursor?: string }): Promise<Page<EndpointTokenView>>;
+  /** Seed 004: secondary endpoint tokens. */
+  endpointTokenCreate(input: CreateEndpointTokenInput): Promise<{ token: EndpointTokenView; secret: string }>;
+  endpointTokenList(input: { status?: TokenStatusFilter; limit?: number; cursor?: string }): Promise<Page<EndpointTokenView>>;
+  endpointTokenShow(id: string): Promise<EndpointTokenView>;
+  endpointTokenSetEnabled(id: string, enabled: boolean): Promise<EndpointTokenView>;
+  endpointTokenAssign(id: string, assignments: AssignmentInput[]): Promise<EndpointTokenView>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

@@ -44,6 +44,16 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     catalogValidate: (input) => tessera.validateCatalog(actor, input),
     catalogApply: (input) => tessera.applyCatalog(actor, input),
     catalogVersions: () => tessera.listCatalogVersions(actor, { limit: 200 }),
+    endpointList: () => tessera.listEndpoints(actor),
+    endpointAuthGet: (id) => tessera.getEndpointAuth(actor, id),
+    endpointAuthSet: (id, input) => tessera.setEndpointAuth(actor, id, input),
+    endpointRegenerate: (id, method, options) => tessera.regeneratePrimary(actor, id, method, options),
+    endpointTokens: (id, input) => tessera.listTokensOfEndpoint(actor, id, input),
+    endpointTokenCreate: (input) => tessera.createEndpointToken(actor, input),
+    endpointTokenList: (input) => tessera.listEndpointTokens(actor, input),
+    endpointTokenShow: (id) => tessera.getEndpointToken(actor, id),
+    endpointTokenSetEnabled: (id, enabled) => tessera.setEndpointTokenEnabled(actor, id, enabled),
+    endpointTokenAssign: (id, assignments) => tessera.setAssignments(actor, id, assignments),
     close: () => tessera.close(),
   };
 }

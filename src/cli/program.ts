@@ -4,8 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { TesseraError } from '../core/errors.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerCatalogCommands } from './catalog-commands.js';
+import { registerEndpointCommands } from './endpoint-commands.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import type { CliIo } from './output.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTokenCommands } from './token-commands.js';
@@ -31,7 +33,9 @@ export function buildProgram(io: CliIo): Command {
   registerTokenCommands(program, io);
   registerVerifyCommand(program, io);
   registerAuditCommands(program, io);
+  registerKeysCommand(program, io);
   registerCatalogCommands(program, io);
+  registerEndpointCommands(program, io);
   return program;
 }
 

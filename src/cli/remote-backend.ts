@@ -61,6 +61,16 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     catalogValidate: (input) => call('POST', '/v1/catalog/validate', input),
     catalogApply: (input) => call('PUT', '/v1/catalog', input),
     catalogVersions: () => call('GET', '/v1/catalog/versions', undefined, { limit: 200 }),
+    endpointList: () => call('GET', '/v1/endpoints'),
+    endpointAuthGet: (id) => call('GET', `/v1/endpoints/${enc(id)}/auth`),
+    endpointAuthSet: (id, input) => call('PUT', `/v1/endpoints/${enc(id)}/auth`, input),
+    endpointRegenerate: (id, method, body) => call('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, body),
+    endpointTokens: (id, input) => call('GET', `/v1/endpoints/${enc(id)}/tokens`, undefined, { ...input }),
+    endpointTokenCreate: (input) => call('POST', '/v1/endpoint-tokens', input),
+    endpointTokenList: (input) => call('GET', '/v1/endpoint-tokens', undefined, { ...input }),
+    endpointTokenShow: (id) => call('GET', `/v1/endpoint-tokens/${enc(id)}`),
+    endpointTokenSetEnabled: (id, enabled) => call('POST', `/v1/endpoint-tokens/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
+    endpointTokenAssign: (id, assignments) => call('PUT', `/v1/endpoint-tokens/${enc(id)}/assignments`, { assignments }),
     close: async () => {},
   };
 }

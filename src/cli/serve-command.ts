@@ -35,7 +35,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
 }
 
 function bannerLines(server: RunningServer): string[] {
-  const lines = [`Tessera listening on ${server.url}`, `Console and API docs at ${server.url}/docs`];
+  const lines = [`Tessera listening on ${server.url}`, `Web console at ${server.url}/console/`, `API docs at ${server.url}/docs`];
   if (server.bootstrap) {
     lines.push(
       '',

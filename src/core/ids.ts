@@ -6,6 +6,9 @@ export const idPrefixes = {
   token: 'tok',
   auditEvent: 'evt',
   request: 'req',
+  usageEvent: 'use',
+  signingKey: 'key',
+  issuedToken: 'jti',
 } as const satisfies Record<string, string>;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -46,7 +46,11 @@ export interface AccountRecord {
   createdAt: Timestamp;
 }
 
-export type TokenKind = 'standard';
+/**
+ * `standard`: made through the token API. `primary`: generated for one method of a token-authenticated endpoint
+ * (seed 004), system-managed. `secondary`: an endpoint token whose scopes are those of the primaries it is assigned to.
+ */
+export type TokenKind = 'standard' | 'primary' | 'secondary';
 
 export interface TokenRecord {
   id: TokenId;
@@ -102,6 +106,8 @@ export const auditActions = [
   'token.delete',
   'catalog.apply',
   'key.rotate',
+  'endpoint.auth',
+  'endpoint.assign',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -111,7 +117,7 @@ export interface AuditDraft {
   /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
   actor: TokenId | null;
   action: AuditAction;
-  targetType: 'token' | 'account' | 'catalog' | 'key';
+  targetType: 'token' | 'account' | 'catalog' | 'key' | 'endpoint';
   targetId: string;
   before: unknown;
   after: unknown;

@@ -56,10 +56,7 @@ describe('GET /v1/audit', () => {
     const ok = await t.request('GET', '/v1/audit/verify', { token: t.rootSecret });
     expect(ok.body).toMatchObject({ ok: true });
     expect(ok.body.events).toBeGreaterThan(3);
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(t.dbFile);
-    db.prepare("UPDATE audit_events SET after = '{\"name\":\"forged\"}' WHERE seq = 3").run();
-    db.close();
+    await t.rawSql(`UPDATE audit_events SET "after" = '{"name":"forged"}' WHERE seq = 3`);
     const broken = await t.request('GET', '/v1/audit/verify', { token: t.rootSecret });
     expect(broken.body).toMatchObject({ ok: false, seq: 3, problem: 'HASH_MISMATCH' });
   });

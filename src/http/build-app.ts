@@ -11,11 +11,17 @@ import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
 import { createValidatorCompiler } from './validator-compiler.js';
+import { consoleRoutes } from './console-routes.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
 import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
+import { gatewayRoutes } from './routes/gateway-routes.js';
+import { issuedTokenRoutes } from './routes/issued-token-routes.js';
+import { oauthRoutes } from './routes/oauth-routes.js';
+import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './routes/endpoint-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
 import { ErrorBody, TokenView } from './schemas.js';
 
@@ -51,7 +57,7 @@ export async function buildApp(options: BuildAppOptions) {
   });
   installErrorHandler(app);
 
-  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema];
+  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
   // A JSON API: text/plain bodies are refused with 415 rather than parsed.
@@ -69,6 +75,7 @@ export async function buildApp(options: BuildAppOptions) {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          basic: { type: 'http', scheme: 'basic', description: 'OAuth 2.0 client authentication: token id as client_id, secret as client_secret' },
         },
       },
     },
@@ -83,6 +90,12 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(accountRoutes(http));
   await app.register(catalogRoutes(http));
   await app.register(opsRoutes(http));
+  await app.register(gatewayRoutes(http, { trustProxy: options.trustProxy }));
+  await app.register(oauthRoutes(http));
+  await app.register(issuedTokenRoutes(http));
+  await app.register(consoleRoutes());
+  await app.register(usageRoutes(http));
+  await app.register(endpointRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -11,6 +11,10 @@ export interface ServerConfig {
   /** CIDRs (or `true`) whose X-Forwarded-For is believed; empty: none. */
   trustedProxies: string[];
   usageFlushIntervalMs: number;
+  /** `TESSERA_STALE_VERIFY_SECONDS`: how long cached tokens may verify while the database is unreachable (0: fail closed). */
+  staleVerifySeconds: number;
+  /** `TESSERA_USAGE_RETENTION_DAYS`: how long raw usage events are kept (roll-ups are kept). */
+  usageRetentionDays: number;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -48,5 +52,17 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     logLevel: logLevel as ServerConfig['logLevel'],
     trustedProxies: (env.TESSERA_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     usageFlushIntervalMs: 1000,
+    staleVerifySeconds: nonNegativeNumber(env, 'TESSERA_STALE_VERIFY_SECONDS', 0),
+    usageRetentionDays: nonNegativeNumber(env, 'TESSERA_USAGE_RETENTION_DAYS', 7),
   };
+}
+
+function nonNegativeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new TesseraError('BAD_REQUEST', `${name}: expected a number of at least 0, got ${text}`, { field: name });
+  }
+  return value;
 }

@@ -2,18 +2,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import pg from 'pg';
+import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { testPostgres } from '../testing/test-app.js';
+import { currentTestStore } from '../testing/test-stores.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A new database on this run's backend: a SQLite file in a new directory, or a new PostgreSQL database URL. */
 async function freshDatabase(): Promise<{ dir: string; dbFile: string; root: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-proc-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const dbFile = join(dir, 'tessera.db');
-  const init = await runCli(['init', '--json', '--db', dbFile]);
+  const dbFile = currentTestStore() === 'postgres' ? await (await testPostgres()).createDatabase() : join(dir, 'tessera.db');
+  const target = databaseArgs(dbFile);
+  const init = await runCli(['init', '--json', ...target.args], target.env);
   expect(init.code, init.stderr).toBe(0);
   return { dir, dbFile, root: JSON.parse(init.stdout).secret };
 }
@@ -51,7 +56,7 @@ describe('secrets stay secret', () => {
     const logs = server.stdout();
     expect(logs.length).toBeGreaterThan(1000);
     expect(logs).toContain('"reqId"');
-    const files = readdirSync(dir).map((name) => readFileSync(join(dir, name)).toString('latin1'));
+    const files = dbFile.startsWith('postgres') ? [await databaseText(dbFile)] : readdirSync(dir).map((name) => readFileSync(join(dir, name)).toString('latin1'));
     for (const secret of secrets) {
       expect(logs).not.toContain(secret);
       expect(server.stderr()).not.toContain(secret);
@@ -90,3 +95,21 @@ describe('durability', () => {
     }
   });
 });
+
+/** Every row of every table of a PostgreSQL database, as text, for the same "no secret anywhere" check. */
+async function databaseText(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'public'`);
+    expect(tables.rows.length).toBeGreaterThan(5);
+    let text = '';
+    for (const { tablename } of tables.rows) {
+      const rows = await client.query<{ t: string }>(`select t::text as t from "${tablename}" t`);
+      text += rows.rows.map((r) => r.t).join('\n');
+    }
+    return text;
+  } finally {
+    await client.end();
+  }
+}

@@ -6,6 +6,7 @@ import type { BootstrapResult } from '../service/bootstrap.js';
 import { createTessera } from '../service/tessera.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
+import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
 
 export interface RunningServer {
   url: string;
@@ -38,7 +39,15 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: pino
 
 export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.database);
-  const tessera = createTessera({ store, logger, usageFlushIntervalMs: config.usageFlushIntervalMs });
+  const tessera = createTessera({
+    store,
+    logger,
+    usageFlushIntervalMs: config.usageFlushIntervalMs,
+    usage: { retentionMs: config.usageRetentionDays * 86_400_000 },
+    staleVerifySeconds: config.staleVerifySeconds,
+    ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
+  });
+  await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
   const app = await buildApp({
     tessera,

@@ -18,4 +18,8 @@ export class AccountCache {
   invalidate(id: AccountId): void {
     this.accounts.delete(id);
   }
+
+  clear(): void {
+    this.accounts.clear();
+  }
 }

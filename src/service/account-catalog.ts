@@ -70,4 +70,9 @@ export class CatalogRegistry {
   invalidate(accountId: AccountId): void {
     this.byAccount.delete(accountId);
   }
+
+  /** Drops every compiled catalog (the change feed may have missed a catalog change). */
+  clear(): void {
+    this.byAccount.clear();
+  }
 }

@@ -5,6 +5,7 @@ import type { TokenCache } from './token-cache.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { AccountCache } from './account-cache.js';
 import type { CatalogRegistry } from './account-catalog.js';
+import type { ChangeFeed } from '../store/change-feed.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -24,6 +25,10 @@ export interface ServiceContext {
   accountCache: AccountCache;
   catalogs: CatalogRegistry;
   usage: UsageRecorder;
+  /** Changes made by other instances; its health decides whether cached tokens may be served. */
+  changes: ChangeFeed;
+  /** How long cached tokens may still be served once changes can no longer be heard (ms); 0 fails closed. */
+  staleVerifyMs: number;
 }
 
 export function nowIso(ctx: Pick<ServiceContext, 'clock'>): string {

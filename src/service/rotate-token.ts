@@ -18,6 +18,19 @@ export async function rotateToken(
   options: { overlapSeconds?: number } = {},
 ): Promise<CreatedToken & { previousSecretExpiresAt: string }> {
   if (actor.tokenId !== id) requirePermission(actor, 'tokens:update');
+  return rotateSecret(ctx, actor, id, options);
+}
+
+/**
+ * The rotation itself, for use cases with their own permission check (regenerating an endpoint's primary token
+ * needs `endpoints:manage`). The actor must still be able to act on the token (no escalation).
+ */
+export async function rotateSecret(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  options: { overlapSeconds?: number } = {},
+): Promise<CreatedToken & { previousSecretExpiresAt: string }> {
   const overlap = options.overlapSeconds ?? 0;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
     throw badRequest('overlapSeconds', `must be a whole number from 0 to ${MAX_OVERLAP_SECONDS}`);

@@ -23,13 +23,32 @@ import { bootstrap, initialise } from './bootstrap.js';
 import { systemClock, type Clock, type RandomBytes, type ServiceContext } from './context.js';
 import { createToken } from './create-token.js';
 import { deleteTokens } from './delete-tokens.js';
+import { getEndpointAuth, listEndpoints, regeneratePrimary, setEndpointAuth } from './endpoint-auth.js';
+import {
+  createEndpointToken,
+  getEndpointToken,
+  listEndpointTokens,
+  listTokensOfEndpoint,
+  setAssignments,
+  setEndpointTokenEnabled,
+} from './endpoint-tokens.js';
 import { getToken, listTokens } from './read-tokens.js';
 import { revokeToken } from './revoke-token.js';
 import { rotateToken } from './rotate-token.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { setTokenEnabled, updateToken } from './update-token.js';
-import { UsageRecorder } from './usage-recorder.js';
-import { verifyToken, type VerifyInput } from './verify-token.js';
+import { authorizeRequest, type AuthorizeInput } from './authorize-request.js';
+import { introspectToken, revokePresentedToken } from './introspect-token.js';
+import { issueToken, type IssueTokenInput } from './issue-token.js';
+import { IssuedTokens } from './issued-tokens.js';
+import { rotateSigningKey } from './rotate-signing-key.js';
+import { SigningKeys, type SigningAlg } from './signing-keys.js';
+import { verifyPresented } from './verify-presented.js';
+import { UsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
+import { listenForChanges } from './invalidation.js';
+import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
+import { listUsage, listUsageEvents } from './usage-service.js';
+import { verifyAndRecord, type VerifyInput } from './verify-token.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -38,7 +57,14 @@ export interface TesseraOptions {
   logger?: Logger;
   cache?: Partial<TokenCacheOptions>;
   usageFlushIntervalMs?: number;
+  usage?: Partial<UsageRecorderOptions>;
   authThrottle?: AuthThrottleOptions;
+  /** How this instance hears other instances' changes; default: none (a single instance). */
+  changeFeed?: ChangeFeed;
+  /** Seconds cached tokens may be served after the change feed is lost (the database is down); default 0. */
+  staleVerifySeconds?: number;
+  /** The `iss` of issued JWTs (e.g. the public base URL); default `tessera`. */
+  issuer?: string;
 }
 
 export type Tessera = ReturnType<typeof createTessera>;
@@ -53,16 +79,30 @@ export function createTessera(options: TesseraOptions) {
     tokenCache: new TokenCache(options.cache),
     accountCache: new AccountCache(options.store),
     catalogs: new CatalogRegistry(options.store),
-    usage: new UsageRecorder(options.store, logger, { flushIntervalMs: options.usageFlushIntervalMs ?? 1000 }),
+    usage: new UsageRecorder(
+      options.store,
+      logger,
+      { flushIntervalMs: options.usageFlushIntervalMs ?? 1000, ...options.usage },
+      options.clock ?? systemClock,
+    ),
+    changes: options.changeFeed ?? createLocalChangeFeed(),
+    staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
+  const signingKeys = new SigningKeys(ctx);
+  const issued = new IssuedTokens(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
+  // Opaque secrets and issued JWTs alike, wherever a presented token is checked.
+  const presented = (c: ServiceContext, input: VerifyInput) => verifyPresented(c, issued, input);
 
   return {
     ctx,
     /** Starts background work (usage batches). */
     start: () => ctx.usage.start(),
+    /** Starts hearing other instances' changes (resolves once the first connection is up or has failed). */
+    listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
     close: async () => {
+      await ctx.changes.close();
       await ctx.usage.stop();
       await ctx.store.close();
     },
@@ -70,7 +110,7 @@ export function createTessera(options: TesseraOptions) {
     initialise: () => initialise(ctx),
     authenticate: (credential: PresentedCredential | undefined, ip: string) =>
       authenticate(ctx, throttle, credential, ip),
-    verify: (input: VerifyInput) => verifyToken(ctx, input),
+    verify: (input: VerifyInput) => verifyAndRecord(ctx, input, 'verify', presented),
     getAccount: (actor: Actor) => getAccount(ctx, actor),
     updateAccountPolicy: (actor: Actor, patch: Parameters<typeof updateAccountPolicy>[2]) =>
       updateAccountPolicy(ctx, actor, patch),
@@ -94,6 +134,28 @@ export function createTessera(options: TesseraOptions) {
     explain: (actor: Actor, subject: Parameters<typeof explainDecision>[2], check: Parameters<typeof explainDecision>[3]) =>
       explainDecision(ctx, actor, subject, check),
     tokenCapabilities: (actor: Actor, id: string) => tokenCapabilities(ctx, actor, id),
+    // Seed 004: endpoint authentication, primary and secondary endpoint tokens.
+    listEndpoints: (actor: Actor) => listEndpoints(ctx, actor),
+    getEndpointAuth: (actor: Actor, id: string) => getEndpointAuth(ctx, actor, id),
+    setEndpointAuth: (actor: Actor, id: string, input: Parameters<typeof setEndpointAuth>[3]) => setEndpointAuth(ctx, actor, id, input),
+    regeneratePrimary: (actor: Actor, id: string, method: string, opts?: { overlapSeconds?: number }) =>
+      regeneratePrimary(ctx, actor, id, method, opts),
+    listTokensOfEndpoint: (actor: Actor, id: string, input: Parameters<typeof listTokensOfEndpoint>[3]) =>
+      listTokensOfEndpoint(ctx, actor, id, input),
+    createEndpointToken: (actor: Actor, input: Parameters<typeof createEndpointToken>[2]) => createEndpointToken(ctx, actor, input),
+    listEndpointTokens: (actor: Actor, input: Parameters<typeof listEndpointTokens>[2]) => listEndpointTokens(ctx, actor, input),
+    getEndpointToken: (actor: Actor, id: string) => getEndpointToken(ctx, actor, id),
+    setEndpointTokenEnabled: (actor: Actor, id: string, enabled: boolean) => setEndpointTokenEnabled(ctx, actor, id, enabled),
+    setAssignments: (actor: Actor, id: string, assignments: Parameters<typeof setAssignments>[3]) =>
+      setAssignments(ctx, actor, id, assignments),
+    listUsage: (actor: Actor, input: Parameters<typeof listUsage>[2]) => listUsage(ctx, actor, input),
+    listUsageEvents: (actor: Actor, input: Parameters<typeof listUsageEvents>[2]) => listUsageEvents(ctx, actor, input),
+    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, (check) => verifyAndRecord(ctx, check, 'authorize', presented), input),
+    introspect: (actor: Actor, token: string) => introspectToken(ctx, issued, actor, token),
+    revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, (a, id) => revokeToken(ctx, a, id), actor, token),
+    issueToken: (actor: Actor, input: IssueTokenInput) => issueToken(ctx, signingKeys, issued, actor, input),
+    rotateSigningKey: (actor: Actor, opts?: { alg?: SigningAlg }) => rotateSigningKey(ctx, signingKeys, actor, opts),
+    jwks: () => signingKeys.jwks(),
   };
 }
 

@@ -75,6 +75,10 @@ export async function updateToken(
       next.validFrom = window.validFrom;
       next.expiresAt = window.expiresAt;
     }
+    if (changesPermissions && token.kind !== 'standard') {
+      // Endpoint tokens' scopes follow their endpoint and assignments (seed 004); a direct edit would desynchronise them.
+      throw new TesseraError('CONFLICT', `scopes: ${token.kind} endpoint token ${token.id} gets its scopes from its endpoint; change its assignments instead`, { field: 'scopes' });
+    }
     if (changesPermissions) {
       next.scopes = input.scopes !== undefined ? [...new Set(checkScopes(input.scopes, 'scopes'))] : token.scopes;
       next.deny = input.deny !== undefined ? [...new Set(checkScopes(input.deny, 'deny'))] : token.deny;

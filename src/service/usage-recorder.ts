@@ -1,23 +1,69 @@
-/** Counts uses and last-used times in memory and writes them in one batch per interval, off the request path. */
+/**
+ * Counts uses, last-used times, raw usage events and per-minute roll-ups in memory, and writes them in one
+ * batch per interval, off the request path. A retention sweep removes raw events past their window.
+ */
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { newId } from '../core/ids.js';
 import type { AccountId, TokenId } from '../core/types.js';
-import type { Store, UsageDelta } from '../store/store.js';
+import type { Store, UsageDelta, UsageEventRecord, UsageKind, UsageMinuteDelta } from '../store/store.js';
+import type { Clock, RandomBytes } from './context.js';
 
 export interface UsageRecorderOptions {
   /** Interval between batch writes, ms. The issue asks that usage be at most about 1 s late. */
   flushIntervalMs: number;
+  /** How long raw events are kept, ms (roll-ups are kept). */
+  retentionMs: number;
+  /** Raw events held while the database cannot take them; the oldest are dropped beyond this (counted, logged). */
+  maxPendingEvents: number;
+  /** How often the retention sweep runs, ms. */
+  sweepIntervalMs: number;
 }
 
+export const DEFAULT_USAGE_RETENTION_DAYS = 7;
+
+export const defaultUsageRecorderOptions: UsageRecorderOptions = {
+  flushIntervalMs: 1000,
+  retentionMs: DEFAULT_USAGE_RETENTION_DAYS * 86_400_000,
+  maxPendingEvents: 100_000,
+  sweepIntervalMs: 60_000,
+};
+
+/** One check of a known token, as the verify (or authorize) path reports it. */
+export interface UsageCheck {
+  accountId: AccountId;
+  tokenId: TokenId;
+  atMs: number;
+  kind: UsageKind;
+  subject: string | null;
+  outcome: string;
+  clientIp: string | null;
+  /** Roll-up key: the catalog endpoint (`GET /devices/{id}`), or null for a scope check. */
+  endpoint: string | null;
+}
+
+type PendingEvent = Omit<UsageCheck, 'endpoint'>;
+
 export class UsageRecorder {
-  private pending = new Map<string, UsageDelta>();
+  private counters = new Map<string, UsageDelta>();
+  private events: PendingEvent[] = [];
+  private minutes = new Map<string, UsageMinuteDelta>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
+  private readonly options: UsageRecorderOptions;
+  /** Events dropped because the buffer was full while the database was unreachable. */
+  dropped = 0;
 
   constructor(
-    private readonly store: Pick<Store, 'applyUsage'>,
+    private readonly store: Pick<Store, 'writeUsage' | 'deleteUsageEventsBefore'>,
     private readonly logger: Logger,
-    private readonly options: UsageRecorderOptions = { flushIntervalMs: 1000 },
-  ) {}
+    options: Partial<UsageRecorderOptions> = {},
+    private readonly clock: Clock = { now: () => Date.now() },
+    private readonly randomBytes: RandomBytes = (n) => cryptoRandomBytes(n),
+  ) {
+    this.options = { ...defaultUsageRecorderOptions, ...options };
+  }
 
   start(): void {
     if (this.timer) return;
@@ -25,31 +71,44 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  /** Called on the verify path: a map update, no I/O. */
+  /** Called on the verify path for a granted use: a map update, no I/O. */
   record(accountId: AccountId, tokenId: TokenId, atMs: number): void {
     const key = `${accountId}\u0000${tokenId}`;
     const at = new Date(atMs).toISOString();
-    const delta = this.pending.get(key);
+    const delta = this.counters.get(key);
     if (delta) {
       delta.count += 1;
       if (at > delta.lastUsedAt) delta.lastUsedAt = at;
     } else {
-      this.pending.set(key, { accountId, tokenId, count: 1, lastUsedAt: at });
+      this.counters.set(key, { accountId, tokenId, count: 1, lastUsedAt: at });
+    }
+  }
+
+  /** Called on the verify path for every check of a known token, whatever its outcome: memory only. */
+  recordCheck(check: UsageCheck): void {
+    const { endpoint, ...event } = check;
+    this.pushEvents([event]);
+    const minuteMs = Math.floor(check.atMs / 60_000) * 60_000;
+    const key = `${check.accountId}\u0000${check.tokenId}\u0000${minuteMs}\u0000${check.outcome}\u0000${endpoint ?? ''}`;
+    const row = this.minutes.get(key);
+    if (row) row.count += 1;
+    else {
+      this.minutes.set(key, {
+        accountId: check.accountId,
+        tokenId: check.tokenId,
+        minute: new Date(minuteMs).toISOString(),
+        outcome: check.outcome,
+        endpoint,
+        count: 1,
+      });
     }
   }
 
   /** Writes what has accumulated. Batches are serialised so counts are never applied twice or lost. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = [...this.pending.values()];
-      this.pending = new Map();
-      try {
-        await this.store.applyUsage(batch);
-      } catch (error) {
-        this.logger.error({ err: error, tokens: batch.length }, 'usage batch write failed; will retry');
-        for (const delta of batch) this.merge(delta);
-      }
+      await this.writePending();
+      await this.sweepIfDue();
     });
     return this.flushing;
   }
@@ -60,14 +119,78 @@ export class UsageRecorder {
     await this.flush();
   }
 
-  private merge(delta: UsageDelta): void {
+  private async writePending(): Promise<void> {
+    if (this.counters.size === 0 && this.events.length === 0 && this.minutes.size === 0) return;
+    const counters = [...this.counters.values()];
+    const pendingEvents = this.events;
+    const minutes = [...this.minutes.values()];
+    this.counters = new Map();
+    this.events = [];
+    this.minutes = new Map();
+    // Ids and timestamps are made here rather than per request: the verify path stays a few map updates.
+    const events: UsageEventRecord[] = pendingEvents.map((e) => ({
+      id: newId('usageEvent', this.randomBytes),
+      accountId: e.accountId,
+      tokenId: e.tokenId,
+      at: new Date(e.atMs).toISOString(),
+      kind: e.kind,
+      subject: e.subject,
+      outcome: e.outcome,
+      clientIp: e.clientIp,
+    }));
+    try {
+      await this.store.writeUsage({ counters, events, minutes });
+    } catch (error) {
+      this.logger.error({ err: error, tokens: counters.length, events: events.length }, 'usage batch write failed; will retry');
+      for (const delta of counters) this.mergeCounter(delta);
+      for (const row of minutes) this.mergeMinute(row);
+      // Older events go back in front of any recorded meanwhile; the ids made above are dropped with the batch.
+      const current = this.events;
+      this.events = [];
+      this.pushEvents(pendingEvents);
+      this.pushEvents(current);
+    }
+  }
+
+  private async sweepIfDue(): Promise<void> {
+    const nowMs = this.clock.now();
+    if (nowMs - this.lastSweepMs < this.options.sweepIntervalMs) return;
+    this.lastSweepMs = nowMs;
+    try {
+      const removed = await this.store.deleteUsageEventsBefore(new Date(nowMs - this.options.retentionMs).toISOString());
+      if (removed > 0) this.logger.debug({ removed }, 'usage events past retention removed');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'usage retention sweep failed; will retry');
+      this.lastSweepMs = Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  private pushEvents(events: PendingEvent[]): void {
+    for (const event of events) this.events.push(event);
+    const excess = this.events.length - this.options.maxPendingEvents;
+    if (excess > 0) {
+      // A long outage must not exhaust memory: keep the newest events, count what was lost.
+      this.events.splice(0, excess);
+      if (this.dropped === 0) this.logger.warn({ max: this.options.maxPendingEvents }, 'usage event buffer full; dropping the oldest');
+      this.dropped += excess;
+    }
+  }
+
+  private mergeCounter(delta: UsageDelta): void {
     const key = `${delta.accountId}\u0000${delta.tokenId}`;
-    const current = this.pending.get(key);
+    const current = this.counters.get(key);
     if (!current) {
-      this.pending.set(key, delta);
+      this.counters.set(key, delta);
       return;
     }
     current.count += delta.count;
     if (delta.lastUsedAt > current.lastUsedAt) current.lastUsedAt = delta.lastUsedAt;
+  }
+
+  private mergeMinute(row: UsageMinuteDelta): void {
+    const key = `${row.accountId}\u0000${row.tokenId}\u0000${Date.parse(row.minute)}\u0000${row.outcome}\u0000${row.endpoint ?? ''}`;
+    const current = this.minutes.get(key);
+    if (current) current.count += row.count;
+    else this.minutes.set(key, row);
   }
 }

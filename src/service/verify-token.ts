@@ -3,6 +3,8 @@ import type { CompiledCatalog, Query } from '../core/catalog/index.js';
 import { checkSecretShape, hashSecret } from '../core/token-format.js';
 import { tokenState } from '../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../core/types.js';
+import { printQuery } from '../core/catalog/index.js';
+import type { UsageKind } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import type { CachedToken } from './token-cache.js';
 
@@ -47,7 +49,9 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResu
   // Malformed and checksum-failing strings are refused before any lookup.
   if (!checkSecretShape(input.secret).ok) return NOT_FOUND;
   const hash = hashSecret(input.secret);
-  const cached = ctx.tokenCache.get(hash);
+  // Memory is trusted only while other instances' changes are heard (or within the configured staleness
+  // bound after that stopped); otherwise the store decides, and if it is down too, verify fails closed (503).
+  const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash) : undefined;
   if (cached === null) return NOT_FOUND;
   if (cached !== undefined) return evaluate(ctx, cached, input);
   return ctx.store.findSecret(hash).then((found) => {
@@ -59,7 +63,8 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResu
   });
 }
 
-function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+/** The checks on a token already in hand; also used for issued JWTs (see verify-presented.ts). */
+export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
   const nowMs = ctx.clock.now();
   const { token } = entry;
   // A rotated-out secret past its overlap opens nothing, as if it had never existed.
@@ -118,4 +123,55 @@ function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyCh
     }
   }
   return undefined;
+}
+
+/** Verifies and records the check as a usage event (verify route, CLI verify); management authentication does not. */
+export function verifyAndRecord(
+  ctx: ServiceContext,
+  input: VerifyInput,
+  kind: UsageKind = 'verify',
+  verify: (ctx: ServiceContext, input: VerifyInput) => VerifyResult | Promise<VerifyResult> = verifyToken,
+): VerifyResult | Promise<VerifyResult> {
+  const result = verify(ctx, input);
+  if (result instanceof Promise) return result.then((r) => recordCheck(ctx, input, r, kind));
+  return recordCheck(ctx, input, result, kind);
+}
+
+/** Longest subject kept on a raw event; endpoint paths and scope lists are capped by the route schemas anyway. */
+const MAX_SUBJECT = 1000;
+
+/**
+ * Adds one usage event for a check of a known token (unknown secrets are not recorded: they belong to no
+ * account, and recording them would let anyone fill the table). Memory only; the recorder writes in batches.
+ */
+export function recordCheck(ctx: ServiceContext, input: VerifyChecks & { ip?: string | undefined }, result: VerifyResult, kind: UsageKind): VerifyResult {
+  if (result.code === 'NOT_FOUND') return result;
+  const { token } = result;
+  ctx.usage.recordCheck({
+    accountId: token.accountId,
+    tokenId: token.id,
+    atMs: ctx.clock.now(),
+    kind,
+    subject: subjectOf(input),
+    outcome: result.code,
+    clientIp: input.ip ?? null,
+    endpoint: input.endpoint ? endpointOf(ctx, token.accountId, input.endpoint) : null,
+  });
+  return result;
+}
+
+function subjectOf(input: VerifyChecks): string | null {
+  let subject: string | null = null;
+  if (input.endpoint) subject = `${input.endpoint.method.toUpperCase()} ${input.endpoint.path}`;
+  else if (input.scopes && input.scopes.length > 0) subject = input.scopes.join(' ');
+  else if (input.query) subject = printQuery(input.query);
+  else if (input.resource) subject = `${input.resource.type}:${input.resource.id}:${input.resource.action}`;
+  return subject === null ? null : subject.slice(0, MAX_SUBJECT);
+}
+
+/** The catalog's endpoint (`GET /devices/{id}`), so roll-ups count per endpoint, not per concrete path. */
+function endpointOf(ctx: ServiceContext, accountId: TokenRecord['accountId'], endpoint: { method: string; path: string }): string {
+  const match = ctx.catalogs.peek(accountId)?.catalog.matchEndpoint(endpoint.method, endpoint.path);
+  const text = match ? `${match.endpoint.method} ${match.endpoint.path}` : `${endpoint.method.toUpperCase()} ${endpoint.path}`;
+  return text.slice(0, MAX_SUBJECT);
 }

@@ -56,6 +56,69 @@ export interface UsageDelta {
   lastUsedAt: Timestamp;
 }
 
+export type UsageKind = 'verify' | 'authorize';
+
+/** One check of a known token: what was asked, the outcome code, from where. Never the presented secret. */
+export interface UsageEventRecord {
+  id: string;
+  accountId: AccountId;
+  tokenId: TokenId;
+  at: Timestamp;
+  kind: UsageKind;
+  /** `METHOD /path` for an endpoint check, else the scopes asked for (space-separated), or null. */
+  subject: string | null;
+  /** A verify code (`VALID`, `REVOKED`, …). */
+  outcome: string;
+  clientIp: string | null;
+}
+
+/** Counts to add to one (token, minute, outcome, endpoint) roll-up row. */
+export interface UsageMinuteDelta {
+  accountId: AccountId;
+  tokenId: TokenId;
+  /** Start of the minute, `YYYY-MM-DDTHH:MM:00.000Z`. */
+  minute: Timestamp;
+  outcome: string;
+  /** The catalog endpoint (`GET /devices/{id}`) for endpoint checks, else null. */
+  endpoint: string | null;
+  count: number;
+}
+
+/** What one usage flush writes, in one transaction. */
+export interface UsageBatch {
+  counters: UsageDelta[];
+  events: UsageEventRecord[];
+  minutes: UsageMinuteDelta[];
+}
+
+export interface UsageFilter {
+  accountId: AccountId;
+  tokenId?: string;
+  /** Exact endpoint (`GET /devices/{id}`); for raw events, the subject. */
+  endpoint?: string;
+  outcome?: string;
+  /** Inclusive. */
+  from?: Timestamp;
+  /** Inclusive. */
+  to?: Timestamp;
+  limit: number;
+  cursor?: string;
+}
+
+export type UsageBucketSize = 'minute' | 'hour' | 'day';
+
+export interface UsageBucket {
+  /** Start of the bucket. */
+  bucket: Timestamp;
+  tokenId: TokenId;
+  endpoint: string | null;
+  outcome: string;
+  count: number;
+}
+
+/** Changed data other instances must drop from their caches; sent with the change (PostgreSQL NOTIFY). */
+export type StoreChange = { accountId: AccountId; tokenId: TokenId } | { accountId: AccountId; kind: 'account' | 'catalog' };
+
 /** One applied version of an account's catalog; the source text is kept as the operator wrote it. */
 export interface CatalogVersionRecord {
   accountId: AccountId;
@@ -70,6 +133,52 @@ export interface CatalogVersionRecord {
 
 export interface ListCatalogVersionsQuery {
   accountId: AccountId;
+  limit: number;
+  cursor?: string;
+}
+
+/** A key that signs an account's issued JWTs. The private JWK is kept as text (see docs/decisions.md). */
+export interface SigningKeyRecord {
+  kid: string;
+  accountId: AccountId;
+  alg: 'EdDSA' | 'ES256';
+  publicJwk: Record<string, unknown>;
+  privateJwk: Record<string, unknown>;
+  createdAt: Timestamp;
+  /** When a newer key took over signing; `null` for the key that signs now. */
+  retiredAt: Timestamp | null;
+  /** After this the key verifies nothing (every token it signed has expired); `null`: no end yet. */
+  notAfter: Timestamp | null;
+}
+
+/** How an integration endpoint (seed 004) is authenticated: `token` (primaries and secondaries), `internal` (primaries only), `none`. */
+export type EndpointAuthMode = 'none' | 'token' | 'internal';
+
+/** An account's settings for one integration endpoint, and the current primary token of each method. */
+export interface EndpointSettingsRecord {
+  accountId: AccountId;
+  /** The endpoint's id in the catalog (`orders` of `endpoint:orders:POST`). */
+  endpointId: string;
+  mode: EndpointAuthMode;
+  allowDelete: boolean;
+  /** Method (`POST`, `GET`, `DELETE`) → id of its current primary token. */
+  primaries: Record<string, TokenId>;
+  updatedAt: Timestamp;
+}
+
+/** A secondary token mapped to one primary (endpoint + method). */
+export interface EndpointAssignment {
+  endpointId: string;
+  method: string;
+}
+
+export interface ListSecondariesQuery {
+  accountId: AccountId;
+  status: TokenStatusFilter;
+  now: Timestamp;
+  /** With `assigned`: only secondaries assigned (`true`) or not assigned (`false`) to this endpoint. */
+  endpointId?: string;
+  assigned?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -131,6 +240,36 @@ export interface StoreOps {
 
   /** Adds counts and moves `lastUsedAt` forward (never backward). One statement per token, one transaction. */
   applyUsage(deltas: UsageDelta[]): Promise<void>;
+  /** Counters, raw events and roll-up additions of one flush, in one transaction; roll-ups add up across instances. */
+  writeUsage(batch: UsageBatch): Promise<void>;
+  /** Raw events, newest first. */
+  listUsageEvents(query: UsageFilter): Promise<Page<UsageEventRecord>>;
+  /** Roll-up counts summed per bucket, token, endpoint and outcome; oldest bucket first. */
+  listUsageBuckets(query: UsageFilter & { bucket: UsageBucketSize }): Promise<Page<UsageBucket>>;
+  /** The retention sweep: removes raw events before `before` (roll-ups stay). */
+  deleteUsageEventsBefore(before: Timestamp): Promise<number>;
+
+  getEndpointSettings(accountId: AccountId, endpointId: string): Promise<EndpointSettingsRecord | undefined>;
+  listEndpointSettings(accountId: AccountId): Promise<EndpointSettingsRecord[]>;
+  /** Inserts or replaces the endpoint's settings and primaries. */
+  putEndpointSettings(settings: EndpointSettingsRecord): Promise<void>;
+  /** A secondary's assignments, or (with `endpointId`) every assignment to that endpoint; ordered by endpoint, method, token. */
+  listAssignments(query: { accountId: AccountId; tokenId?: TokenId; endpointId?: string }): Promise<(EndpointAssignment & { tokenId: TokenId })[]>;
+  /** Replaces every assignment of the secondary token. */
+  replaceAssignments(accountId: AccountId, tokenId: TokenId, assignments: EndpointAssignment[]): Promise<void>;
+  /** Secondary tokens, newest first, with the same status filter and cursor as `listTokens`. */
+  listSecondaries(query: ListSecondariesQuery): Promise<Page<TokenRecord>>;
+
+  /** Throws `StoreConflictError` if the kid exists. */
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  getSigningKey(kid: string): Promise<SigningKeyRecord | undefined>;
+  /**
+   * Keys still verifying at `now` (`notAfter` unset or later), newest first; one account's, or every account's
+   * when `accountId` is omitted (the JWKS).
+   */
+  listSigningKeys(query: { accountId?: AccountId; now: Timestamp }): Promise<SigningKeyRecord[]>;
+  /** Retires the account's signing keys that are not retired yet; returns their kids. */
+  retireSigningKeys(accountId: AccountId, retiredAt: Timestamp, notAfter: Timestamp): Promise<string[]>;
 }
 
 export interface Store extends StoreOps {

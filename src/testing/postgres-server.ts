@@ -12,6 +12,9 @@ import pg from 'pg';
 const run = promisify(execFile);
 
 export interface PostgresServer {
+  /** Stops the server but keeps its data (private clusters only), to test an outage; `resume` starts it again. */
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
   /** URL of a database on the server (`postgres`, the maintenance database, by default). */
   url(dbName?: string): string;
   /** Creates a new, empty, uniquely named database and returns its URL. */
@@ -127,11 +130,20 @@ async function startCluster(bin: string): Promise<PostgresServer> {
     };
     process.once('exit', stopOnExit);
 
-    return serverOn(`postgres://postgres@127.0.0.1:${port}/postgres`, async () => {
+    const server = serverOn(`postgres://postgres@127.0.0.1:${port}/postgres`, async () => {
       process.removeListener('exit', stopOnExit);
       await run(...stopArgs).catch(() => undefined);
       await cleanupDir();
     });
+    return {
+      ...server,
+      pause: async () => {
+        await run(...asPostgresUser(bin, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']));
+      },
+      resume: async () => {
+        await run(cmd, args);
+      },
+    };
   } catch (error) {
     await cleanupDir();
     throw error;
@@ -142,9 +154,10 @@ async function startCluster(bin: string): Promise<PostgresServer> {
  * Starts a throwaway cluster on a free port, or uses the server at `TESSERA_TEST_DATABASE_URL`.
  * Returns null when PostgreSQL is not installed, except in CI, where that is an error: CI must never skip.
  */
-export async function startPostgres(): Promise<PostgresServer | null> {
+export async function startPostgres(options: { private?: boolean } = {}): Promise<PostgresServer | null> {
   const external = process.env.TESSERA_TEST_DATABASE_URL;
-  if (external !== undefined && external !== '') {
+  // `private`: a cluster of the caller's own, e.g. to stop and restart it, never the shared one.
+  if (!options.private && external !== undefined && external !== '') {
     return serverOn(external, async (created) => {
       for (const name of created) await adminQuery(external, `drop database if exists "${name}" with (force)`);
     });

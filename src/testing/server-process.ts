@@ -25,7 +25,7 @@ export async function runCli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
+      env: withoutUndefined({ ...process.env, ...env }),
       timeout: 30_000,
     });
     return { code: 0, stdout, stderr };
@@ -44,10 +44,20 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(dbFile: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/**
+ * How the CLI is pointed at a test database: `--db FILE` for SQLite, `DATABASE_URL` for a `postgres://` URL
+ * (`--db` and `TESSERA_DB` win over DATABASE_URL, so neither may be set then).
+ */
+export function databaseArgs(db: string): { args: string[]; env: NodeJS.ProcessEnv } {
+  if (/^postgres(ql)?:\/\//.test(db)) return { args: [], env: { DATABASE_URL: db, TESSERA_DB: undefined } };
+  return { args: ['--db', db], env: {} };
+}
+
+export async function startServerProcess(db: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', dbFile, '--port', String(port)], {
-    env: { ...process.env, ...env },
+  const target = databaseArgs(db);
+  const child = spawn(process.execPath, [CLI, 'serve', ...target.args, '--port', String(port)], {
+    env: withoutUndefined({ ...process.env, ...target.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -82,4 +92,9 @@ export async function startServerProcess(dbFile: string, env: NodeJS.ProcessEnv 
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** A child's environment: keys set to `undefined` are removed rather than passed as the text "undefined". */
+export function withoutUndefined(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }

@@ -1,10 +1,18 @@
-/** Builds the real app on a temporary SQLite file, listening on 127.0.0.1, with a clock the test controls. */
+/**
+ * Builds the real app on a temporary database, listening on 127.0.0.1, with a clock the test controls: a SQLite
+ * file, or a fresh PostgreSQL database when the test project runs on PostgreSQL (`TESSERA_TEST_STORE`).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Logger } from 'pino';
-import { buildApp, type TesseraApp } from '../http/build-app.js';
+import { buildApp, type BuildAppOptions, type TesseraApp } from '../http/build-app.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
+import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { currentTestStore, type TestStore } from './test-stores.js';
 import type { Store } from '../store/store.js';
 import { createTessera, type Tessera } from '../service/tessera.js';
 import type { TesseraOptions } from '../service/tessera.js';
@@ -36,21 +44,29 @@ export interface TestApp {
   store: Store;
   clock: TestClock;
   baseUrl: string;
+  /** The SQLite file (on PostgreSQL: a path in the test's temporary directory that is never created). */
   dbFile: string;
+  backend: TestStore;
+  /** The PostgreSQL database, when `backend` is postgres. */
+  databaseUrl: string | undefined;
   rootSecret: string;
   rootId: string;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  /** Runs one SQL statement on the database behind the store (to tamper with it, as an attacker with access would). */
+  rawSql(statement: string): Promise<void>;
   /** Creates a token with the root token (or `as`) and returns its secret and id. */
   createToken(body: Record<string, unknown>, as?: string): Promise<{ secret: string; id: string; token: any }>;
   close(): Promise<void>;
 }
 
 export async function startTestApp(
-  options: { logger?: Logger; tessera?: Partial<Omit<TesseraOptions, 'store'>> } = {},
+  options: { logger?: Logger; tessera?: Partial<Omit<TesseraOptions, 'store'>>; trustProxy?: BuildAppOptions['trustProxy'] } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const dbFile = join(dir, 'tessera.db');
-  const store = await createSqliteStore({ filename: dbFile });
+  const backend = currentTestStore();
+  const databaseUrl = backend === 'postgres' ? await (await testPostgres()).createDatabase() : undefined;
+  const store = databaseUrl ? await createPostgresStore({ url: databaseUrl }) : await createSqliteStore({ filename: dbFile });
   await store.migrate();
   const clock = new TestClock();
   const tessera = createTessera({
@@ -59,11 +75,13 @@ export async function startTestApp(
     usageFlushIntervalMs: 50,
     // Security tests fail many authentications from 127.0.0.1 on purpose; throttling has its own test.
     authThrottle: { maxFailures: 100_000, windowMs: 60_000 },
+    ...(databaseUrl ? { changeFeed: createPostgresChangeFeed({ url: databaseUrl }) } : {}),
     ...options.tessera,
     ...(options.logger ? { logger: options.logger } : {}) });
+  await tessera.listenForChanges();
   const boot = await tessera.bootstrap();
   if (!boot) throw new Error('fresh database was not bootstrapped');
-  const app = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const request = async <T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> => {
@@ -92,9 +110,26 @@ export async function startTestApp(
     clock,
     baseUrl,
     dbFile,
+    backend,
+    databaseUrl,
     rootSecret: boot.root.secret,
     rootId: boot.root.token.id,
     request,
+    async rawSql(statement) {
+      if (databaseUrl) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(statement).finally(() => client.end());
+        return;
+      }
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(dbFile);
+      try {
+        db.prepare(statement).run();
+      } finally {
+        db.close();
+      }
+    },
     async createToken(body, as = boot.root.secret) {
       const res = await request('POST', '/v1/tokens', { token: as, body });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.text}`);
@@ -112,4 +147,15 @@ export async function startTestApp(
 /** The error envelope's code, for terse assertions. */
 export function messageId(response: TestResponse): string | undefined {
   return response.body?.requestError?.serviceException?.messageId;
+}
+
+let sharedPostgres: Promise<PostgresServer> | undefined;
+
+/** The run's PostgreSQL server (see postgres-global-setup.ts), or a cluster of this process's own. */
+export function testPostgres(): Promise<PostgresServer> {
+  sharedPostgres ??= startPostgres().then((server) => {
+    if (server === null) throw new Error('TESSERA_TEST_STORE=postgres but PostgreSQL is not installed');
+    return server;
+  });
+  return sharedPostgres;
 }

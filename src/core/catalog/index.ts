@@ -17,3 +17,4 @@ export { capabilities, type Capabilities } from './capabilities.js';
 export { catalogTree, type TreeService, type TreeGroup, type TreePermission, type TreeSelection } from './catalog-tree.js';
 export { builtinCatalog, builtinCatalogDocument } from './builtin-catalog.js';
 export { diffCatalogs, type CatalogDiff, type EntryDiff } from './diff-catalogs.js';
+export { integrationEndpoints, primaryScope, PRIMARY_METHODS, ENDPOINT_RESOURCE_TYPE, type IntegrationEndpoint, type PrimaryMethod } from './integration-endpoints.js';

@@ -15,7 +15,16 @@ import {
   type TokenRecord,
   type TokenSecretRecord,
 } from '../../core/types.js';
-import { StoreConflictError, type CatalogVersionRecord, type Store, type StoreOps } from '../store.js';
+import {
+  StoreConflictError,
+  type CatalogVersionRecord,
+  type SigningKeyRecord,
+  type Store,
+  type StoreOps,
+  type UsageEventRecord,
+  type UsageMinuteDelta,
+} from '../store.js';
+import { runEndpointContract } from './endpoint-contract.js';
 
 /** Minutes after a fixed epoch, as the `toISOString()` text every backend stores. */
 export function at(minutes: number): string {
@@ -123,6 +132,7 @@ const badCursors = [
  * the suite runs `migrate()` itself and closes the store after each test.
  */
 export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
+  runEndpointContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let acc: AccountRecord;
@@ -652,6 +662,77 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         expect(await store.getToken(acc.id, two.id)).toStrictEqual({ ...two, useCount: 3, lastUsedAt: at(11) });
         expect(await store.getToken(other.id, twin.id)).toStrictEqual(twin);
       });
+
+      const event = (n: number, overrides: Partial<UsageEventRecord> = {}): UsageEventRecord => ({
+        id: `use_${String(n).padStart(4, '0')}`,
+        accountId: acc.id,
+        tokenId: 'tok_1' as TokenId,
+        at: at(n),
+        kind: 'verify',
+        subject: 'GET /devices/d1',
+        outcome: 'VALID',
+        clientIp: '192.0.2.1',
+        ...overrides,
+      });
+      const minute = (n: number, count: number, overrides: Partial<UsageMinuteDelta> = {}): UsageMinuteDelta => ({
+        accountId: acc.id, tokenId: 'tok_1' as TokenId, minute: at(n), outcome: 'VALID', endpoint: 'GET /devices/{id}', count, ...overrides,
+      });
+
+      it('writes counters, raw events and roll-ups of one batch together, and roll-ups add up across batches', async () => {
+        const one = makeToken(acc.id, 'tok_1');
+        await insertTokens(store, [one]);
+        await store.writeUsage({
+          counters: [{ accountId: acc.id, tokenId: one.id, count: 3, lastUsedAt: at(2) }],
+          events: [event(1), event(2), event(2, { id: 'use_x', outcome: 'INSUFFICIENT_SCOPE', subject: 'tokens:read', clientIp: null })],
+          minutes: [minute(1, 1), minute(2, 1), minute(2, 1), minute(2, 1, { outcome: 'INSUFFICIENT_SCOPE', endpoint: null })],
+        });
+        await store.writeUsage({ counters: [], events: [], minutes: [minute(2, 5), minute(61, 7)] });
+        await store.writeUsage({ counters: [], events: [], minutes: [] });
+        expect((await store.getToken(acc.id, one.id))?.useCount).toBe(3);
+
+        const perMinute = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', limit: 100 });
+        expect(perMinute.items).toStrictEqual([
+          { bucket: at(1), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 1 },
+          { bucket: at(2), tokenId: one.id, endpoint: null, outcome: 'INSUFFICIENT_SCOPE', count: 1 },
+          { bucket: at(2), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 7 },
+          { bucket: at(61), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 7 },
+        ]);
+        const perHour = await store.listUsageBuckets({ accountId: acc.id, bucket: 'hour', outcome: 'VALID', limit: 100 });
+        expect(perHour.items.map((b) => [b.bucket, b.count])).toStrictEqual([[at(0), 8], [at(60), 7]]);
+        const perDay = await store.listUsageBuckets({ accountId: acc.id, bucket: 'day', endpoint: 'GET /devices/{id}', tokenId: one.id, limit: 100 });
+        expect(perDay.items.map((b) => [b.bucket, b.count])).toStrictEqual([[at(0), 15]]);
+        const window = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', from: at(2).replace(':00.000Z', ':30.000Z'), to: at(2), limit: 100 });
+        expect(window.items.map((b) => b.count)).toStrictEqual([1, 7]);
+        expect((await store.listUsageBuckets({ accountId: other.id, bucket: 'day', limit: 10 })).items).toStrictEqual([]);
+
+        const first = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', limit: 3 });
+        expect(first.items).toHaveLength(3);
+        const rest = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', limit: 3, cursor: first.nextCursor! });
+        expect(rest).toStrictEqual({ items: [perMinute.items[3]], nextCursor: null });
+      });
+
+      it('lists raw events newest first with filters and pages, and sweeps those past retention', async () => {
+        const events = [event(1), event(2), event(3, { outcome: 'REVOKED' }), event(4, { tokenId: 'tok_2' as TokenId }), event(5, { accountId: other.id })];
+        await store.writeUsage({ counters: [], events, minutes: [] });
+        const all = await store.listUsageEvents({ accountId: acc.id, limit: 100 });
+        expect(all.items.map((e) => e.id)).toStrictEqual(['use_0004', 'use_0003', 'use_0002', 'use_0001']);
+        expect(all.items[3]).toStrictEqual(events[0]);
+        expect((await store.listUsageEvents({ accountId: acc.id, tokenId: 'tok_1', outcome: 'VALID', limit: 10 })).items.map((e) => e.id))
+          .toStrictEqual(['use_0002', 'use_0001']);
+        expect((await store.listUsageEvents({ accountId: acc.id, from: at(2), to: at(3), limit: 10 })).items).toHaveLength(2);
+        expect((await store.listUsageEvents({ accountId: acc.id, endpoint: 'GET /nowhere', limit: 10 })).items).toHaveLength(0);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listUsageEvents({ accountId: acc.id, limit: 3, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.items.map((e) => e.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen).toStrictEqual(['use_0004', 'use_0003', 'use_0002', 'use_0001']);
+
+        expect(await store.deleteUsageEventsBefore(at(3))).toBe(2);
+        expect((await store.listUsageEvents({ accountId: acc.id, limit: 10 })).items.map((e) => e.id)).toStrictEqual(['use_0004', 'use_0003']);
+      });
     });
 
     describe('catalog versions', () => {
@@ -689,6 +770,46 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         } while (cursor);
         expect(seen).toEqual([5, 4, 3, 2, 1]);
         await expect(store.listCatalogVersions({ accountId: acc.id, limit: 2, cursor: 'bad!' })).rejects.toBeInstanceOf(TesseraError);
+      });
+    });
+
+    describe('signing keys', () => {
+      beforeEach(seedAccounts);
+
+      const key = (accountId: AccountId, kid: string, minutes: number, overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => ({
+        kid,
+        accountId,
+        alg: 'EdDSA',
+        publicJwk: { kty: 'OKP', crv: 'Ed25519', x: `x-${kid}` },
+        privateJwk: { kty: 'OKP', crv: 'Ed25519', x: `x-${kid}`, d: `d-${kid}` },
+        createdAt: at(minutes),
+        retiredAt: null,
+        notAfter: null,
+        ...overrides,
+      });
+
+      it('stores keys with their JWKs, finds one by kid, and refuses a duplicate kid', async () => {
+        const k = key(acc.id, 'key_one', 1, { alg: 'ES256' });
+        await store.insertSigningKey(k);
+        expect(await store.getSigningKey('key_one')).toStrictEqual(k);
+        expect(await store.getSigningKey('key_none')).toBeUndefined();
+        await expect(store.insertSigningKey(key(other.id, 'key_one', 2))).rejects.toBeInstanceOf(StoreConflictError);
+      });
+
+      it('retires an account’s current keys only, and lists keys newest first while they still verify', async () => {
+        await store.insertSigningKey(key(acc.id, 'key_a1', 1));
+        await store.insertSigningKey(key(acc.id, 'key_a2', 2));
+        await store.insertSigningKey(key(other.id, 'key_b1', 3));
+        expect((await store.retireSigningKeys(acc.id, at(10), at(20))).sort()).toEqual(['key_a1', 'key_a2']);
+        await store.insertSigningKey(key(acc.id, 'key_a3', 11));
+        expect(await store.retireSigningKeys(acc.id, at(12), at(30))).toEqual(['key_a3']);
+        expect(await store.getSigningKey('key_a1')).toMatchObject({ retiredAt: at(10), notAfter: at(20) });
+        expect(await store.getSigningKey('key_b1')).toMatchObject({ retiredAt: null, notAfter: null });
+
+        expect((await store.listSigningKeys({ accountId: acc.id, now: at(15) })).map((k) => k.kid)).toEqual(['key_a3', 'key_a2', 'key_a1']);
+        // At notAfter the key no longer verifies.
+        expect((await store.listSigningKeys({ accountId: acc.id, now: at(20) })).map((k) => k.kid)).toEqual(['key_a3']);
+        expect((await store.listSigningKeys({ now: at(25) })).map((k) => k.kid)).toEqual(['key_a3', 'key_b1']);
       });
     });
   });

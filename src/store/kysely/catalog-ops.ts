@@ -2,7 +2,7 @@
 import type { AccountId, TokenId } from '../../core/types.js';
 import type { CatalogVersionRecord, StoreOps } from '../store.js';
 import { decodeVersionCursor, encodeVersionCursor } from './cursor.js';
-import { conflictAs, type Db } from './db-helpers.js';
+import { conflictAs, inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import type { CatalogVersionsTable } from './schema.js';
 
@@ -22,9 +22,10 @@ function rowToVersion(row: Omit<CatalogVersionsTable, 'source'> & { source?: str
 export function catalogOps(db: Db, hooks: DialectHooks): CatalogOps {
   return {
     async insertCatalogVersion(v) {
-      await conflictAs(hooks, 'catalog version', () =>
-        db
-          .insertInto('catalog_versions')
+      await inTransaction(db, async (trx) => {
+        await conflictAs(hooks, 'catalog version', () =>
+          trx
+            .insertInto('catalog_versions')
           .values({
             account_id: v.accountId,
             version: v.version,
@@ -35,7 +36,9 @@ export function catalogOps(db: Db, hooks: DialectHooks): CatalogOps {
             created_by: v.createdBy,
           })
           .execute(),
-      );
+        );
+        await hooks.notifyChange(trx, { accountId: v.accountId, kind: 'catalog' });
+      });
     },
 
     async getCatalogVersion(accountId, version) {

@@ -54,3 +54,24 @@ export function decodeVersionCursor(cursor: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidCursor();
   return v;
 }
+
+export function encodeUsageEventCursor(cursor: { at: string; id: string }): string {
+  return encode({ a: cursor.at, i: cursor.id });
+}
+
+export function decodeUsageEventCursor(cursor: string): { at: string; id: string } {
+  const { a, i } = decode(cursor);
+  if (typeof a !== 'string' || typeof i !== 'string') throw invalidCursor();
+  return { at: a, id: i };
+}
+
+/** Aggregated rows have no stable key of their own to resume after: their page cursor is a position. */
+export function encodeOffsetCursor(offset: number): string {
+  return encode({ o: offset });
+}
+
+export function decodeOffsetCursor(cursor: string): number {
+  const { o } = decode(cursor);
+  if (typeof o !== 'number' || !Number.isSafeInteger(o) || o < 0) throw invalidCursor();
+  return o;
+}

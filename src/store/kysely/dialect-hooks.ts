@@ -1,5 +1,6 @@
 /** The few things the shared operations cannot say in portable SQL, supplied by each backend. */
 import type { AccountId } from '../../core/types.js';
+import type { StoreChange } from '../store.js';
 import type { Db } from './db-helpers.js';
 
 export interface DialectHooks {
@@ -10,4 +11,15 @@ export interface DialectHooks {
    * another, may read the account's chain head, or two appends would both extend the same head and fork it.
    */
   lockAuditChain(trx: Db, accountId: AccountId): Promise<void>;
+  /**
+   * Tells other instances sharing the database that cached copies of `change` are stale. Runs in the writer's
+   * transaction, so the notice is delivered if and only if the change commits. A no-op for a single instance.
+   */
+  notifyChange(db: Db, change: StoreChange): Promise<void>;
+  /**
+   * Whether a token read inside a transaction must lock its row (`for update`) so that a concurrent
+   * read-check-write of the same token on another connection waits instead of losing an update.
+   * SQLite's `begin immediate` already serialises every writing transaction.
+   */
+  lockRowsOnRead: boolean;
 }

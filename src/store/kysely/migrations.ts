@@ -148,6 +148,76 @@ export function createMigrations({ text }: ColumnTypes): Record<string, Migratio
           .execute();
       },
     },
+    '0003_signing_keys': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Keys that sign issued JWTs. `kid` is globally unique (random), so a verifier finds the key, and through it
+        // the account, from the JWT header alone. Private keys are JWK text: see docs/decisions.md.
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', text, (c) => c.primaryKey())
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('alg', text, (c) => c.notNull())
+          .addColumn('public_jwk', text, (c) => c.notNull())
+          .addColumn('private_jwk', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('retired_at', text)
+          .addColumn('not_after', text)
+          .execute();
+        await db.schema.createIndex('signing_keys_account_idx').on('signing_keys').columns(['account_id', 'created_at']).execute();
+      },
+    },
+    '0004_usage': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Counts per token, minute, outcome and endpoint, added to by every instance's usage batch
+        // (insert … on conflict do update). '' stands for "no endpoint" (a scope check): key columns cannot be NULL.
+        await db.schema
+          .createTable('usage_minutes')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text, (c) => c.notNull())
+          .addColumn('minute', text, (c) => c.notNull())
+          .addColumn('outcome', text, (c) => c.notNull())
+          .addColumn('endpoint', text, (c) => c.notNull())
+          .addColumn('count', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('usage_minutes_pk', ['account_id', 'token_id', 'minute', 'outcome', 'endpoint'])
+          .execute();
+        // Account-wide reads ("every token, last hour") scan by time rather than by token.
+        await db.schema.createIndex('usage_minutes_minute_idx').on('usage_minutes').columns(['account_id', 'minute']).execute();
+      },
+    },
+    '0005_endpoint_tokens': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Seed 004: per account and integration endpoint, the auth mode, "allow deleting" and the current primary
+        // token of each method (JSON object method → token id; the tokens themselves live in `tokens`).
+        await db.schema
+          .createTable('endpoint_settings')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('endpoint_id', text, (c) => c.notNull())
+          .addColumn('mode', text, (c) => c.notNull())
+          .addColumn('allow_delete', 'integer', (c) => c.notNull())
+          .addColumn('primaries', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('endpoint_settings_pk', ['account_id', 'endpoint_id'])
+          .execute();
+        // Secondary token ↔ primary (endpoint, method). Deleting the token removes its assignments.
+        await db.schema
+          .createTable('endpoint_assignments')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text, (c) => c.notNull())
+          .addColumn('endpoint_id', text, (c) => c.notNull())
+          .addColumn('method', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('endpoint_assignments_pk', ['account_id', 'token_id', 'endpoint_id', 'method'])
+          .addForeignKeyConstraint('endpoint_assignments_token_fk', ['account_id', 'token_id'], 'tokens', ['account_id', 'id'], (fk) =>
+            fk.onDelete('cascade'),
+          )
+          .execute();
+        // "Hide unassigned" and per-primary listings read by endpoint.
+        await db.schema
+          .createIndex('endpoint_assignments_endpoint_idx')
+          .on('endpoint_assignments')
+          .columns(['account_id', 'endpoint_id', 'method'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -76,7 +76,7 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
-/** Raw usage events (verify outcomes); created now so that adding them later needs no migration. */
+/** Raw usage events: one per check (verify, authorize) of a known token, kept for the retention window. */
 export interface UsageEventsTable {
   id: string;
   account_id: string;
@@ -86,6 +86,16 @@ export interface UsageEventsTable {
   subject: string | null;
   outcome: string;
   client_ip: string | null;
+}
+
+/** Usage rolled up per token, minute (`…T12:34:00.000Z`), outcome and endpoint (`''` for none). */
+export interface UsageMinutesTable {
+  account_id: string;
+  token_id: string;
+  minute: string;
+  outcome: string;
+  endpoint: string;
+  count: number;
 }
 
 export interface CatalogVersionsTable {
@@ -99,6 +109,40 @@ export interface CatalogVersionsTable {
   created_by: string | null;
 }
 
+/** Keys that sign issued JWTs; JWKs as JSON text. */
+export interface SigningKeysTable {
+  kid: string;
+  account_id: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk: string;
+  created_at: string;
+  /** Set when a newer key takes over signing; the key still verifies until `not_after`. */
+  retired_at: string | null;
+  not_after: string | null;
+}
+
+/** Seed 004: an account's settings for one integration endpoint. */
+export interface EndpointSettingsTable {
+  account_id: string;
+  endpoint_id: string;
+  /** `none`, `token` or `internal`. */
+  mode: string;
+  /** 0 or 1. */
+  allow_delete: number;
+  /** JSON object: method → primary token id. */
+  primaries: string;
+  updated_at: string;
+}
+
+/** A secondary endpoint token assigned to one primary (endpoint + method). */
+export interface EndpointAssignmentsTable {
+  account_id: string;
+  token_id: string;
+  endpoint_id: string;
+  method: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -107,4 +151,8 @@ export interface Database {
   audit_heads: AuditHeadsTable;
   usage_events: UsageEventsTable;
   catalog_versions: CatalogVersionsTable;
+  signing_keys: SigningKeysTable;
+  usage_minutes: UsageMinutesTable;
+  endpoint_settings: EndpointSettingsTable;
+  endpoint_assignments: EndpointAssignmentsTable;
 }

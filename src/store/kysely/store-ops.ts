@@ -5,15 +5,15 @@ import { catalogOps } from './catalog-ops.js';
 import { conflictAs, inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import { accountToRow, rowToAccount } from './row-mapping.js';
+import { endpointOps } from './endpoint-ops.js';
+import { keyOps } from './key-ops.js';
 import { secretOps } from './secret-ops.js';
 import { tokenOps } from './token-ops.js';
+import { usageOps } from './usage-ops.js';
 
-type AccountAndUsageOps = Pick<
-  StoreOps,
-  'insertAccount' | 'getAccount' | 'getDefaultAccount' | 'updateAccountPolicy' | 'applyUsage'
->;
+type AccountOps = Pick<StoreOps, 'insertAccount' | 'getAccount' | 'getDefaultAccount' | 'updateAccountPolicy'>;
 
-function accountAndUsageOps(db: Db, hooks: DialectHooks): AccountAndUsageOps {
+function accountOps(db: Db, hooks: DialectHooks): AccountOps {
   return {
     async insertAccount(account) {
       await conflictAs(hooks, 'account id', () => db.insertInto('accounts').values(accountToRow(account)).execute());
@@ -30,35 +30,14 @@ function accountAndUsageOps(db: Db, hooks: DialectHooks): AccountAndUsageOps {
     },
 
     async updateAccountPolicy(id, policy) {
-      await db.updateTable('accounts').set({ policy: JSON.stringify(policy) }).where('id', '=', id).execute();
-    },
-
-    async applyUsage(deltas) {
-      if (deltas.length === 0) return;
       await inTransaction(db, async (trx) => {
-        for (const delta of deltas) {
-          // CASE rather than SQLite's max() / PostgreSQL's greatest(): the same text on both, NULL-safe,
-          // and a batch flushed late never moves `last_used_at` backward.
-          await trx
-            .updateTable('tokens')
-            .set((eb) => ({
-              use_count: eb('use_count', '+', delta.count),
-              last_used_at: eb
-                .case()
-                .when(eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', delta.lastUsedAt)]))
-                .then(delta.lastUsedAt)
-                .else(eb.ref('last_used_at'))
-                .end(),
-            }))
-            .where('account_id', '=', delta.accountId)
-            .where('id', '=', delta.tokenId)
-            .execute();
-        }
+        await trx.updateTable('accounts').set({ policy: JSON.stringify(policy) }).where('id', '=', id).execute();
+        await hooks.notifyChange(trx, { accountId: id, kind: 'account' });
       });
     },
   };
 }
 
 export function createStoreOps(db: Db, hooks: DialectHooks): StoreOps {
-  return { ...accountAndUsageOps(db, hooks), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks) };
+  return { ...accountOps(db, hooks), ...usageOps(db), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks), ...keyOps(db, hooks), ...endpointOps(db) };
 }

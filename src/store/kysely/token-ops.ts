@@ -1,5 +1,6 @@
 /** Token reads and writes: insert with the first secret, replace, delete, list with filters and cursor. */
 import { sql } from 'kysely';
+import type { TokenId } from '../../core/types.js';
 import type { ListTokensQuery, StoreOps } from '../store.js';
 import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';
 import { checkLimit, conflictAs, containsPattern, inTransaction, type Db } from './db-helpers.js';
@@ -24,23 +25,25 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
     },
 
     async getToken(accountId, id) {
-      const row = await db
-        .selectFrom('tokens')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      let q = db.selectFrom('tokens').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+      // Inside a transaction the caller is about to check and write the token (If-Match, revoke, rotate).
+      if (db.isTransaction && hooks.lockRowsOnRead) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       return row === undefined ? undefined : rowToToken(row);
     },
 
     async updateToken(token) {
-      const result = await db
-        .updateTable('tokens')
-        .set(tokenUpdateColumns(token))
-        .where('account_id', '=', token.accountId)
-        .where('id', '=', token.id)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return inTransaction(db, async (trx) => {
+        const result = await trx
+          .updateTable('tokens')
+          .set(tokenUpdateColumns(token))
+          .where('account_id', '=', token.accountId)
+          .where('id', '=', token.id)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        await hooks.notifyChange(trx, { accountId: token.accountId, tokenId: token.id });
+        return true;
+      });
     },
 
     async deleteTokens(accountId, ids) {
@@ -57,6 +60,7 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
             .execute();
           for (const row of rows) deleted.add(row.id);
         }
+        for (const id of deleted) await hooks.notifyChange(trx, { accountId, tokenId: id as TokenId });
       });
       return wanted.filter((id) => deleted.has(id));
     },

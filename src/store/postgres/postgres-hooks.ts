@@ -5,6 +5,9 @@ import type { DialectHooks } from '../kysely/dialect-hooks.js';
 /** The class half of the two-key advisory lock: keeps our locks apart from any other user of advisory locks. */
 const AUDIT_CHAIN_LOCK_CLASS = 0x7e55_0001;
 
+/** The NOTIFY channel every instance LISTENs on for cache invalidations (see postgres-change-feed.ts). */
+export const CHANGE_CHANNEL = 'tessera_changes';
+
 export const postgresHooks: DialectHooks = {
   isUniqueViolation(error) {
     return (error as { code?: unknown } | null)?.code === '23505';
@@ -14,5 +17,10 @@ export const postgresHooks: DialectHooks = {
   // previous holder committed. A hashtext collision between two accounts only makes them queue together.
   async lockAuditChain(trx, accountId) {
     await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_CLASS}, hashtext(${accountId}))`.execute(trx);
+  },
+  lockRowsOnRead: true,
+  // NOTIFY is transactional: listeners hear it at commit, never for a rolled-back change.
+  async notifyChange(db, change) {
+    await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify(change)})`.execute(db);
   },
 };

@@ -3,8 +3,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
-import type { Store } from '../store.js';
+import type { Store, StoreOps } from '../store.js';
 import { migratePostgres } from './migrations.js';
+import { mapOutages } from './outage-errors.js';
 import { postgresHooks } from './postgres-hooks.js';
 
 export interface PostgresStoreOptions {
@@ -30,14 +31,16 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
-  return {
-    kind: 'postgres',
+  // While the server is down every call answers SERVICE_UNAVAILABLE (503), and the pool reconnects by itself
+  // when it is back: nothing needs a restart.
+  return mapOutages({
+    kind: 'postgres' as const,
     ...createStoreOps(db, postgresHooks),
     migrate: () => migratePostgres(db as Kysely<unknown>),
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, postgresHooks))),
+    transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => fn(createStoreOps(trx, postgresHooks))),
     async ping() {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
-  };
+  } satisfies Store);
 }

@@ -10,4 +10,7 @@ export const sqliteHooks: DialectHooks = {
   // Nothing to do: every transaction starts with `begin immediate` (see sqlite-dialect.ts), so it already holds
   // the database's single write lock before it reads the chain head.
   lockAuditChain: () => Promise.resolve(),
+  // One file, one process serving it: the service invalidates its own caches after each change.
+  notifyChange: () => Promise.resolve(),
+  lockRowsOnRead: false,
 };

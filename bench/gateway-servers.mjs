@@ -1,0 +1,58 @@
+// Child processes of the gateway and JWT benches. `tessera`: the real app (SQLite, messaging catalog) with one token
+// holding message:send and tokens:issue, an issued JWT, prints {port, secret, jwt}. `upstream`: a tiny API answering
+// constant JSON, prints {port}. Both serve until the parent goes away.
+// Usage: node bench/gateway-servers.mjs tessera|upstream
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { buildApp } from '../dist/http/build-app.js';
+import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
+import { createTessera } from '../dist/service/tessera.js';
+import { exitWithParent, makeTempDir } from './lib.mjs';
+
+const mode = process.argv[2];
+if (mode === 'upstream') {
+  const body = JSON.stringify({ ok: true });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  exitWithParent(() => new Promise((resolve) => server.close(resolve)));
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+} else if (mode === 'tessera') {
+  const temp = makeTempDir('tessera-gateway-bench-');
+  const store = await createSqliteStore({ filename: `${temp.dir}/tessera.db` });
+  await store.migrate();
+  const tessera = createTessera({ store, issuer: 'bench' });
+  const boot = await tessera.bootstrap();
+  const app = await buildApp({ tessera, trustProxy: ['127.0.0.1/32'] });
+  tessera.start();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${app.server.address().port}`;
+  const call = async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${boot.root.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const messaging = readFileSync(new URL('../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+  await call('PUT', '/v1/catalog', { source: messaging, format: 'yaml' });
+  const created = await call('POST', '/v1/tokens', { name: 'bench', scopes: ['message:send', 'tokens:issue'] });
+  const issued = await fetch(`${base}/v1/auth/issue-token`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ scope: 'message:send', expires_in: '1h' }),
+  }).then((r) => r.json());
+  exitWithParent(async () => {
+    await app.close();
+    await tessera.close();
+    temp.remove();
+  });
+  process.stdout.write(`${JSON.stringify({ port: app.server.address().port, secret: created.secret, jwt: issued.token })}\n`);
+} else {
+  throw new Error('usage: node bench/gateway-servers.mjs tessera|upstream');
+}

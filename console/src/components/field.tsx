@@ -1,0 +1,18 @@
+/** A labelled form field with its hint and the API's error for it shown right below the input. */
+import type { ReactNode } from 'react';
+
+export function Field(props: { label: string; htmlFor: string; hint?: ReactNode; error?: string | undefined; children: ReactNode }) {
+  const errorId = `${props.htmlFor}-error`;
+  return (
+    <div className={props.error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={props.htmlFor}>{props.label}</label>
+      {props.children}
+      {props.hint ? <div className="hint">{props.hint}</div> : null}
+      {props.error ? (
+        <div className="field-error" id={errorId} role="alert">
+          {props.error}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+/** Calls over time as stacked bars, one colour per outcome, with a legend and a text summary for screen readers. */
+import type { UsageBucket } from '../api';
+
+const palette: Record<string, string> = {
+  VALID: 'var(--ok)',
+  INSUFFICIENT_SCOPE: 'var(--warn)',
+  IP_NOT_ALLOWED: '#b45309',
+  DISABLED: '#6b7280',
+  REVOKED: 'var(--danger)',
+  EXPIRED: '#7c3aed',
+  NOT_YET_VALID: '#0891b2',
+};
+const colour = (outcome: string) => palette[outcome] ?? '#64748b';
+
+export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket: string }) {
+  if (buckets.length === 0) return <p className="empty">No calls in this period.</p>;
+  const times = [...new Set(buckets.map((b) => b.bucket))].sort();
+  const outcomes = [...new Set(buckets.map((b) => b.outcome))].sort();
+  const sums = new Map<string, Map<string, number>>();
+  for (const b of buckets) {
+    const row = sums.get(b.bucket) ?? new Map<string, number>();
+    row.set(b.outcome, (row.get(b.outcome) ?? 0) + b.count);
+    sums.set(b.bucket, row);
+  }
+  const totals = times.map((t) => [...(sums.get(t)?.values() ?? [])].reduce((a, b) => a + b, 0));
+  const max = Math.max(1, ...totals);
+  const width = 640;
+  const height = 180;
+  const barWidth = Math.max(2, Math.min(40, (width - 40) / times.length - 2));
+  const total = totals.reduce((a, b) => a + b, 0);
+  const label = (t: string) => (bucket === 'day' ? t.slice(0, 10) : t.slice(bucket === 'minute' ? 11 : 5, 16).replace('T', ' '));
+
+  return (
+    <figure className="chart">
+      <svg viewBox={`0 0 ${width} ${height + 24}`} role="img" aria-label={`${total} calls in ${times.length} ${bucket}s`}>
+        <line x1="36" y1={height} x2={width} y2={height} stroke="var(--border)" />
+        <text x="0" y="12" className="axis">{max}</text>
+        <text x="0" y={height} className="axis">0</text>
+        {times.map((t, i) => {
+          let y = height;
+          const x = 40 + i * ((width - 40) / times.length);
+          return (
+            <g key={t}>
+              <title>{`${t}: ${totals[i]} calls`}</title>
+              {outcomes.map((o) => {
+                const n = sums.get(t)?.get(o) ?? 0;
+                const h = (n / max) * (height - 8);
+                y -= h;
+                return n ? <rect key={o} x={x} y={y} width={barWidth} height={h} fill={colour(o)} /> : null;
+              })}
+            </g>
+          );
+        })}
+        <text x="40" y={height + 18} className="axis">{label(times[0]!)}</text>
+        <text x={width} y={height + 18} className="axis" textAnchor="end">{label(times[times.length - 1]!)}</text>
+      </svg>
+      <figcaption className="legend">
+        {outcomes.map((o) => (
+          <span key={o} className="legend-item">
+            <span className="swatch" style={{ background: colour(o) }} aria-hidden="true" /> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+}

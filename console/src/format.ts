@@ -1,0 +1,20 @@
+/** Display helpers: dates in the person's locale, empty values as a dash. */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function formatDay(value: string | null | undefined): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
+export const statusLabel: Record<string, string> = {
+  active: 'Active',
+  disabled: 'Disabled',
+  revoked: 'Revoked',
+  expired: 'Expired',
+  not_yet_valid: 'Not yet valid',
+};

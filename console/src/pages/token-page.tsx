@@ -1,0 +1,149 @@
+/** One token: details, permissions, enable switch, rotate, revoke (confirmed), capabilities, usage, audit trail. */
+import { useMemo, useState } from 'react';
+import { api, type Account, type ApiError, type Token } from '../api';
+import { formatDate } from '../format';
+import { asApiError, useLoad } from '../use-load';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { ErrorBanner } from '../components/error-banner';
+import { Link } from '../components/link';
+import { PermissionTree } from '../components/permission-tree';
+import { ScopeChips } from '../components/scope-chips';
+import { SecretOnce } from '../components/secret-once';
+import { StatusBadge } from '../components/status-badge';
+import { Switch } from '../components/switch';
+import { TokenActivity } from '../components/token-activity';
+
+export function TokenPage({ id, account }: { id: string; account: Account | undefined }) {
+  const token = useLoad(() => api.getToken(id), [id]);
+  const [actionError, setActionError] = useState<ApiError>();
+  const [secret, setSecret] = useState<string>();
+  const [dialog, setDialog] = useState<'revoke' | 'rotate' | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState('');
+
+  const act = async (what: string, run: () => Promise<Token>) => {
+    setBusy(true);
+    try {
+      token.set(await run());
+      setActionError(undefined);
+      setNotice(what);
+    } catch (err) {
+      setActionError(asApiError(err));
+    } finally {
+      setBusy(false);
+      setDialog(undefined);
+    }
+  };
+
+  const t = token.data;
+  if (!t) {
+    return (
+      <section>
+        <p><Link to="/tokens">← Tokens</Link></p>
+        {token.error ? <ErrorBanner error={token.error} title="The token could not be loaded." /> : <p className="muted">Loading…</p>}
+      </section>
+    );
+  }
+  const revoked = t.status === 'revoked';
+  const editable = Boolean(account?.policy.permissionsEditable) && !revoked;
+
+  return (
+    <section>
+      <p><Link to="/tokens">← Tokens</Link></p>
+      <div className="page-head">
+        <h1>
+          {t.name} <StatusBadge status={t.status} />
+        </h1>
+        <div className="actions">
+          <Switch checked={t.enabled} disabled={revoked || busy} label={t.enabled ? 'Enabled' : 'Disabled'} showLabel
+            onChange={(on) => void act(on ? 'The token is enabled.' : 'The token is disabled: it is refused until you enable it again.', () => api.setEnabled(t.id, on))} />
+          <button type="button" className="button" disabled={revoked || busy} onClick={() => setDialog('rotate')}>Rotate</button>
+          <button type="button" className="button button-danger" disabled={revoked || busy} onClick={() => setDialog('revoke')}>Revoke</button>
+        </div>
+      </div>
+      {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
+      <ErrorBanner error={actionError} title="That did not work." />
+      {secret ? <SecretOnce secret={secret} title="The new secret" /> : null}
+
+      <div className="card">
+        <h2>Details</h2>
+        <dl className="details">
+          <dt>Id</dt><dd className="mono">{t.id}</dd>
+          <dt>Hint</dt><dd className="mono">{t.hint}</dd>
+          <dt>Profile id</dt><dd>{t.profileId ?? '—'}</dd>
+          <dt>Description</dt><dd>{t.description ?? '—'}</dd>
+          <dt>Created</dt><dd>{formatDate(t.createdAt)}{t.createdBy ? <span className="muted"> by <span className="mono">{t.createdBy}</span></span> : null}</dd>
+          <dt>Expires</dt><dd>{formatDate(t.expiresAt)}</dd>
+          <dt>Last used</dt><dd>{formatDate(t.lastUsedAt)} <span className="muted">({t.useCount} uses)</span></dd>
+          <dt>Allowed IPs</dt><dd className="mono">{t.allowedIps.length ? t.allowedIps.join(', ') : 'any'}</dd>
+          {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
+          <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.join(', ') : '—'}</dd>
+        </dl>
+        <p><Link to={`/data?tokenId=${encodeURIComponent(t.id)}`}>See its calls in the data viewer →</Link></p>
+      </div>
+
+      <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
+      <TokenActivity tokenId={t.id} version={t.version} />
+
+      <ConfirmDialog open={dialog === 'revoke'} title={`Revoke ${t.name}?`} confirmLabel="Yes, revoke it!" danger busy={busy}
+        onCancel={() => setDialog(undefined)}
+        onConfirm={() => void act('The token is revoked.', async () => {
+          const revokedToken = (await api.revokeToken(t.id)).token;
+          setSecret(undefined);
+          return revokedToken;
+        })}>
+        <p><strong>Revocation cannot be undone.</strong> The token stops working at once, and so do the tokens it issued. It cannot be reinstated.</p>
+      </ConfirmDialog>
+      <ConfirmDialog open={dialog === 'rotate'} title={`Rotate ${t.name}?`} confirmLabel="Rotate" busy={busy}
+        onCancel={() => setDialog(undefined)}
+        onConfirm={() => void act('The token has a new secret. The old one no longer works.', async () => {
+          const rotated = await api.rotateToken(t.id);
+          setSecret(rotated.secret);
+          return rotated.token;
+        })}>
+        <p>The token keeps its id and permissions and gets a new secret, shown once. The current secret stops working now.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean; onSaved: (token: Token) => void }) {
+  const [scopes, setScopes] = useState<string[]>(token.scopes);
+  const [error, setError] = useState<ApiError>();
+  const [saving, setSaving] = useState(false);
+  const selected = useMemo(() => new Set(scopes), [scopes]);
+  const tree = useLoad(() => api.catalogTree({ scopes }), [scopes.join(' ')]);
+  const dirty = scopes.join(' ') !== token.scopes.join(' ');
+
+  const save = async () => {
+    setSaving(true);
+    try {
+      onSaved(await api.updateToken(token.id, { scopes }));
+      setError(undefined);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div className="card">
+      <h2>Permissions</h2>
+      {!editable ? <p className="muted">Permissions are fixed once the token is created (account policy). Create a new token to change them.</p> : null}
+      <ErrorBanner error={error} title="The permissions were not saved." />
+      <ScopeChips scopes={scopes} {...(editable ? { onRemove: (s: string) => setScopes(scopes.filter((x) => x !== s)) } : {})} error={error?.field?.startsWith('scopes') ? error.text : undefined} />
+      <details className="advanced">
+        <summary>Show the permission tree</summary>
+        <PermissionTree services={tree.data?.services ?? []} selected={selected} readOnly={!editable}
+          onToggle={(s, on) => setScopes(on ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+      </details>
+      {editable ? (
+        <div className="actions">
+          <button type="button" className="button" disabled={!dirty || saving} onClick={() => setScopes(token.scopes)}>Reset</button>
+          <button type="button" className="button button-primary" disabled={!dirty || saving} onClick={() => void save()}>Save permissions</button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+/** A real nginx (Debian's, `auth_request`) in front of a small upstream, with Tessera deciding every request. */
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NGINX_MISSING_MESSAGE, startNginx, type NginxServer } from '../testing/nginx-server.js';
+import { startTestApp, type TestApp } from '../testing/test-app.js';
+
+const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+const FORBIDDEN_EXACT = '{"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}}';
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  body: any;
+}
+
+/** Echoes what reached it: proves which identity headers nginx passed on. */
+async function startUpstream(): Promise<{ server: Server; addr: string }> {
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { server, addr: `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+let t: TestApp;
+let upstream: { server: Server; addr: string };
+let nginx: NginxServer | null = null;
+
+beforeAll(async () => {
+  // nginx talks to Tessera from 127.0.0.1, so that is the one trusted proxy.
+  t = await startTestApp({ trustProxy: ['127.0.0.1/32'] });
+  await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: messaging, format: 'yaml' } });
+  upstream = await startUpstream();
+  nginx = await startNginx({ tessera: new URL(t.baseUrl).host, upstream: upstream.addr });
+  if (nginx === null) console.warn(NGINX_MISSING_MESSAGE);
+}, 30_000);
+
+afterAll(async () => {
+  await nginx?.stop();
+  await new Promise((resolve) => upstream?.server.close(resolve));
+  await t?.close();
+});
+
+/** Through nginx; `from` picks the client's source address on the loopback (127.0.0.2 is as real as 127.0.0.1). */
+function call(method: string, path: string, headers: Record<string, string> = {}, from = '127.0.0.1'): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${nginx!.url}${path}`, { method, headers, localAddress: from, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+// Outside CI a machine without nginx skips (startNginx throws under CI=true instead).
+describe.skipIf(process.env.CI !== 'true' && !(await import('../testing/nginx-server.js')).findNginx())('nginx auth_request in front of an API', () => {
+  it('no token → 401 with the envelope and a Bearer challenge; the upstream is never reached', async () => {
+    const res = await call('POST', '/sms/2/text/advanced');
+    expect(res.status).toBe(401);
+    expect(res.body.requestError.serviceException.messageId).toBe('UNAUTHORIZED');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera"');
+  });
+
+  it('revoked token → 401 with error="invalid_token"', async () => {
+    const m = await t.createToken({ name: 'revoked', scopes: ['message:send'] });
+    expect((await call('POST', '/sms/2/text/advanced', bearer(m.secret))).status).toBe(200);
+    await t.request('POST', `/v1/tokens/${m.id}/revoke`, { token: t.rootSecret });
+    const res = await call('POST', '/sms/2/text/advanced', bearer(m.secret));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
+  });
+
+  it('wrong scope → 403 with exactly the seed body and an insufficient_scope challenge', async () => {
+    const m = await t.createToken({ name: 'sender', scopes: ['message:send'] });
+    const res = await call('GET', '/sms/1/logs', bearer(m.secret));
+    expect(res.status).toBe(403);
+    expect(res.text).toBe(FORBIDDEN_EXACT);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera", error="insufficient_scope", scope="sms:logs:read sms:manage"');
+  });
+
+  it('an endpoint the catalog does not know → 403', async () => {
+    expect((await call('GET', '/not/in/catalog', bearer(t.rootSecret))).status).toBe(403);
+  });
+
+  it('right scope → 200 from the upstream, with the identity headers (client-sent ones replaced)', async () => {
+    const m = await t.createToken({ name: 'sender', profileId: 'crm-bot', scopes: ['message:send'] });
+    const res = await call('POST', '/sms/2/text/advanced?to=41793026727', { ...bearer(m.secret), 'x-tessera-token-id': 'tok_forged' });
+    expect(res.status).toBe(200);
+    expect(res.body.url).toBe('/sms/2/text/advanced?to=41793026727');
+    expect(res.body.headers['x-tessera-token-id']).toBe(m.id);
+    expect(res.body.headers['x-tessera-profile-id']).toBe('crm-bot');
+    expect(res.body.headers['x-tessera-account-id']).toMatch(/^acc_/);
+  });
+
+  it('honours allowed IPs through nginx’s X-Real-IP, and a client cannot forge its address', async () => {
+    const second = await t.createToken({ name: 'from .2', scopes: ['message:send'], allowedIps: ['127.0.0.2/32'] });
+    const first = await t.createToken({ name: 'from .1', scopes: ['message:send'], allowedIps: ['127.0.0.1/32'] });
+    // Tessera's peer is always nginx (127.0.0.1); only X-Real-IP tells the client apart.
+    expect((await call('POST', '/sms/2/text/advanced', bearer(second.secret), '127.0.0.2')).status).toBe(200);
+    expect((await call('POST', '/sms/2/text/advanced', bearer(first.secret), '127.0.0.2')).status).toBe(401);
+    expect((await call('POST', '/sms/2/text/advanced', bearer(second.secret), '127.0.0.1')).status).toBe(401);
+    // A client's own X-Forwarded-For / X-Real-IP: nginx overwrites X-Real-IP, and Tessera prefers it.
+    const forged = { ...bearer(second.secret), 'x-forwarded-for': '127.0.0.2', 'x-real-ip': '127.0.0.2' };
+    expect((await call('POST', '/sms/2/text/advanced', forged, '127.0.0.1')).status).toBe(401);
+  });
+});

@@ -1,0 +1,61 @@
+/** /v1/usage: counts per token, endpoint and outcome in minute, hour or day buckets, and the raw events. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { HttpContext } from '../http-context.js';
+import { ListQuery, errorResponses, pageOf, security } from '../schemas.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+
+export const UsageBucketSchema = Type.Object({
+  bucket: Type.String({ format: 'date-time', description: 'Start of the minute, hour or day (UTC)' }),
+  tokenId: Type.String(),
+  endpoint: Nullable(Type.String({ description: 'Catalog endpoint, e.g. `GET /devices/{id}`; null for scope checks' })),
+  outcome: Type.String({ description: 'Verify code: VALID, REVOKED, INSUFFICIENT_SCOPE, …' }),
+  count: Type.Integer(),
+}, { $id: 'UsageBucket' });
+
+export const UsageEventSchema = Type.Object({
+  id: Type.String(),
+  accountId: Type.String(),
+  tokenId: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  kind: Type.Union([Type.Literal('verify'), Type.Literal('authorize')]),
+  subject: Nullable(Type.String({ description: '`METHOD /path` for an endpoint check, else the scopes asked for' })),
+  outcome: Type.String(),
+  clientIp: Nullable(Type.String()),
+}, { $id: 'UsageEvent' });
+
+const filters = {
+  tokenId: Type.Optional(Type.String({ maxLength: 100 })),
+  endpoint: Type.Optional(Type.String({ maxLength: 2100, description: 'Buckets: the catalog endpoint (`GET /devices/{id}`); events: the subject' })),
+  outcome: Type.Optional(Type.String({ maxLength: 40 })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
+};
+
+export function usageRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/v1/usage', {
+      schema: {
+        tags: ['usage'], security, summary: 'Usage counts per bucket, token, endpoint and outcome',
+        description: 'Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`. Oldest bucket first.',
+        querystring: Type.Object({
+          ...filters,
+          bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, default: 500 })),
+          cursor: ListQuery.cursor,
+        }),
+        response: { 200: pageOf(Type.Ref(UsageBucketSchema)), ...errorResponses },
+      },
+    }, async (request) => http.tessera.listUsage(await http.authenticate(request), request.query));
+
+    app.get('/v1/usage/events', {
+      schema: {
+        tags: ['usage'], security, summary: 'Raw usage events, newest first',
+        description: 'One per check of a known token, kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.',
+        querystring: Type.Object({ ...filters, ...ListQuery }),
+        response: { 200: pageOf(Type.Ref(UsageEventSchema)), ...errorResponses },
+      },
+    }, async (request) => http.tessera.listUsageEvents(await http.authenticate(request), request.query));
+  };
+}

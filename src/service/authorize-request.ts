@@ -1,0 +1,76 @@
+/** Forward auth: may this token make this call (method and URI as the gateway saw them) from this address? */
+import type { TokenRecord } from '../core/types.js';
+import type { PresentedCredential } from './authenticate.js';
+import type { ServiceContext } from './context.js';
+import type { VerifyInput, VerifyResult } from './verify-token.js';
+
+export interface AuthorizeInput {
+  credential: PresentedCredential | undefined;
+  method: string;
+  /** The original request URI (path and query), as sent by the client. */
+  uri: string;
+  /** The end client's address. */
+  ip: string;
+}
+
+export type AuthorizeOutcome =
+  | { allowed: true; token: TokenRecord }
+  | { allowed: false; status: 401; presented: boolean; text: string }
+  | { allowed: false; status: 403; requiredAnyOf: string[]; text: string };
+
+/** `verify` is the shared check (opaque tokens and issued JWTs alike, usage recorded as `authorize`). */
+export async function authorizeRequest(
+  ctx: ServiceContext,
+  verify: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>,
+  input: AuthorizeInput,
+): Promise<AuthorizeOutcome> {
+  if (!input.credential) return { allowed: false, status: 401, presented: false, text: 'a token is required' };
+  const path = normalisePath(input.uri);
+  const result = await verify({
+    secret: input.credential.secret,
+    // An ambiguous path is checked as an endpoint no catalog has, so it is denied like one.
+    endpoint: { method: input.method.toUpperCase(), path: path ?? '/\u0000' },
+    ip: input.ip,
+  });
+  if (result.code === 'NOT_FOUND') return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
+  const { scheme } = input.credential;
+  if (scheme === 'app' || scheme === 'query') {
+    const account = await ctx.accountCache.get(result.token.accountId);
+    const enabled = scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
+    if (!enabled) return { allowed: false, status: 401, presented: true, text: `the ${scheme === 'app' ? 'App scheme' : 'access_token parameter'} is not enabled for this account` };
+  }
+  if (result.valid) return { allowed: true, token: result.token };
+  if (result.code === 'INSUFFICIENT_SCOPE') return { allowed: false, status: 403, requiredAnyOf: result.missingScopes, text: 'Forbidden' };
+  return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
+}
+
+/**
+ * The path of a request URI with each segment percent-decoded, or `null` when it is ambiguous: dot segments,
+ * encoded slashes or backslashes, NUL, malformed escapes. An upstream could resolve such a path differently
+ * from the catalog (`/public/..%2Fadmin`), so it is never authorised.
+ */
+export function normalisePath(uri: string): string | null {
+  const end = uri.search(/[?#]/);
+  const raw = end === -1 ? uri : uri.slice(0, end);
+  if (!raw.startsWith('/')) return null;
+  const segments: string[] = [];
+  for (const segment of raw.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return null;
+    }
+    if (decoded === '.' || decoded === '..' || decoded.includes('/') || decoded.includes('\\') || decoded.includes('\u0000')) return null;
+    segments.push(decoded);
+  }
+  return segments.join('/');
+}
+
+/** `access_token` from the original URI's query string (the gateway forwards the URI, not its parameters). */
+export function queryToken(uri: string): string | undefined {
+  const start = uri.indexOf('?');
+  if (start === -1) return undefined;
+  const value = new URLSearchParams(uri.slice(start + 1).split('#')[0]).get('access_token');
+  return value === null || value === '' ? undefined : value;
+}

@@ -1,0 +1,176 @@
+/**
+ * What the endpoint-token use cases share (seed 004): resolving an endpoint, its settings, the methods that have a
+ * primary, building system-managed tokens, and deriving a secondary's scopes from its assignments.
+ */
+import { badRequest, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import {
+  integrationEndpoints,
+  primaryScope,
+  PRIMARY_METHODS,
+  type CompiledCatalog,
+  type IntegrationEndpoint,
+  type PrimaryMethod,
+} from '../core/catalog/index.js';
+import { generateSecret, hashSecret, secretHint } from '../core/token-format.js';
+import type { AccountId, AccountRecord, Scope, TokenId, TokenKind, TokenRecord } from '../core/types.js';
+import type { EndpointAssignment, EndpointAuthMode, EndpointSettingsRecord, StoreOps } from '../store/store.js';
+import type { Actor } from './actor.js';
+import type { ServiceContext } from './context.js';
+import { auditSnapshot } from './token-view.js';
+
+export const ENDPOINT_AUTH_MODES = ['none', 'token', 'internal'] as const satisfies readonly EndpointAuthMode[];
+
+export function requireEndpoint(catalog: CompiledCatalog, id: string, field = 'id'): IntegrationEndpoint {
+  const endpoint = integrationEndpoints(catalog).get(id);
+  if (!endpoint) {
+    if (field === 'id') throw notFound(`endpoint ${id}`);
+    throw badRequest(field, `the catalog has no token-authenticated endpoint ${id}`);
+  }
+  return endpoint;
+}
+
+export function checkMethod(method: string, field = 'method'): PrimaryMethod {
+  const upper = method.toUpperCase();
+  if (!(PRIMARY_METHODS as readonly string[]).includes(upper)) throw badRequest(field, `must be one of ${PRIMARY_METHODS.join(', ')}`);
+  return upper as PrimaryMethod;
+}
+
+/** Stored settings, or the starting point of an endpoint never configured: no token authentication. */
+export function settingsOrDefault(
+  stored: EndpointSettingsRecord | undefined,
+  accountId: AccountId,
+  endpoint: IntegrationEndpoint,
+): EndpointSettingsRecord {
+  return stored ?? { accountId, endpointId: endpoint.id, mode: 'none', allowDelete: endpoint.allowDeleteDefault, primaries: {}, updatedAt: '' };
+}
+
+/** POST and GET while the endpoint uses tokens (`token` or `internal`); DELETE too where deleting is allowed. */
+export function primaryMethods(settings: Pick<EndpointSettingsRecord, 'mode' | 'allowDelete'>): PrimaryMethod[] {
+  if (settings.mode === 'none') return [];
+  return PRIMARY_METHODS.filter((m) => m !== 'DELETE' || settings.allowDelete);
+}
+
+/**
+ * A secondary's scopes: those of the primaries it is assigned to, on endpoints in `token` mode whose method
+ * currently has a primary. The ordinary scope check is then all that authorises it.
+ */
+export async function secondaryScopes(
+  tx: Pick<StoreOps, 'getEndpointSettings'>,
+  catalog: CompiledCatalog,
+  accountId: AccountId,
+  assignments: readonly EndpointAssignment[],
+): Promise<Scope[]> {
+  const settings = new Map<string, EndpointSettingsRecord | undefined>();
+  const scopes = new Set<string>();
+  for (const a of assignments) {
+    if (!settings.has(a.endpointId)) settings.set(a.endpointId, await tx.getEndpointSettings(accountId, a.endpointId));
+    const s = settings.get(a.endpointId);
+    if (!s || s.mode !== 'token' || !primaryMethods(s).includes(a.method as PrimaryMethod)) continue;
+    const scope = primaryScope(catalog, a.endpointId, a.method as PrimaryMethod);
+    if (scope !== undefined) scopes.add(scope);
+  }
+  return [...scopes].sort() as Scope[];
+}
+
+/**
+ * After an endpoint's settings changed, brings every secondary assigned to it to its new scopes (each change
+ * audited as a token update). Returns the tokens changed, for cache invalidation after commit.
+ */
+export async function resyncSecondaries(
+  tx: StoreOps,
+  catalog: CompiledCatalog,
+  actor: Actor,
+  endpointId: string,
+  nowMs: number,
+): Promise<TokenRecord[]> {
+  const now = new Date(nowMs).toISOString();
+  const ids = [...new Set((await tx.listAssignments({ accountId: actor.accountId, endpointId })).map((a) => a.tokenId))];
+  const changed: TokenRecord[] = [];
+  for (const id of ids) {
+    const token = await tx.getToken(actor.accountId, id);
+    if (!token || token.revokedAt !== null) continue;
+    const scopes = await secondaryScopes(tx, catalog, actor.accountId, await tx.listAssignments({ accountId: actor.accountId, tokenId: id }));
+    if (scopes.join(' ') === token.scopes.join(' ')) continue;
+    const next: TokenRecord = { ...token, scopes, updatedAt: now, version: token.version + 1 };
+    await tx.updateToken(next);
+    await tx.appendAudit({
+      accountId: actor.accountId,
+      actor: actor.tokenId,
+      action: 'token.update',
+      targetType: 'token',
+      targetId: id,
+      before: auditSnapshot(token, nowMs),
+      after: { ...auditSnapshot(next, nowMs), reason: `endpoint ${endpointId} settings changed` },
+      at: now,
+    });
+    changed.push(next);
+  }
+  return changed;
+}
+
+export interface SystemTokenInput {
+  kind: Exclude<TokenKind, 'standard'>;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  scopes: Scope[];
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * A primary or secondary token record with a fresh secret. No parent: it belongs to its endpoint, not to the
+ * person who set the endpoint up, so revoking that person's token does not cut integrations.
+ */
+export function newSystemToken(
+  ctx: Pick<ServiceContext, 'randomBytes'>,
+  account: AccountRecord,
+  actor: Actor,
+  input: SystemTokenInput,
+  nowMs: number,
+): { token: TokenRecord; secret: string } {
+  const now = new Date(nowMs).toISOString();
+  const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
+  const token: TokenRecord = {
+    id: newId('token', ctx.randomBytes) as TokenId,
+    accountId: account.id,
+    kind: input.kind,
+    name: input.name,
+    description: input.description,
+    profileId: null,
+    scopes: input.scopes,
+    deny: [],
+    templates: [],
+    hint: secretHint(secret),
+    createdAt: now,
+    updatedAt: now,
+    validFrom: null,
+    expiresAt: null,
+    allowedIps: [],
+    enabled: input.enabled,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
+    createdBy: actor.tokenId,
+    parentId: null,
+    metadata: input.metadata,
+    version: 1,
+  };
+  return { token, secret };
+}
+
+/** Inserts a system token with its first secret and audits its creation. */
+export async function insertSystemToken(tx: StoreOps, actor: Actor, token: TokenRecord, secret: string, nowMs: number, extra: object = {}): Promise<void> {
+  const now = new Date(nowMs).toISOString();
+  await tx.insertToken(token, { hash: hashSecret(secret), tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
+  await tx.appendAudit({
+    accountId: token.accountId,
+    actor: actor.tokenId,
+    action: 'token.create',
+    targetType: 'token',
+    targetId: token.id,
+    before: null,
+    after: { ...auditSnapshot(token, nowMs), ...extra },
+    at: now,
+  });
+}

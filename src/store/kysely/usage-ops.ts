@@ -1,0 +1,182 @@
+/** Usage: counters on the token, raw events, per-minute roll-ups that every instance adds to, and their reads. */
+import { sql } from 'kysely';
+import type { AccountId, TokenId } from '../../core/types.js';
+import type { StoreOps, UsageBucketSize, UsageDelta, UsageEventRecord, UsageFilter, UsageMinuteDelta } from '../store.js';
+import { decodeOffsetCursor, decodeUsageEventCursor, encodeOffsetCursor, encodeUsageEventCursor } from './cursor.js';
+import { checkLimit, inTransaction, type Db } from './db-helpers.js';
+
+type UsageOps = Pick<StoreOps, 'applyUsage' | 'writeUsage' | 'listUsageEvents' | 'listUsageBuckets' | 'deleteUsageEventsBefore'>;
+
+/** Rows per multi-row insert: well under SQLite's bound-parameter limit. */
+const INSERT_CHUNK = 500;
+
+/** Characters of the stored minute that name each bucket, and what completes them to a timestamp. */
+const bucketShape = {
+  minute: { length: 16, suffix: ':00.000Z' },
+  hour: { length: 13, suffix: ':00:00.000Z' },
+  day: { length: 10, suffix: 'T00:00:00.000Z' },
+} as const satisfies Record<UsageBucketSize, { length: number; suffix: string }>;
+
+const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/**
+ * Adds counts and moves `last_used_at` forward. Rows are updated in key order, so two instances flushing
+ * overlapping batches at once queue on the first shared row instead of deadlocking.
+ */
+async function applyCounters(db: Db, deltas: UsageDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const sorted = [...deltas].sort(byKey((d) => `${d.accountId}\u0000${d.tokenId}`));
+  await inTransaction(db, async (trx) => {
+    for (const delta of sorted) {
+      // CASE rather than SQLite's max() / PostgreSQL's greatest(): the same text on both, NULL-safe,
+      // and a batch flushed late never moves `last_used_at` backward.
+      await trx
+        .updateTable('tokens')
+        .set((eb) => ({
+          use_count: eb('use_count', '+', delta.count),
+          last_used_at: eb
+            .case()
+            .when(eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', delta.lastUsedAt)]))
+            .then(delta.lastUsedAt)
+            .else(eb.ref('last_used_at'))
+            .end(),
+        }))
+        .where('account_id', '=', delta.accountId)
+        .where('id', '=', delta.tokenId)
+        .execute();
+    }
+  });
+}
+
+/** Sums duplicates (one statement may not upsert a key twice on PostgreSQL) and sorts by key (no deadlocks). */
+function mergeMinutes(minutes: UsageMinuteDelta[]) {
+  const merged = new Map<string, { account_id: string; token_id: string; minute: string; outcome: string; endpoint: string; count: number }>();
+  for (const m of minutes) {
+    const endpoint = m.endpoint ?? '';
+    const key = [m.accountId, m.tokenId, m.minute, m.outcome, endpoint].join('\u0000');
+    const row = merged.get(key);
+    if (row) row.count += m.count;
+    else merged.set(key, { account_id: m.accountId, token_id: m.tokenId, minute: m.minute, outcome: m.outcome, endpoint, count: m.count });
+  }
+  return [...merged.entries()].sort(byKey(([key]) => key)).map(([, row]) => row);
+}
+
+async function addMinutes(trx: Db, minutes: UsageMinuteDelta[]): Promise<void> {
+  const rows = mergeMinutes(minutes);
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('usage_minutes')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'token_id', 'minute', 'outcome', 'endpoint'])
+          .doUpdateSet((eb) => ({ count: eb('usage_minutes.count', '+', eb.ref('excluded.count')) })),
+      )
+      .execute();
+  }
+}
+
+async function insertEvents(trx: Db, events: UsageEventRecord[]): Promise<void> {
+  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('usage_events')
+      .values(
+        events.slice(i, i + INSERT_CHUNK).map((e) => ({
+          id: e.id,
+          account_id: e.accountId,
+          token_id: e.tokenId,
+          at: e.at,
+          kind: e.kind,
+          subject: e.subject,
+          outcome: e.outcome,
+          client_ip: e.clientIp,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** The start of the minute holding `at` (an ISO timestamp), so a `from` inside a minute still includes it. */
+function minuteOf(at: string): string {
+  return `${at.slice(0, 16)}:00.000Z`;
+}
+
+export function usageOps(db: Db): UsageOps {
+  return {
+    applyUsage: (deltas) => applyCounters(db, deltas),
+
+    async writeUsage(batch) {
+      if (batch.counters.length === 0 && batch.events.length === 0 && batch.minutes.length === 0) return;
+      await inTransaction(db, async (trx) => {
+        await applyCounters(trx, batch.counters);
+        await insertEvents(trx, batch.events);
+        await addMinutes(trx, batch.minutes);
+      });
+    },
+
+    async listUsageEvents(query: UsageFilter) {
+      const limit = checkLimit(query.limit);
+      let q = db.selectFrom('usage_events').selectAll().where('account_id', '=', query.accountId);
+      if (query.tokenId !== undefined) q = q.where('token_id', '=', query.tokenId);
+      if (query.endpoint !== undefined) q = q.where('subject', '=', query.endpoint);
+      if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+      if (query.from !== undefined) q = q.where('at', '>=', query.from);
+      if (query.to !== undefined) q = q.where('at', '<=', query.to);
+      if (query.cursor !== undefined) {
+        const after = decodeUsageEventCursor(query.cursor);
+        q = q.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '<', after.id)])]));
+      }
+      const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+      const items: UsageEventRecord[] = rows.slice(0, limit).map((row) => ({
+        id: row.id,
+        accountId: row.account_id as AccountId,
+        tokenId: row.token_id as TokenId,
+        at: row.at,
+        kind: row.kind === 'authorize' ? 'authorize' : 'verify',
+        subject: row.subject,
+        outcome: row.outcome,
+        clientIp: row.client_ip,
+      }));
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeUsageEventCursor({ at: last.at, id: last.id }) : null };
+    },
+
+    async listUsageBuckets(query) {
+      const limit = checkLimit(query.limit);
+      const offset = query.cursor === undefined ? 0 : decodeOffsetCursor(query.cursor);
+      const shape = bucketShape[query.bucket];
+      const bucket = sql<string>`substr(${sql.ref('minute')}, 1, ${sql.lit(shape.length)})`;
+      let q = db
+        .selectFrom('usage_minutes')
+        .select((eb) => [bucket.as('bucket'), 'token_id', 'endpoint', 'outcome', eb.fn.sum<number | string>('count').as('n')])
+        .where('account_id', '=', query.accountId);
+      if (query.tokenId !== undefined) q = q.where('token_id', '=', query.tokenId);
+      if (query.endpoint !== undefined) q = q.where('endpoint', '=', query.endpoint);
+      if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+      if (query.from !== undefined) q = q.where('minute', '>=', minuteOf(query.from));
+      if (query.to !== undefined) q = q.where('minute', '<=', query.to);
+      const rows = await q
+        .groupBy([bucket, 'token_id', 'endpoint', 'outcome'])
+        .orderBy(bucket)
+        .orderBy('token_id')
+        .orderBy('endpoint')
+        .orderBy('outcome')
+        .limit(limit + 1)
+        .offset(offset)
+        .execute();
+      const items = rows.slice(0, limit).map((row) => ({
+        bucket: `${row.bucket}${shape.suffix}`,
+        tokenId: row.token_id as TokenId,
+        endpoint: row.endpoint === '' ? null : row.endpoint,
+        outcome: row.outcome,
+        count: Number(row.n),
+      }));
+      return { items, nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null };
+    },
+
+    async deleteUsageEventsBefore(before) {
+      const result = await db.deleteFrom('usage_events').where('at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
