@@ -15,7 +15,7 @@ export const MAX_PREFIX_LENGTH = 16;
  * hard-coded so that every secret `generateSecret` can produce is also accepted.
  */
 export const MAX_SECRET_LENGTH = MAX_PREFIX_LENGTH + 1 + SECRET_BODY_LENGTH;
-const MIN_SECRET_LENGTH = MIN_PREFIX_LENGTH + 1 + SECRET_BODY_LENGTH;
+export const MIN_SECRET_LENGTH = MIN_PREFIX_LENGTH + 1 + SECRET_BODY_LENGTH;
 
 /** Digits, then upper case, then lower case: the `[0-9A-Za-z]` order, also used for the checksum's digits. */
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -42,8 +42,11 @@ const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 
 /** Compact JWS: three base64url parts. Opaque secrets (`tsr_…`) never contain a dot. */
 export function looksLikeJwt(value: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(value);
+  // The dot test first: every opaque secret on the verify hot path leaves here without running the regex.
+  return value.includes('.') && JWT_SHAPE.test(value);
 }
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export class IssuedTokens {
   /** Verified JWTs by their text: a signature is checked once, expiry and the issuer at every use. */

@@ -44,7 +44,22 @@ export interface UsageCheck {
 
 type PendingEvent = Omit<UsageCheck, 'endpoint'>;
 
+/** Uses of one cached token record since the last flush. */
+interface PendingUses {
+  accountId: AccountId;
+  tokenId: TokenId;
+  count: number;
+  lastMs: number;
+}
+
 export class UsageRecorder {
+  /**
+   * Keyed by the token record itself: an identity-hashed Map lookup, no string key or date formatting on the
+   * verify path. Two records of one token (after a cache refresh) are merged at flush.
+   */
+  private uses = new Map<object, PendingUses>();
+  /** Checks as recorded, folded into counters, events and roll-ups at flush. */
+  private checks: UsageCheck[] = [];
   private counters = new Map<string, UsageDelta>();
   private events: PendingEvent[] = [];
   private minutes = new Map<string, UsageMinuteDelta>();
@@ -71,37 +86,56 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  /** Called on the verify path for a granted use: a map update, no I/O. */
-  record(accountId: AccountId, tokenId: TokenId, atMs: number): void {
-    const key = `${accountId}\u0000${tokenId}`;
-    const at = new Date(atMs).toISOString();
-    const delta = this.counters.get(key);
-    if (delta) {
-      delta.count += 1;
-      if (at > delta.lastUsedAt) delta.lastUsedAt = at;
+  /** Called on the verify path for a granted use: one Map update, no I/O, no allocation after the first use. */
+  record(token: { accountId: AccountId; id: TokenId }, atMs: number): void {
+    const pending = this.uses.get(token);
+    if (pending) {
+      pending.count += 1;
+      if (atMs > pending.lastMs) pending.lastMs = atMs;
     } else {
-      this.counters.set(key, { accountId, tokenId, count: 1, lastUsedAt: at });
+      this.uses.set(token, { accountId: token.accountId, tokenId: token.id, count: 1, lastMs: atMs });
     }
   }
 
-  /** Called on the verify path for every check of a known token, whatever its outcome: memory only. */
+  /** Called on the verify path for every check of a known token, whatever its outcome: an array push. */
   recordCheck(check: UsageCheck): void {
-    const { endpoint, ...event } = check;
-    this.pushEvents([event]);
-    const minuteMs = Math.floor(check.atMs / 60_000) * 60_000;
-    const key = `${check.accountId}\u0000${check.tokenId}\u0000${minuteMs}\u0000${check.outcome}\u0000${endpoint ?? ''}`;
-    const row = this.minutes.get(key);
-    if (row) row.count += 1;
-    else {
-      this.minutes.set(key, {
-        accountId: check.accountId,
-        tokenId: check.tokenId,
-        minute: new Date(minuteMs).toISOString(),
-        outcome: check.outcome,
-        endpoint,
-        count: 1,
-      });
+    this.checks.push(check);
+    // Bounded even if flushes stall: fold into counts (exact) and the event buffer (capped) early.
+    if (this.checks.length >= this.options.maxPendingEvents) this.foldChecks();
+  }
+
+  /** Moves recorded uses and checks into the batch structures (counters, raw events, per-minute roll-ups). */
+  private foldChecks(): void {
+    for (const use of this.uses.values()) {
+      this.mergeCounter({ accountId: use.accountId, tokenId: use.tokenId, count: use.count, lastUsedAt: new Date(use.lastMs).toISOString() });
     }
+    this.uses = new Map();
+    const checks = this.checks;
+    this.checks = [];
+    // Count per (account, token, minute, outcome, endpoint) in nested maps: their keys are strings already
+    // hashed (token ids, outcome codes) or numbers, so no key string is built per check.
+    const counts = new Map<string, Map<string, Map<number, Map<string, Map<string | null, number>>>>>();
+    for (const check of checks) {
+      const minuteMs = check.atMs - (check.atMs % 60_000);
+      const byToken = getOrSet(counts, check.accountId, () => new Map());
+      const byMinute = getOrSet(byToken, check.tokenId, () => new Map());
+      const byOutcome = getOrSet(byMinute, minuteMs, () => new Map());
+      const byEndpoint = getOrSet(byOutcome, check.outcome, () => new Map());
+      byEndpoint.set(check.endpoint, (byEndpoint.get(check.endpoint) ?? 0) + 1);
+    }
+    for (const [accountId, byToken] of counts) {
+      for (const [tokenId, byMinute] of byToken) {
+        for (const [minuteMs, byOutcome] of byMinute) {
+          const minute = new Date(minuteMs).toISOString();
+          for (const [outcome, byEndpoint] of byOutcome) {
+            for (const [endpoint, count] of byEndpoint) {
+              this.mergeMinute({ accountId: accountId as AccountId, tokenId: tokenId as TokenId, minute, outcome, endpoint, count });
+            }
+          }
+        }
+      }
+    }
+    this.pushEvents(checks);
   }
 
   /** Writes what has accumulated. Batches are serialised so counts are never applied twice or lost. */
@@ -120,6 +154,7 @@ export class UsageRecorder {
   }
 
   private async writePending(): Promise<void> {
+    this.foldChecks();
     if (this.counters.size === 0 && this.events.length === 0 && this.minutes.size === 0) return;
     const counters = [...this.counters.values()];
     const pendingEvents = this.events;
@@ -128,11 +163,15 @@ export class UsageRecorder {
     this.events = [];
     this.minutes = new Map();
     // Ids and timestamps are made here rather than per request: the verify path stays a few map updates.
-    const events: UsageEventRecord[] = pendingEvents.map((e) => ({
-      id: newId('usageEvent', this.randomBytes),
+    // One random id per batch and a counter keep ids unique without a CSPRNG call per event.
+    const batchId = newId('usageEvent', this.randomBytes);
+    let lastMs = Number.NaN;
+    let lastIso = '';
+    const events: UsageEventRecord[] = pendingEvents.map((e, i) => ({
+      id: `${batchId}${i.toString(36)}`,
       accountId: e.accountId,
       tokenId: e.tokenId,
-      at: new Date(e.atMs).toISOString(),
+      at: e.atMs === lastMs ? lastIso : ((lastMs = e.atMs), (lastIso = new Date(e.atMs).toISOString())),
       kind: e.kind,
       subject: e.subject,
       outcome: e.outcome,
@@ -193,4 +232,10 @@ export class UsageRecorder {
     if (current) current.count += row.count;
     else this.minutes.set(key, row);
   }
+}
+
+function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
 }

@@ -1,6 +1,6 @@
 /** The hot path: is this secret a live token, from an allowed address, allowed what the caller asks? */
 import type { CompiledCatalog, Query } from '../core/catalog/index.js';
-import { checkSecretShape, hashSecret } from '../core/token-format.js';
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, checkSecretShape, hashSecret } from '../core/token-format.js';
 import { tokenState } from '../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../core/types.js';
 import { printQuery } from '../core/catalog/index.js';
@@ -46,14 +46,17 @@ const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
  * counted in memory.
  */
 export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
-  // Malformed and checksum-failing strings are refused before any lookup.
-  if (!checkSecretShape(input.secret).ok) return NOT_FOUND;
-  const hash = hashSecret(input.secret);
+  const { secret } = input;
+  if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) return NOT_FOUND;
+  const hash = hashSecret(secret);
   // Memory is trusted only while other instances' changes are heard (or within the configured staleness
   // bound after that stopped); otherwise the store decides, and if it is down too, verify fails closed (503).
   const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash) : undefined;
   if (cached === null) return NOT_FOUND;
   if (cached !== undefined) return evaluate(ctx, cached, input);
+  // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
+  // and checksum-failing strings are refused before any store lookup.
+  if (!checkSecretShape(secret).ok) return NOT_FOUND;
   return ctx.store.findSecret(hash).then((found) => {
     if (!found) {
       ctx.tokenCache.setMissing(hash);
@@ -83,7 +86,7 @@ export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyI
 }
 
 function granted(ctx: ServiceContext, entry: CachedToken, nowMs: number): VerifyResult {
-  ctx.usage.record(entry.token.accountId, entry.token.id, nowMs);
+  ctx.usage.record(entry.token, nowMs);
   return { valid: true, code: 'VALID', token: entry.token };
 }
 

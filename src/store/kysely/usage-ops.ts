@@ -7,8 +7,10 @@ import { checkLimit, inTransaction, type Db } from './db-helpers.js';
 
 type UsageOps = Pick<StoreOps, 'applyUsage' | 'writeUsage' | 'listUsageEvents' | 'listUsageBuckets' | 'deleteUsageEventsBefore'>;
 
-/** Rows per multi-row insert: well under SQLite's bound-parameter limit. */
-const INSERT_CHUNK = 500;
+/** Rows per multi-row insert: 8 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535 bound-parameter limits. */
+const INSERT_CHUNK = 2000;
+/** Tokens per counter update (four parameters each). */
+const COUNTER_CHUNK = 500;
 
 /** Characters of the stored minute that name each bucket, and what completes them to a timestamp. */
 const bucketShape = {
@@ -20,30 +22,38 @@ const bucketShape = {
 const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /**
- * Adds counts and moves `last_used_at` forward. Rows are updated in key order, so two instances flushing
- * overlapping batches at once queue on the first shared row instead of deadlocking.
+ * Adds counts and moves `last_used_at` forward, one `UPDATE … FROM (VALUES …)` per chunk of rows rather than
+ * one statement per token (a flush after a busy second touches thousands of tokens). Rows go in key order, so
+ * two instances flushing overlapping batches usually queue rather than deadlock; a deadlock PostgreSQL still
+ * detects aborts the flush, which the recorder retries with nothing lost.
  */
 async function applyCounters(db: Db, deltas: UsageDelta[]): Promise<void> {
   if (deltas.length === 0) return;
-  const sorted = [...deltas].sort(byKey((d) => `${d.accountId}\u0000${d.tokenId}`));
+  // An UPDATE … FROM applies one VALUES row per target row: sum duplicates of a token first.
+  const merged = new Map<string, UsageDelta>();
+  for (const d of deltas) {
+    const key = `${d.accountId}\u0000${d.tokenId}`;
+    const current = merged.get(key);
+    if (!current) merged.set(key, { ...d });
+    else {
+      current.count += d.count;
+      if (d.lastUsedAt > current.lastUsedAt) current.lastUsedAt = d.lastUsedAt;
+    }
+  }
+  const sorted = [...merged.entries()].sort(byKey(([key]) => key)).map(([, d]) => d);
   await inTransaction(db, async (trx) => {
-    for (const delta of sorted) {
-      // CASE rather than SQLite's max() / PostgreSQL's greatest(): the same text on both, NULL-safe,
-      // and a batch flushed late never moves `last_used_at` backward.
-      await trx
-        .updateTable('tokens')
-        .set((eb) => ({
-          use_count: eb('use_count', '+', delta.count),
-          last_used_at: eb
-            .case()
-            .when(eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', delta.lastUsedAt)]))
-            .then(delta.lastUsedAt)
-            .else(eb.ref('last_used_at'))
-            .end(),
-        }))
-        .where('account_id', '=', delta.accountId)
-        .where('id', '=', delta.tokenId)
-        .execute();
+    for (let i = 0; i < sorted.length; i += COUNTER_CHUNK) {
+      const rows = sorted
+        .slice(i, i + COUNTER_CHUNK)
+        .map((d) => sql`(${d.accountId}, ${d.tokenId}, cast(${d.count} as integer), ${d.lastUsedAt})`);
+      // VALUES columns are column1…column4 on both databases. CASE rather than max()/greatest(): the same
+      // text on both, NULL-safe, and a batch flushed late never moves `last_used_at` backward.
+      await sql`update tokens
+        set use_count = tokens.use_count + v.column3,
+            last_used_at = case when tokens.last_used_at is null or tokens.last_used_at < v.column4
+                                then v.column4 else tokens.last_used_at end
+        from (values ${sql.join(rows)}) as v
+        where tokens.account_id = v.column1 and tokens.id = v.column2`.execute(trx);
     }
   });
 }
