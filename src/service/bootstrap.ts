@@ -1,10 +1,11 @@
 /** First start: the default account and a root token holding `*`, whose secret is returned once. */
 import { TesseraError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { DEFAULT_TOKEN_PREFIX, generateSecret, hashSecret, secretHint } from '../core/token-format.js';
-import { defaultAccountPolicy, type AccountId, type AccountRecord, type Scope, type TokenId, type TokenRecord } from '../core/types.js';
+import { DEFAULT_TOKEN_PREFIX, generateSecret } from '../core/token-format.js';
+import { defaultAccountPolicy, type AccountId, type AccountRecord, type Scope, type TokenId } from '../core/types.js';
 import { nowIso, type ServiceContext } from './context.js';
-import { auditSnapshot, toTokenView } from './token-view.js';
+import { insertNewToken, newTokenRecord } from './token-record.js';
+import { toTokenView } from './token-view.js';
 import type { CreatedToken } from './create-token.js';
 
 export interface BootstrapResult {
@@ -26,36 +27,23 @@ export async function bootstrap(ctx: ServiceContext): Promise<BootstrapResult | 
       policy: { ...defaultAccountPolicy },
       createdAt: now,
     };
-    const token: TokenRecord = {
-      id: newId('token', ctx.randomBytes) as TokenId,
-      accountId: account.id,
-      kind: 'standard',
-      name: 'root',
-      description: 'Created at first start. Holds every permission: keep it offline and create narrower tokens.',
-      profileId: null,
-      scopes: ['*' as Scope],
-      deny: [],
-      templates: [],
-      hint: secretHint(secret),
-      createdAt: now,
-      updatedAt: now,
-      validFrom: null,
-      expiresAt: null,
-      allowedIps: [],
-      enabled: true,
-      revokedAt: null,
-      lastUsedAt: null,
-      useCount: 0,
-      createdBy: null,
-      parentId: null,
-      metadata: {},
-      version: 1,
-    };
+    const token = newTokenRecord(
+      {
+        id: newId('token', ctx.randomBytes) as TokenId,
+        accountId: account.id,
+        kind: 'standard',
+        name: 'root',
+        description: 'Created at first start. Holds every permission: keep it offline and create narrower tokens.',
+        scopes: ['*' as Scope],
+        createdBy: null,
+        parentId: null,
+      },
+      secret,
+      nowMs,
+    );
     await tx.insertAccount(account);
-    await tx.insertToken(token, { hash: hashSecret(secret), tokenId: token.id, accountId: account.id, createdAt: now, expiresAt: null });
-    const base = { accountId: account.id, actor: null, at: now, before: null };
-    await tx.appendAudit({ ...base, action: 'account.create', targetType: 'account', targetId: account.id, after: account });
-    await tx.appendAudit({ ...base, action: 'token.create', targetType: 'token', targetId: token.id, after: auditSnapshot(token, nowMs) });
+    await tx.appendAudit({ accountId: account.id, actor: null, at: now, before: null, action: 'account.create', targetType: 'account', targetId: account.id, after: account });
+    await insertNewToken(tx, null, token, secret, nowMs);
     return { account, root: { token: toTokenView(token, nowMs), secret } };
   });
 }

@@ -1,12 +1,12 @@
 /** Creating a token: validate, check no escalation, store only the hash, return the secret exactly once. */
 import { TesseraError, badRequest } from '../core/errors.js';
 import { CHOSEN_TOKEN_ID_PATTERN, newId } from '../core/ids.js';
-import { generateSecret, hashSecret, secretHint } from '../core/token-format.js';
-import type { Scope, TokenId, TokenRecord } from '../core/types.js';
+import { generateSecret, hashSecret } from '../core/token-format.js';
+import type { Scope, TokenId } from '../core/types.js';
 import { StoreConflictError } from '../store/store.js';
 import { requirePermission, type Actor } from './actor.js';
 import { getAccount } from './account-service.js';
-import { nowIso, type ServiceContext } from './context.js';
+import type { ServiceContext } from './context.js';
 import {
   checkAllowedIps,
   checkLifetime,
@@ -18,7 +18,8 @@ import {
   limits,
 } from './token-input.js';
 import { requireCatalogRules, requireWithinActor } from './token-guards.js';
-import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
+import { insertNewToken, newTokenRecord } from './token-record.js';
+import { toTokenView, type TokenView } from './token-view.js';
 
 export interface CreateTokenInput {
   id?: string;
@@ -45,7 +46,6 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   requirePermission(actor, 'tokens:create');
   const account = await getAccount(ctx, actor);
   const nowMs = ctx.clock.now();
-  const now = nowIso(ctx);
 
   if (input.id !== undefined && !CHOSEN_TOKEN_ID_PATTERN.test(input.id)) {
     throw badRequest('id', 'must be 1 to 50 characters from A-Z, a-z, 0-9 and _');
@@ -72,46 +72,31 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
 
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
   const hash = hashSecret(secret);
-  const token: TokenRecord = {
-    id: (input.id ?? newId('token', ctx.randomBytes)) as TokenId,
-    accountId: actor.accountId,
-    kind: 'standard',
-    name: checkName(input.name),
-    description: checkOptionalText(input.description, 'description', limits.descriptionLength),
-    profileId: checkOptionalText(input.profileId, 'profileId', limits.profileIdLength),
-    scopes,
-    deny: dedupe(deny),
-    templates,
-    hint: secretHint(secret),
-    createdAt: now,
-    updatedAt: now,
-    validFrom: window.validFrom,
-    expiresAt: window.expiresAt,
-    allowedIps: checkAllowedIps(input.allowedIps ?? []),
-    enabled: input.enabled ?? true,
-    revokedAt: null,
-    lastUsedAt: null,
-    useCount: 0,
-    createdBy: actor.tokenId,
-    parentId: actor.tokenId,
-    metadata: checkMetadata(input.metadata),
-    version: 1,
-  };
+  const token = newTokenRecord(
+    {
+      id: (input.id ?? newId('token', ctx.randomBytes)) as TokenId,
+      accountId: actor.accountId,
+      kind: 'standard',
+      name: checkName(input.name),
+      description: checkOptionalText(input.description, 'description', limits.descriptionLength),
+      profileId: checkOptionalText(input.profileId, 'profileId', limits.profileIdLength),
+      scopes,
+      deny: dedupe(deny),
+      templates,
+      validFrom: window.validFrom,
+      expiresAt: window.expiresAt,
+      allowedIps: checkAllowedIps(input.allowedIps ?? []),
+      enabled: input.enabled ?? true,
+      createdBy: actor.tokenId,
+      parentId: actor.tokenId,
+      metadata: checkMetadata(input.metadata),
+    },
+    secret,
+    nowMs,
+  );
 
   try {
-    await ctx.store.transaction(async (tx) => {
-      await tx.insertToken(token, { hash, tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
-      await tx.appendAudit({
-        accountId: token.accountId,
-        actor: actor.tokenId,
-        action: 'token.create',
-        targetType: 'token',
-        targetId: token.id,
-        before: null,
-        after: auditSnapshot(token, nowMs),
-        at: now,
-      });
-    });
+    await ctx.store.transaction((tx) => insertNewToken(tx, actor.tokenId, token, secret, nowMs));
   } catch (error) {
     if (error instanceof StoreConflictError) {
       throw new TesseraError('CONFLICT', `id: a token with id ${token.id} already exists in this account`, {

@@ -12,10 +12,11 @@ import {
   type IntegrationEndpoint,
   type PrimaryMethod,
 } from '../core/catalog/index.js';
-import { generateSecret, hashSecret, secretHint } from '../core/token-format.js';
+import { generateSecret } from '../core/token-format.js';
 import type { AccountId, AccountRecord, Scope, TokenId, TokenKind, TokenRecord } from '../core/types.js';
 import type { EndpointAssignment, EndpointAuthMode, EndpointSettingsRecord, StoreOps } from '../store/store.js';
 import type { Actor } from './actor.js';
+import { insertNewToken, newTokenRecord } from './token-record.js';
 import type { ServiceContext } from './context.js';
 import { auditSnapshot } from './token-view.js';
 
@@ -129,48 +130,27 @@ export function newSystemToken(
   input: SystemTokenInput,
   nowMs: number,
 ): { token: TokenRecord; secret: string } {
-  const now = new Date(nowMs).toISOString();
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
-  const token: TokenRecord = {
-    id: newId('token', ctx.randomBytes) as TokenId,
-    accountId: account.id,
-    kind: input.kind,
-    name: input.name,
-    description: input.description,
-    profileId: null,
-    scopes: input.scopes,
-    deny: [],
-    templates: [],
-    hint: secretHint(secret),
-    createdAt: now,
-    updatedAt: now,
-    validFrom: null,
-    expiresAt: null,
-    allowedIps: [],
-    enabled: input.enabled,
-    revokedAt: null,
-    lastUsedAt: null,
-    useCount: 0,
-    createdBy: actor.tokenId,
-    parentId: null,
-    metadata: input.metadata,
-    version: 1,
-  };
+  const token = newTokenRecord(
+    {
+      id: newId('token', ctx.randomBytes) as TokenId,
+      accountId: account.id,
+      kind: input.kind,
+      name: input.name,
+      description: input.description,
+      scopes: input.scopes,
+      enabled: input.enabled,
+      createdBy: actor.tokenId,
+      parentId: null,
+      metadata: input.metadata,
+    },
+    secret,
+    nowMs,
+  );
   return { token, secret };
 }
 
 /** Inserts a system token with its first secret and audits its creation. */
-export async function insertSystemToken(tx: StoreOps, actor: Actor, token: TokenRecord, secret: string, nowMs: number, extra: object = {}): Promise<void> {
-  const now = new Date(nowMs).toISOString();
-  await tx.insertToken(token, { hash: hashSecret(secret), tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
-  await tx.appendAudit({
-    accountId: token.accountId,
-    actor: actor.tokenId,
-    action: 'token.create',
-    targetType: 'token',
-    targetId: token.id,
-    before: null,
-    after: { ...auditSnapshot(token, nowMs), ...extra },
-    at: now,
-  });
+export function insertSystemToken(tx: StoreOps, actor: Actor, token: TokenRecord, secret: string, nowMs: number, extra: object = {}): Promise<void> {
+  return insertNewToken(tx, actor.tokenId, token, secret, nowMs, extra);
 }
