@@ -70,6 +70,11 @@ export interface UsageEventRecord {
   /** A verify code (`VALID`, `REVOKED`, …). */
   outcome: string;
   clientIp: string | null;
+  /**
+   * How many identical checks (same token, kind, subject, outcome and client IP) in the same second as `at`
+   * (the first of them) this event stands for: a token checked a thousand times a second is one row.
+   */
+  count: number;
 }
 
 /** Counts to add to one (token, minute, outcome, endpoint) roll-up row. */

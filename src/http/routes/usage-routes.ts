@@ -23,6 +23,7 @@ export const UsageEventSchema = Type.Object({
   subject: Nullable(Type.String({ description: '`METHOD /path` for an endpoint check, else the scopes asked for' })),
   outcome: Type.String(),
   clientIp: Nullable(Type.String()),
+  count: Type.Integer({ description: 'Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same second as `at` (the first of them)' }),
 }, { $id: 'UsageEvent' });
 
 const filters = {

@@ -672,6 +672,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
         subject: 'GET /devices/d1',
         outcome: 'VALID',
         clientIp: '192.0.2.1',
+        count: n,
         ...overrides,
       });
       const minute = (n: number, count: number, overrides: Partial<UsageMinuteDelta> = {}): UsageMinuteDelta => ({

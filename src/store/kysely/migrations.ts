@@ -124,6 +124,7 @@ export function createMigrations({ text }: ColumnTypes): Record<string, Migratio
           .addColumn('subject', text)
           .addColumn('outcome', text, (c) => c.notNull())
           .addColumn('client_ip', text)
+          .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
           .execute();
         await db.schema
           .createIndex('usage_events_token_idx')

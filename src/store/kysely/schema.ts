@@ -86,6 +86,8 @@ export interface UsageEventsTable {
   subject: string | null;
   outcome: string;
   client_ip: string | null;
+  /** Identical checks coalesced into this event (see UsageEventRecord.count). */
+  count: number;
 }
 
 /** Usage rolled up per token, minute (`…T12:34:00.000Z`), outcome and endpoint (`''` for none). */

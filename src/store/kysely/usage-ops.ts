@@ -100,6 +100,7 @@ async function insertEvents(trx: Db, events: UsageEventRecord[]): Promise<void> 
           subject: e.subject,
           outcome: e.outcome,
           client_ip: e.clientIp,
+          count: e.count,
         })),
       )
       .execute();
@@ -146,6 +147,7 @@ export function usageOps(db: Db): UsageOps {
         subject: row.subject,
         outcome: row.outcome,
         clientIp: row.client_ip,
+        count: Number(row.count),
       }));
       const last = items.at(-1);
       return { items, nextCursor: rows.length > limit && last ? encodeUsageEventCursor({ at: last.at, id: last.id }) : null };
