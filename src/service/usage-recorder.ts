@@ -43,41 +43,49 @@ export interface UsageCheck {
 }
 
 /** A usage event before it has an id: identical checks within one second, counted. */
-type PendingEvent = Omit<UsageCheck, 'endpoint'> & { count: number };
+type PendingEvent = UsageCheck & {
+  count: number;
+  /** The second holding `atMs`, as [start, end): precomputed so the verify path only compares numbers. */
+  secondStartMs: number;
+  secondEndMs: number;
+};
 
 /**
  * Identical checks (token, kind, subject, outcome, client IP) within one second become one event with a
  * count: the table grows with distinct traffic, not with request rate, and a hot token costs one row a second.
  */
-function coalesce(checks: readonly UsageCheck[]): PendingEvent[] {
+function coalesce(pending: readonly PendingEvent[]): PendingEvent[] {
   const events = new Map<string, PendingEvent>();
-  for (const check of checks) {
-    const second = check.atMs - (check.atMs % 1000);
-    const key = `${check.accountId}\u0000${check.tokenId}\u0000${second}\u0000${check.kind}\u0000${check.outcome}\u0000${check.subject ?? ''}\u0000${check.clientIp ?? ''}`;
-    const event = events.get(key);
-    if (event) event.count += 1;
-    else {
-      events.set(key, {
-        accountId: check.accountId,
-        tokenId: check.tokenId,
-        atMs: check.atMs,
-        kind: check.kind,
-        subject: check.subject,
-        outcome: check.outcome,
-        clientIp: check.clientIp,
-        count: 1,
-      });
-    }
+  for (const event of pending) {
+    const key = `${event.accountId}\u0000${event.tokenId}\u0000${event.secondStartMs}\u0000${event.kind}\u0000${event.outcome}\u0000${event.subject ?? ''}\u0000${event.clientIp ?? ''}\u0000${event.endpoint ?? ''}`;
+    const same = events.get(key);
+    if (same) same.count += event.count;
+    else events.set(key, { ...event });
   }
   return [...events.values()];
 }
 
-/** Uses of one cached token record since the last flush. */
-interface PendingUses {
+/** Same token, same second, same check and outcome from the same address: counted into one event. */
+function sameEvent(event: PendingEvent, check: UsageCheck): boolean {
+  return (
+    check.atMs >= event.secondStartMs &&
+    check.atMs < event.secondEndMs &&
+    check.outcome === event.outcome &&
+    check.kind === event.kind &&
+    check.subject === event.subject &&
+    check.clientIp === event.clientIp &&
+    check.endpoint === event.endpoint
+  );
+}
+
+/** What one cached token record did since the last flush: granted uses, and the event being counted. */
+interface TokenActivity {
   accountId: AccountId;
   tokenId: TokenId;
-  count: number;
+  uses: number;
   lastMs: number;
+  /** The latest check's event; identical checks that follow in the same second only add to its count. */
+  current: PendingEvent | null;
 }
 
 export class UsageRecorder {
@@ -85,9 +93,9 @@ export class UsageRecorder {
    * Keyed by the token record itself: an identity-hashed Map lookup, no string key or date formatting on the
    * verify path. Two records of one token (after a cache refresh) are merged at flush.
    */
-  private uses = new Map<object, PendingUses>();
-  /** Checks as recorded, folded into counters, events and roll-ups at flush. */
-  private checks: UsageCheck[] = [];
+  private activity = new Map<object, TokenActivity>();
+  /** Events complete on the verify path (a different check followed), folded into the batch at flush. */
+  private completed: PendingEvent[] = [];
   private counters = new Map<string, UsageDelta>();
   private events: PendingEvent[] = [];
   private minutes = new Map<string, UsageMinuteDelta>();
@@ -114,56 +122,77 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  /** Called on the verify path for a granted use: one Map update, no I/O, no allocation after the first use. */
+  private activityOf(token: { accountId: AccountId; id: TokenId }): TokenActivity {
+    let activity = this.activity.get(token);
+    if (!activity) {
+      activity = { accountId: token.accountId, tokenId: token.id, uses: 0, lastMs: 0, current: null };
+      this.activity.set(token, activity);
+    }
+    return activity;
+  }
+
+  /** Called on the verify path for a granted use: one identity-keyed Map lookup, no I/O, no formatting. */
   record(token: { accountId: AccountId; id: TokenId }, atMs: number): void {
-    const pending = this.uses.get(token);
-    if (pending) {
-      pending.count += 1;
-      if (atMs > pending.lastMs) pending.lastMs = atMs;
-    } else {
-      this.uses.set(token, { accountId: token.accountId, tokenId: token.id, count: 1, lastMs: atMs });
-    }
+    const activity = this.activityOf(token);
+    activity.uses += 1;
+    if (atMs > activity.lastMs) activity.lastMs = atMs;
   }
 
-  /** Called on the verify path for every check of a known token, whatever its outcome: an array push. */
-  recordCheck(check: UsageCheck): void {
-    this.checks.push(check);
+  /**
+   * Called on the verify path for every check of a known token, whatever its outcome. A repeat of the token's
+   * previous check in the same second only increments a count; anything else starts a new event.
+   */
+  recordCheck(token: { accountId: AccountId; id: TokenId }, check: UsageCheck): void {
+    const activity = this.activityOf(token);
+    const current = activity.current;
+    if (current !== null && sameEvent(current, check)) {
+      current.count += 1;
+      return;
+    }
+    if (current !== null) this.completed.push(current);
+    const secondStartMs = Math.floor(check.atMs / 1000) * 1000;
+    // One object literal (not a spread): every event has the same shape, so the comparisons above stay fast.
+    activity.current = {
+      accountId: check.accountId,
+      tokenId: check.tokenId,
+      atMs: check.atMs,
+      kind: check.kind,
+      subject: check.subject,
+      outcome: check.outcome,
+      clientIp: check.clientIp,
+      endpoint: check.endpoint,
+      count: 1,
+      secondStartMs,
+      secondEndMs: secondStartMs + 1000,
+    };
     // Bounded even if flushes stall: fold into counts (exact) and the event buffer (capped) early.
-    if (this.checks.length >= this.options.maxPendingEvents) this.foldChecks();
+    if (this.completed.length >= this.options.maxPendingEvents) this.foldChecks();
   }
 
-  /** Moves recorded uses and checks into the batch structures (counters, raw events, per-minute roll-ups). */
+  /** Moves recorded uses and events into the batch structures (counters, raw events, per-minute roll-ups). */
   private foldChecks(): void {
-    for (const use of this.uses.values()) {
-      this.mergeCounter({ accountId: use.accountId, tokenId: use.tokenId, count: use.count, lastUsedAt: new Date(use.lastMs).toISOString() });
-    }
-    this.uses = new Map();
-    const checks = this.checks;
-    this.checks = [];
-    // Count per (account, token, minute, outcome, endpoint) in nested maps: their keys are strings already
-    // hashed (token ids, outcome codes) or numbers, so no key string is built per check.
-    const counts = new Map<string, Map<string, Map<number, Map<string, Map<string | null, number>>>>>();
-    for (const check of checks) {
-      const minuteMs = check.atMs - (check.atMs % 60_000);
-      const byToken = getOrSet(counts, check.accountId, () => new Map());
-      const byMinute = getOrSet(byToken, check.tokenId, () => new Map());
-      const byOutcome = getOrSet(byMinute, minuteMs, () => new Map());
-      const byEndpoint = getOrSet(byOutcome, check.outcome, () => new Map());
-      byEndpoint.set(check.endpoint, (byEndpoint.get(check.endpoint) ?? 0) + 1);
-    }
-    for (const [accountId, byToken] of counts) {
-      for (const [tokenId, byMinute] of byToken) {
-        for (const [minuteMs, byOutcome] of byMinute) {
-          const minute = new Date(minuteMs).toISOString();
-          for (const [outcome, byEndpoint] of byOutcome) {
-            for (const [endpoint, count] of byEndpoint) {
-              this.mergeMinute({ accountId: accountId as AccountId, tokenId: tokenId as TokenId, minute, outcome, endpoint, count });
-            }
-          }
-        }
+    const events = this.completed;
+    this.completed = [];
+    for (const activity of this.activity.values()) {
+      if (activity.uses > 0) {
+        this.mergeCounter({ accountId: activity.accountId, tokenId: activity.tokenId, count: activity.uses, lastUsedAt: new Date(activity.lastMs).toISOString() });
       }
+      if (activity.current !== null) events.push(activity.current);
     }
-    this.pushEvents(coalesce(checks));
+    this.activity = new Map();
+    const coalesced = coalesce(events);
+    for (const event of coalesced) {
+      const minuteMs = event.atMs - (event.atMs % 60_000);
+      this.mergeMinute({
+        accountId: event.accountId,
+        tokenId: event.tokenId,
+        minute: new Date(minuteMs).toISOString(),
+        outcome: event.outcome,
+        endpoint: event.endpoint,
+        count: event.count,
+      });
+    }
+    this.pushEvents(coalesced);
   }
 
   /** Writes what has accumulated. Batches are serialised so counts are never applied twice or lost. */
@@ -263,8 +292,3 @@ export class UsageRecorder {
   }
 }
 
-function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) map.set(key, (value = make()));
-  return value;
-}

@@ -150,7 +150,7 @@ const MAX_SUBJECT = 1000;
 export function recordCheck(ctx: ServiceContext, input: VerifyChecks & { ip?: string | undefined }, result: VerifyResult, kind: UsageKind): VerifyResult {
   if (result.code === 'NOT_FOUND') return result;
   const { token } = result;
-  ctx.usage.recordCheck({
+  ctx.usage.recordCheck(token, {
     accountId: token.accountId,
     tokenId: token.id,
     atMs: ctx.clock.now(),

@@ -70,8 +70,7 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
         ip: ip ?? request.ip,
       });
       if (result.code !== 'NOT_FOUND') await requireVerifierIfAsked(http, request, result);
-      metrics.verifyOutcomes.inc({ code: result.code });
-      metrics.verifyDuration.observe({ code: result.code }, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
       return toVerifyResponse(result);
     });
   };
