@@ -31,6 +31,8 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   else window.history.pushState(null, '', url);
   for (const listener of listeners) listener();
   window.scrollTo(0, 0);
+  // The link that was followed is gone with its page: start the keyboard (and a screen reader) at the new page's top.
+  document.getElementById('main')?.focus({ preventScroll: true });
 }
 
 /** onClick for an <a href>: plain clicks stay in the app, modified clicks open a tab as usual. */

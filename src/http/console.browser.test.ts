@@ -124,9 +124,10 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
     await page.getByRole('checkbox', { name: /^One API Access – All Channels Use/ }).check();
     await page.getByRole('checkbox', { name: /^Manage profiles and data/ }).check();
     await page.getByRole('button', { name: 'Advanced options' }).click();
-    // The tree opens pre-filled from the chosen sets.
+    // The tree opens pre-filled from the chosen sets; a service without a selection starts collapsed.
     await expect.poll(() => page.getByRole('checkbox', { name: /^Send on all channels ecapi:send$/ }).isChecked()).toBe(true);
     await expect.poll(() => page.getByRole('checkbox', { name: /^Manage profiles and data profiles:manage/ }).isChecked()).toBe(true);
+    await page.locator('summary', { hasText: 'Platform configuration' }).click();
     await page.getByRole('checkbox', { name: /^Read configuration config:read/ }).check();
     // An address typed wrong is flagged at once.
     await page.getByLabel('Allowed IP addresses (optional)').fill('10.0.0.0/33');

@@ -1,46 +1,74 @@
-/** The catalog's services → groups → permissions tree: tick and clear single permissions. */
+/**
+ * The catalog's services → groups → permissions tree: tick and clear single permissions. A service starts collapsed
+ * unless it holds a selection (keeps the page short); once opened or closed by hand it stays that way.
+ */
+import { useState } from 'react';
 import type { TreeService } from '../api';
 
-export function PermissionTree(props: { services: TreeService[]; selected: Set<string>; onToggle: (scope: string, on: boolean) => void; readOnly?: boolean }) {
+export function PermissionTree(props: {
+  services: TreeService[];
+  selected: Set<string>;
+  onToggle: (scope: string, on: boolean) => void;
+  readOnly?: boolean;
+  /** Words for a permission the catalog names only by its scope (e.g. a resource grant). */
+  describe?: (scope: string) => string | undefined;
+}) {
+  const [opened, setOpened] = useState<Record<string, boolean>>({});
   if (props.services.length === 0) return <p className="muted">The catalog declares no services.</p>;
+  const setOpen = (id: string, open: boolean) => setOpened((o) => (o[id] === open ? o : { ...o, [id]: open }));
   return (
     <div className="tree" role="group" aria-label="Permissions by service">
-      {props.services.map((service) => (
-        <details key={service.id} className="tree-service" open>
-          <summary>
-            <strong>{service.name}</strong>
-            <span className="muted small"> {countSelected(service, props.selected)}</span>
-          </summary>
-          {service.description ? <p className="muted small">{service.description}</p> : null}
-          {service.groups.map((group) => (
-            <fieldset key={group.id} className="tree-group">
-              <legend>{group.name}</legend>
-              <ul className="check-list">
-                {group.permissions.map((p) => {
-                  const on = props.selected.has(p.scope);
-                  const implied = !on && p.granted;
-                  return (
-                    <li key={p.scope}>
-                      <label className="check">
-                        <input type="checkbox" checked={on} disabled={props.readOnly} onChange={(e) => props.onToggle(p.scope, e.target.checked)} />
-                        <span>
-                          {p.name} <code className="mono small muted">{p.scope}</code>
-                          {implied ? <span className="badge badge-included">included</span> : null}
-                        </span>
-                      </label>
-                    </li>
-                  );
-                })}
-              </ul>
-            </fieldset>
-          ))}
-        </details>
-      ))}
+      {props.services.map((service) => {
+        const count = countSelected(service, props.selected);
+        const open = opened[service.id] ?? (count > 0 || hasGranted(service));
+        return (
+          <details key={service.id} className="tree-service" open={open}
+            onToggle={(e) => setOpen(service.id, e.currentTarget.open)}>
+            <summary>
+              <strong>{service.name}</strong>
+              <span className="muted small"> {count ? `(${count} selected)` : ''}</span>
+            </summary>
+            {service.description ? <p className="muted small">{service.description}</p> : null}
+            {service.groups.map((group) => (
+              <fieldset key={group.id} className="tree-group">
+                <legend>{group.name}</legend>
+                <ul className="check-list">
+                  {group.permissions.map((p) => {
+                    const on = props.selected.has(p.scope);
+                    const implied = !on && p.granted;
+                    const name = p.name === p.scope ? props.describe?.(p.scope) : p.name;
+                    return (
+                      <li key={p.scope}>
+                        <label className="check">
+                          <input type="checkbox" checked={on} disabled={props.readOnly}
+                            onChange={(e) => {
+                              // Clearing the last permission of a service must not fold it away under the pointer.
+                              setOpen(service.id, true);
+                              props.onToggle(p.scope, e.target.checked);
+                            }} />
+                          <span>
+                            {name ? <>{name} </> : null}<code className="mono small muted">{p.scope}</code>
+                            {implied ? <span className="badge badge-included">included</span> : null}
+                          </span>
+                        </label>
+                      </li>
+                    );
+                  })}
+                </ul>
+              </fieldset>
+            ))}
+          </details>
+        );
+      })}
     </div>
   );
 }
 
-function countSelected(service: TreeService, selected: Set<string>): string {
-  const n = service.groups.reduce((sum, g) => sum + g.permissions.filter((p) => selected.has(p.scope)).length, 0);
-  return n ? `(${n} selected)` : '';
+function countSelected(service: TreeService, selected: Set<string>): number {
+  return service.groups.reduce((sum, g) => sum + g.permissions.filter((p) => selected.has(p.scope)).length, 0);
+}
+
+/** Permissions implied by the selection (e.g. by `admin` or a wildcard) also open their service. */
+function hasGranted(service: TreeService): boolean {
+  return service.groups.some((g) => g.permissions.some((p) => p.granted));
 }

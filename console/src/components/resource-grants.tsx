@@ -14,9 +14,10 @@ export function ResourceGrants(props: { resources: ResourceType[]; onAdd: (scope
   const idProblem = !allResources && !/^[A-Za-z0-9_.@-]+$/.test(resourceId) ? 'Enter the resource id (letters, digits, _ . @ -).' : undefined;
   const actionsProblem = !allActions && actions.length === 0 ? 'Pick at least one action.' : undefined;
 
+  const preview = idProblem || actionsProblem ? [] : grantScopes(resource, allResources ? '*' : resourceId, allActions ? '*' : actions);
   const add = () => {
-    if (idProblem || actionsProblem) return;
-    props.onAdd(grantScopes(resource, allResources ? '*' : resourceId, allActions ? '*' : actions));
+    if (preview.length === 0) return;
+    props.onAdd(preview);
     setActions([]);
     setResourceId('');
   };
@@ -61,9 +62,14 @@ export function ResourceGrants(props: { resources: ResourceType[]; onAdd: (scope
           ))}
         </ul>
       ) : null}
-      <button type="button" className="button" onClick={add} disabled={Boolean(idProblem || actionsProblem)}>
-        Add permission
-      </button>
+      <div className="actions">
+        <button type="button" className="button" onClick={add} disabled={preview.length === 0}>
+          Add permission
+        </button>
+        {preview.length ? (
+          <span className="hint grant-preview" aria-live="polite">Adds {preview.map((s) => <code key={s} className="chip">{s}</code>)}</span>
+        ) : null}
+      </div>
     </fieldset>
   );
 }

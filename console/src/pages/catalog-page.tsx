@@ -1,12 +1,16 @@
 /** Catalog: the services tree and the permission sets; upload a catalog file, see issues at their entries, apply. */
-import { useState, type ChangeEvent } from 'react';
+import { useMemo, useState, type ChangeEvent } from 'react';
+import { describeGrant, resourceTypes } from '../catalog-resources';
 import { api, ApiError, type CatalogIssue } from '../api';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
+import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
 
 interface Upload { name: string; source: string; format: 'yaml' | 'json' }
+/** A live token holding permissions the uploaded catalog does not declare (validation, or a 409's details.tokens). */
+interface Conflict { tokenId: string; name: string; issues?: CatalogIssue[] }
 
 export function CatalogPage() {
   const tree = useLoad(() => api.catalogTree({}), []);
@@ -14,9 +18,12 @@ export function CatalogPage() {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
   }), []);
+  const resources = useMemo(() => (current.data ? resourceTypes(current.data.source, current.data.format) : []), [current.data]);
   const [upload, setUpload] = useState<Upload>();
   const [issues, setIssues] = useState<CatalogIssue[]>();
-  const [conflicts, setConflicts] = useState<{ tokenId: string; name: string }[]>([]);
+  const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  /** The server refused to apply (409): tokens appeared since the file was checked. */
+  const [refused, setRefused] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [notice, setNotice] = useState('');
   const [confirmForce, setConfirmForce] = useState(false);
@@ -31,6 +38,7 @@ export function CatalogPage() {
     setUpload(next);
     setNotice('');
     setError(undefined);
+    setRefused(false);
     await validate(next);
   };
 
@@ -53,12 +61,20 @@ export function CatalogPage() {
       setUpload(undefined);
       setIssues(undefined);
       setConflicts([]);
+      setRefused(false);
       setError(undefined);
       tree.reload();
       current.reload();
     } catch (err) {
       const e = asApiError(err);
-      const details = e.details as { errors?: CatalogIssue[] } | undefined;
+      const details = e.details as { errors?: CatalogIssue[]; tokens?: Conflict[] } | undefined;
+      if (e.status === 409 && details?.tokens?.length) {
+        // Live tokens hold permissions the catalog does not declare: list them and offer to apply anyway.
+        setConflicts(details.tokens);
+        setRefused(true);
+        setError(undefined);
+        return;
+      }
       if (details?.errors) setIssues(details.errors);
       setError(e);
     } finally {
@@ -88,16 +104,14 @@ export function CatalogPage() {
             </>
           ) : (
             <>
-              <p className="banner banner-ok" role="status">{upload.name} is valid.</p>
-              {conflicts.length ? (
-                <p className="banner banner-warning">
-                  {conflicts.length} live token{conflicts.length === 1 ? '' : 's'} hold permissions this catalog does not declare: {conflicts.map((c) => c.name).join(', ')}.
-                </p>
-              ) : null}
+              {refused ? null : <p className="banner banner-ok" role="status">{upload.name} is valid.</p>}
+              {conflicts.length ? <Conflicts conflicts={conflicts} refused={refused} /> : null}
               <div className="actions">
-                <button type="button" className="button button-primary" disabled={busy} onClick={() => (conflicts.length ? setConfirmForce(true) : void apply(false))}>
-                  Apply {upload.name}
-                </button>
+                {conflicts.length ? (
+                  <button type="button" className="button button-danger" disabled={busy} onClick={() => setConfirmForce(true)}>Apply anyway</button>
+                ) : (
+                  <button type="button" className="button button-primary" disabled={busy} onClick={() => void apply(false)}>Apply {upload.name}</button>
+                )}
               </div>
             </>
           )
@@ -121,12 +135,37 @@ export function CatalogPage() {
       </div>
       <div className="card">
         <h2>Services</h2>
-        <PermissionTree services={tree.data?.services ?? []} selected={new Set()} readOnly onToggle={() => undefined} />
+        <PermissionTree services={tree.data?.services ?? []} selected={new Set()} readOnly onToggle={() => undefined} describe={(s) => describeGrant(resources, s)} />
       </div>
       <ConfirmDialog open={confirmForce} title="Apply anyway?" confirmLabel="Apply anyway" danger busy={busy} onCancel={() => setConfirmForce(false)} onConfirm={() => void apply(true)}>
-        <p>Some live tokens hold permissions this catalog does not declare; they will no longer grant anything.</p>
+        <p>
+          {conflicts.length} live token{conflicts.length === 1 ? '' : 's'} hold{conflicts.length === 1 ? 's' : ''} permissions this catalog does not
+          declare. Those permissions will no longer grant anything; the tokens keep working for the rest.
+        </p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+/** The live tokens a catalog would strand, each with a link to it and the permissions at fault. */
+function Conflicts({ conflicts, refused }: { conflicts: Conflict[]; refused: boolean }) {
+  const n = conflicts.length;
+  return (
+    <div className="banner banner-warning" role={refused ? 'alert' : undefined}>
+      <strong>
+        {refused ? 'The catalog was not applied: ' : ''}
+        {n} live token{n === 1 ? '' : 's'} hold{n === 1 ? 's' : ''} permissions this catalog does not declare.
+      </strong>{' '}
+      Fix the catalog and upload it again, or apply it anyway.
+      <ul className="conflict-list" aria-label="Tokens holding undeclared permissions">
+        {conflicts.map((c) => (
+          <li key={c.tokenId}>
+            <Link to={`/tokens/${encodeURIComponent(c.tokenId)}`}>{c.name}</Link> <span className="mono small">{c.tokenId}</span>
+            {c.issues?.length ? <span className="small">: {c.issues.map((i) => i.message).join('; ')}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

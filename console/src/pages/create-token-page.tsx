@@ -1,9 +1,10 @@
 /** Add New Access Token: details, permission sets, Advanced options, grants, limits; then the secret, once. */
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, ApiError, type Token } from '../api';
-import { resourceTypes } from '../catalog-resources';
 import { ipProblem, splitIps } from '../ip';
 import { asApiError, useLoad } from '../use-load';
+import { useResourceTypes } from '../use-resource-types';
+import { describeGrant } from '../catalog-resources';
 import { ErrorBanner } from '../components/error-banner';
 import { Field } from '../components/field';
 import { IpListInput } from '../components/ip-list-input';
@@ -32,11 +33,8 @@ export function CreateTokenPage() {
   const [created, setCreated] = useState<{ token: Token; secret: string }>();
 
   const catalog = useLoad(() => api.catalogTree({}), []);
-  const source = useLoad(() => api.catalog().catch((err: unknown) => {
-    if (err instanceof ApiError && err.status === 404) return undefined;
-    throw err;
-  }), []);
-  const resources = useMemo(() => (source.data ? resourceTypes(source.data.source, source.data.format) : []), [source.data]);
+  // A catalog with resource types (IoT-style: type × one resource or all × some actions or all) offers them up front.
+  const resources = useResourceTypes();
 
   const templateScopes = useMemo(() => {
     const all = catalog.data?.templates ?? [];
@@ -151,15 +149,15 @@ export function CreateTokenPage() {
           <h2>Permissions</h2>
           <ErrorBanner error={catalog.error} title="The catalog could not be loaded." />
           <TemplatePicker templates={catalog.data?.templates ?? []} chosen={templates} onChange={setTemplates} error={fieldError('templates')} />
+          {resources.length ? <ResourceGrants resources={resources} onAdd={addScopes} /> : null}
           <button type="button" className="button disclosure" aria-expanded={advanced} aria-controls="advanced-options" onClick={() => setAdvanced(!advanced)}>
             {advanced ? '▾' : '▸'} Advanced options
           </button>
           {advanced ? (
             <div id="advanced-options" className="advanced">
               <p className="muted small">Each service with its permissions; those from the chosen permission sets are ticked. Tick or clear single permissions.</p>
-              <PermissionTree services={services} selected={selected} onToggle={toggle} />
+              <PermissionTree services={services} selected={selected} onToggle={toggle} describe={(s) => describeGrant(resources, s)} />
               <ScopeCategories services={services} selected={selected} onAdd={(s) => toggle(s, true)} />
-              {resources.length ? <ResourceGrants resources={resources} onAdd={addScopes} /> : null}
               <div className="field inline-add">
                 <label htmlFor="other-scope">Another scope</label>
                 <div className="row">

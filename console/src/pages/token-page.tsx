@@ -3,10 +3,13 @@ import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
 import { formatDate } from '../format';
 import { asApiError, useLoad } from '../use-load';
+import { useResourceTypes } from '../use-resource-types';
+import { describeGrant } from '../catalog-resources';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
+import { ResourceGrants } from '../components/resource-grants';
 import { ScopeChips } from '../components/scope-chips';
 import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
@@ -45,7 +48,8 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
     );
   }
   const revoked = t.status === 'revoked';
-  const editable = Boolean(account?.policy.permissionsEditable) && !revoked;
+  // Unknown until the account has loaded: neither the edit controls nor the read-only note show before then.
+  const editable = account ? account.policy.permissionsEditable && !revoked : undefined;
 
   return (
     <section>
@@ -107,13 +111,17 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
   );
 }
 
-function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean; onSaved: (token: Token) => void }) {
+function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean | undefined; onSaved: (token: Token) => void }) {
   const [scopes, setScopes] = useState<string[]>(token.scopes);
+  const [otherScope, setOtherScope] = useState('');
   const [error, setError] = useState<ApiError>();
   const [saving, setSaving] = useState(false);
+  const resources = useResourceTypes();
   const selected = useMemo(() => new Set(scopes), [scopes]);
   const tree = useLoad(() => api.catalogTree({ scopes }), [scopes.join(' ')]);
   const dirty = scopes.join(' ') !== token.scopes.join(' ');
+  const add = (list: string[]) => setScopes((current) => [...current, ...list.filter((s) => !current.includes(s))]);
+  const remove = (scope: string) => setScopes((current) => current.filter((s) => s !== scope));
 
   const save = async () => {
     setSaving(true);
@@ -130,18 +138,38 @@ function TokenPermissions({ token, editable, onSaved }: { token: Token; editable
   return (
     <div className="card">
       <h2>Permissions</h2>
-      {!editable ? <p className="muted">Permissions are fixed once the token is created (account policy). Create a new token to change them.</p> : null}
+      {editable === true ? <p className="muted">This account lets you change a token’s permissions. Changes take effect when you save them.</p> : null}
+      {editable === false ? (
+        <p className="muted">
+          {token.status === 'revoked' ? 'A revoked token’s permissions cannot change.' : 'Permissions are fixed once the token is created (account policy). Create a new token to change them.'}
+        </p>
+      ) : null}
       <ErrorBanner error={error} title="The permissions were not saved." />
-      <ScopeChips scopes={scopes} {...(editable ? { onRemove: (s: string) => setScopes(scopes.filter((x) => x !== s)) } : {})} error={error?.field?.startsWith('scopes') ? error.text : undefined} />
+      <ScopeChips scopes={scopes} {...(editable ? { onRemove: remove } : {})} error={error?.field?.startsWith('scopes') ? error.text : undefined} />
+      {editable && resources.length ? <ResourceGrants resources={resources} onAdd={add} /> : null}
+      {editable ? (
+        <div className="field inline-add">
+          <label htmlFor="token-other-scope">Another scope</label>
+          <div className="row">
+            <input id="token-other-scope" className="mono" value={otherScope} onChange={(e) => setOtherScope(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && otherScope.trim()) { e.preventDefault(); add([otherScope.trim()]); setOtherScope(''); }
+              }} />
+            <button type="button" className="button" disabled={!otherScope.trim()} onClick={() => { add([otherScope.trim()]); setOtherScope(''); }}>Add</button>
+          </div>
+        </div>
+      ) : null}
       <details className="advanced">
         <summary>Show the permission tree</summary>
-        <PermissionTree services={tree.data?.services ?? []} selected={selected} readOnly={!editable}
-          onToggle={(s, on) => setScopes(on ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+        <PermissionTree services={tree.data?.services ?? []} selected={selected} readOnly={!editable} describe={(s) => describeGrant(resources, s)}
+          onToggle={(s, on) => (on ? add([s]) : remove(s))} />
       </details>
       {editable ? (
         <div className="actions">
-          <button type="button" className="button" disabled={!dirty || saving} onClick={() => setScopes(token.scopes)}>Reset</button>
-          <button type="button" className="button button-primary" disabled={!dirty || saving} onClick={() => void save()}>Save permissions</button>
+          <button type="button" className="button" disabled={!dirty || saving} onClick={() => { setScopes(token.scopes); setError(undefined); }}>Reset</button>
+          <button type="button" className="button button-primary" disabled={!dirty || saving} onClick={() => void save()}>
+            {saving ? 'Saving…' : 'Save permissions'}
+          </button>
         </div>
       ) : null}
     </div>
