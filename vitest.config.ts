@@ -5,11 +5,8 @@ import { ENABLE_POSTGRES_MESSAGE, postgresAvailable, requestedStores } from './s
 const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts'];
 /** Everything that goes through a database runs once per backend. */
 const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
-/**
- * Not yet on PostgreSQL: the CLI suites address their database with `--db FILE` and edit the SQLite file
- * directly; until they take their database from src/testing (databaseArgs), they would only run SQLite twice.
- */
-const sqliteOnly = ['src/cli/**/*.test.ts', 'src/http/console.browser.test.ts'];
+/** SQLite only: the browser suite drives the UI, not the backend (and a browser per backend doubles its time). */
+const sqliteOnly = ['src/http/console.browser.test.ts', 'src/http/console-more.browser.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
 const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts'];
 

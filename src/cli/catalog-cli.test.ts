@@ -3,15 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../testing/server-process.js';
+import { databaseArgs, runCli as runCliProcess } from '../testing/server-process.js';
+import { freshTestDatabase } from '../testing/test-app.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../../examples/catalogs/${name}.yaml`, import.meta.url));
 
 let dir: string;
 let db: string[];
+let env: NodeJS.ProcessEnv;
+/** The built CLI on this suite's fresh database (`--db FILE` on SQLite, `DATABASE_URL` on PostgreSQL, from `db`/`env`). */
+const runCli = (args: string[]) => runCliProcess(args, { TESSERA_URL: undefined, TESSERA_TOKEN: undefined, ...env });
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-catalog-cli-'));
-  db = ['--db', join(dir, 'tessera.db')];
+  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
   expect((await runCli(['init', '--json', ...db])).code).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

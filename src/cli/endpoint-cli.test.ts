@@ -1,19 +1,24 @@
-// `tessera endpoint …` and `tessera endpoint-token …` (seed 004), on a database file and against a running server.
+// `tessera endpoint …` and `tessera endpoint-token …` (seed 004), on a database (a SQLite file, or PostgreSQL
+// through DATABASE_URL) and against a running server.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../testing/test-app.js';
+import { databaseArgs } from '../testing/server-process.js';
+import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
 import type { CliIo } from './output.js';
 import { runCli } from './program.js';
 
 const integrationFile = fileURLToPath(new URL('../../examples/catalogs/integration.yaml', import.meta.url));
 
+/** The CLI's environment: on PostgreSQL, `DATABASE_URL` of the suite's database; nothing else of this machine's. */
+let env: NodeJS.ProcessEnv = {};
+
 async function tessera(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; json: () => any }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: {}, exitCode: 0 };
+  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env, exitCode: 0 };
   const code = await runCli(argv, io);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
@@ -22,14 +27,14 @@ let dir: string;
 let db: string[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-endpoint-cli-'));
-  db = ['--db', join(dir, 'tessera.db')];
+  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
   expect((await tessera(['init', '--json', ...db])).code).toBe(0);
   const applied = await tessera(['catalog', 'apply', integrationFile, '--json', ...db]);
   expect(applied.code, applied.stderr).toBe(0);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('tessera endpoint (database file)', () => {
+describe('tessera endpoint (on the database)', () => {
   it('auth: token mode generates POST and GET primaries, --allow-delete a DELETE one, --no-allow-delete revokes it', async () => {
     const shown = await tessera(['endpoint', 'auth', 'orders', ...db]);
     expect(shown.stdout).toMatch(/mode:\s+none/);

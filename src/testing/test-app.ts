@@ -116,19 +116,7 @@ export async function startTestApp(
     rootId: boot.root.token.id,
     request,
     async rawSql(statement) {
-      if (databaseUrl) {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(statement).finally(() => client.end());
-        return;
-      }
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(dbFile);
-      try {
-        db.prepare(statement).run();
-      } finally {
-        db.close();
-      }
+      await rawQuery(databaseUrl ?? dbFile, statement);
     },
     async createToken(body, as = boot.root.secret) {
       const res = await request('POST', '/v1/tokens', { token: as, body });
@@ -147,6 +135,40 @@ export async function startTestApp(
 /** The error envelope's code, for terse assertions. */
 export function messageId(response: TestResponse): string | undefined {
   return response.body?.requestError?.serviceException?.messageId;
+}
+
+/**
+ * A fresh, empty database on this test process's backend, named the way `databaseArgs()` takes it: a SQLite file
+ * `name` in `dir` (not created yet), or the URL of a new PostgreSQL database (the same mechanism as startTestApp).
+ */
+export async function freshTestDatabase(dir: string, name = 'tessera.db'): Promise<string> {
+  return currentTestStore() === 'postgres' ? (await testPostgres()).createDatabase() : join(dir, name);
+}
+
+/**
+ * Runs one SQL statement directly on a test database (a SQLite file or a `postgres://` URL), as an attacker with
+ * access to it would, and returns its rows. `$1`, `$2`… are the parameters on both backends (on SQLite they are
+ * rewritten to named parameters, so write no `$n` inside string literals).
+ */
+export async function rawQuery<T = Record<string, unknown>>(db: string, statement: string, params: unknown[] = []): Promise<T[]> {
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    try {
+      return (await (params.length ? client.query(statement, params) : client.query(statement))).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const file = new Database(db, { fileMustExist: true });
+  try {
+    const prepared = file.prepare(statement.replace(/\$(\d+)/g, '@p$1'));
+    const named = Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]));
+    return prepared.reader ? (prepared.all(named) as T[]) : (prepared.run(named), []);
+  } finally {
+    file.close();
+  }
 }
 
 let sharedPostgres: Promise<PostgresServer> | undefined;
