@@ -6,7 +6,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type { Tessera } from '../service/tessera.js';
-import { redactUrl } from './credentials.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
@@ -99,5 +98,3 @@ export async function buildApp(options: BuildAppOptions) {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
-
-export { redactUrl };
