@@ -15,6 +15,8 @@ export interface ServerConfig {
   staleVerifySeconds: number;
   /** `TESSERA_USAGE_RETENTION_DAYS`: how long raw usage events are kept (roll-ups are kept). */
   usageRetentionDays: number;
+  /** `TESSERA_ISSUER`: the `iss` of issued JWTs (default `tessera`); set it to the server's public URL. */
+  issuer: string;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -54,6 +56,7 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     usageFlushIntervalMs: 1000,
     staleVerifySeconds: nonNegativeNumber(env, 'TESSERA_STALE_VERIFY_SECONDS', 0),
     usageRetentionDays: nonNegativeNumber(env, 'TESSERA_USAGE_RETENTION_DAYS', 7),
+    issuer: env.TESSERA_ISSUER?.trim() || 'tessera',
   };
 }
 

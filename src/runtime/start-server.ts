@@ -45,6 +45,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     usageFlushIntervalMs: config.usageFlushIntervalMs,
     usage: { retentionMs: config.usageRetentionDays * 86_400_000 },
     staleVerifySeconds: config.staleVerifySeconds,
+    issuer: config.issuer,
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
   });
   await tessera.listenForChanges();
