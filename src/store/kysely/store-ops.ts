@@ -39,5 +39,5 @@ function accountOps(db: Db, hooks: DialectHooks): AccountOps {
 }
 
 export function createStoreOps(db: Db, hooks: DialectHooks): StoreOps {
-  return { ...accountOps(db, hooks), ...usageOps(db), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks), ...keyOps(db, hooks), ...endpointOps(db) };
+  return { ...accountOps(db, hooks), ...usageOps(db, hooks), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks), ...keyOps(db, hooks), ...endpointOps(db) };
 }

@@ -1,9 +1,10 @@
 /** Usage: counters on the token, raw events, per-minute roll-ups that every instance adds to, and their reads. */
 import { sql } from 'kysely';
 import type { AccountId, TokenId } from '../../core/types.js';
-import type { StoreOps, UsageBucketSize, UsageDelta, UsageEventRecord, UsageFilter, UsageMinuteDelta } from '../store.js';
+import type { StoreOps, UsageBatch, UsageBucketSize, UsageDelta, UsageEventRecord, UsageFilter, UsageMinuteDelta } from '../store.js';
 import { decodeOffsetCursor, decodeUsageEventCursor, encodeOffsetCursor, encodeUsageEventCursor } from './cursor.js';
 import { checkLimit, inTransaction, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 
 type UsageOps = Pick<StoreOps, 'applyUsage' | 'writeUsage' | 'listUsageEvents' | 'listUsageBuckets' | 'deleteUsageEventsBefore'>;
 
@@ -112,13 +113,34 @@ function minuteOf(at: string): string {
   return `${at.slice(0, 16)}:00.000Z`;
 }
 
-export function usageOps(db: Db): UsageOps {
+/** The usage flush as three per-row statements, for backends that prepare once and run per row (SQLite). */
+function writeUsagePerRow(runPerRow: NonNullable<DialectHooks['runPerRow']>, batch: UsageBatch): void {
+  runPerRow(
+    `update tokens set use_count = use_count + ?,
+       last_used_at = case when last_used_at is null or last_used_at < ? then ? else last_used_at end
+     where account_id = ? and id = ?`,
+    batch.counters.map((d) => [d.count, d.lastUsedAt, d.lastUsedAt, d.accountId, d.tokenId]),
+  );
+  runPerRow(
+    'insert into usage_events (id, account_id, token_id, at, kind, subject, outcome, client_ip, count) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    batch.events.map((e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count]),
+  );
+  runPerRow(
+    `insert into usage_minutes (account_id, token_id, minute, outcome, endpoint, count) values (?, ?, ?, ?, ?, ?)
+     on conflict (account_id, token_id, minute, outcome, endpoint) do update set count = usage_minutes.count + excluded.count`,
+    batch.minutes.map((m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.count]),
+  );
+}
+
+export function usageOps(db: Db, hooks: DialectHooks): UsageOps {
   return {
     applyUsage: (deltas) => applyCounters(db, deltas),
 
     async writeUsage(batch) {
       if (batch.counters.length === 0 && batch.events.length === 0 && batch.minutes.length === 0) return;
       await inTransaction(db, async (trx) => {
+        // Inside the transaction, so the per-row statements run on its connection and commit with it.
+        if (hooks.runPerRow) return writeUsagePerRow(hooks.runPerRow, batch);
         await applyCounters(trx, batch.counters);
         await insertEvents(trx, batch.events);
         await addMinutes(trx, batch.minutes);

@@ -1,5 +1,21 @@
-/** What the shared operations need to know about SQLite: its constraint error codes, and its write lock. */
+/** What the shared operations need to know about SQLite: its constraint error codes, its write lock, per-row batches. */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { DialectHooks } from '../kysely/dialect-hooks.js';
+
+/** Hooks for one database handle (the per-row path prepares statements on it, once each). */
+export function createSqliteHooks(database: BetterSqlite3.Database): DialectHooks {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    ...sqliteHooks,
+    // Callers run this inside a Kysely transaction on the same (only) connection, so the rows commit with it.
+    runPerRow(statement, rows) {
+      if (rows.length === 0) return;
+      let prepared = statements.get(statement);
+      if (!prepared) statements.set(statement, (prepared = database.prepare(statement)));
+      for (const row of rows) prepared.run(...row);
+    },
+  };
+}
 
 export const sqliteHooks: DialectHooks = {
   // better-sqlite3's extended result codes; a foreign key or NOT NULL failure is not a conflict.

@@ -8,7 +8,7 @@ import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
 import { migrateSqlite } from './migrations.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
-import { sqliteHooks } from './sqlite-hooks.js';
+import { createSqliteHooks } from './sqlite-hooks.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `':memory:'`. */
@@ -43,14 +43,16 @@ function openDatabase(filename: string): BetterSqlite3.Database {
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const { filename } = options;
   if (!isInMemory(filename)) await mkdir(dirname(resolve(filename)), { recursive: true });
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: openDatabase(filename) }) });
+  const database = openDatabase(filename);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const hooks = createSqliteHooks(database);
 
   return {
     kind: 'sqlite',
-    ...createStoreOps(db, sqliteHooks),
+    ...createStoreOps(db, hooks),
     migrate: () => migrateSqlite(db as Kysely<unknown>),
     // Only `tx` may be used inside `fn`: SQLite has one connection, and the transaction holds it until the end.
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, sqliteHooks))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, hooks))),
     async ping() {
       await sql`select 1`.execute(db);
     },
