@@ -1,11 +1,20 @@
 // The web console in a real browser, continued (see console.browser.test.ts): IoT-style grants (seed 002), editable
 // permissions, a catalog refused for stranding live tokens, the collapsed tree, the keyboard, and 390 px screens.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
-import { defaultConsoleDir } from './console-routes.js';
+import {
+  browserSuiteSkipped,
+  desktop,
+  launchBrowser,
+  phone,
+  screenshot,
+  signIn as signInAs,
+  watchConsole,
+  type ConsoleWatch,
+} from '../testing/console-browser.js';
 
 /** Browser globals used inside `page.evaluate` callbacks, which run in the page, not in Node. */
 declare const document: {
@@ -14,42 +23,23 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
 };
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const inCi = process.env.CI === 'true';
-const installHint = 'apt-get install -y chromium to run the browser tests';
-if (!haveChromium && !inCi) console.warn(`console-more.browser.test: ${chromiumPath} not found, skipped; ${installHint}`);
-
-// The console is a pure HTTP client: one backend is enough, and it keeps one set of screenshots.
-const otherStore = (process.env.TESSERA_TEST_STORE ?? 'sqlite') !== 'sqlite';
-const shots = join(process.cwd(), 'test-output', 'screenshots');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 390, height: 844 };
 const catalogFile = (name: string) => readFileSync(join(process.cwd(), 'examples/catalogs', name), 'utf8');
 
 // Without chromium the suite skips on a workstation but fails under CI=true: a CI run must never pass by skipping.
-describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real browser (more)', { timeout: 90_000 }, () => {
+describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console in a real browser (more)', { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let consoleErrors: string[];
-  /** HTTP statuses a test provokes on purpose: the browser logs each as a console error. */
-  let expectedStatuses: number[];
+  let watch: ConsoleWatch;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${chromiumPath} is missing: ${installHint}`);
-    if (!existsSync(join(defaultConsoleDir, 'index.html'))) throw new Error('console/dist is missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
+    browser = await launchBrowser();
     t = await startTestApp();
     t.tessera.start();
     // Seed 002: a permission is a type × one resource or all × some actions or all.
     const applied = await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: catalogFile('iot.yaml'), format: 'yaml' } });
     expect(applied.status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   });
 
   afterAll(async () => {
@@ -60,30 +50,17 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
   beforeEach(async () => {
     context = await browser.newContext({ viewport: desktop, baseURL: t.baseUrl });
     page = await context.newPage();
-    consoleErrors = [];
-    expectedStatuses = [];
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const status = /status of (\d{3})/.exec(message.text())?.[1];
-      if (status && expectedStatuses.includes(Number(status))) return;
-      consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    watch = watchConsole(page);
   });
 
   afterEach(async () => {
     await context.close();
-    expect(consoleErrors).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
-  async function signIn(secret = t.rootSecret) {
-    await page.goto('/console/');
-    await page.getByLabel('Access token').fill(secret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Access tokens' }).waitFor();
-  }
+  const signIn = (secret = t.rootSecret) => signInAs(page, secret);
 
   const verifyResource = async (secret: string, type: string, id: string, action: string) =>
     (await t.request('POST', '/v1/verify', { body: { token: secret, resource: { type, id, action } } })).body.code;
@@ -190,7 +167,7 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
   });
 
   it('lists the live tokens a catalog would strand when the server refuses it (409), and applies it anyway', async () => {
-    expectedStatuses = [409];
+    watch.expected = [409];
     // The IoT catalog without dashboards: valid, and no token holds a dashboard permission yet.
     const noDashboards = catalogFile('iot.yaml')
       .replace('name: iot\n', 'name: iot-no-dashboards\n')

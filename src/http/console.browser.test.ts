@@ -1,52 +1,41 @@
 // The web console in a real browser (Debian's chromium driven by playwright-core) against the real server.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
-import { defaultConsoleDir } from './console-routes.js';
+import {
+  browserSuiteSkipped,
+  desktop,
+  launchBrowser,
+  phone,
+  screenshot,
+  signIn as signInAs,
+  watchConsole,
+  type ConsoleWatch,
+} from '../testing/console-browser.js';
 
 /** Browser globals used inside `page.evaluate` callbacks, which run in the page, not in Node. */
 declare const sessionStorage: { getItem(key: string): string | null };
 declare const localStorage: { length: number };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const inCi = process.env.CI === 'true';
-const installHint = 'apt-get install -y chromium to run the browser tests';
-if (!haveChromium && !inCi) console.warn(`console.browser.test: ${chromiumPath} not found, skipped; ${installHint}`);
-
-// The console is a pure HTTP client: one backend is enough, and it keeps one set of screenshots.
-const otherStore = (process.env.TESSERA_TEST_STORE ?? 'sqlite') !== 'sqlite';
-const shots = join(process.cwd(), 'test-output', 'screenshots');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 390, height: 844 };
-
 // Without chromium the suite skips on a workstation but fails under CI=true: a CI run must never pass by skipping.
-describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real browser', { timeout: 90_000 }, () => {
+describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a real browser', { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let consoleErrors: string[];
-  /** HTTP statuses a test provokes on purpose: the browser logs each as a console error. */
-  let expectedStatuses: number[];
+  let watch: ConsoleWatch;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${chromiumPath} is missing: ${installHint}`);
-    if (!existsSync(join(defaultConsoleDir, 'index.html'))) throw new Error('console/dist is missing: run `npm run build` first');
-    mkdirSync(shots, { recursive: true });
+    browser = await launchBrowser();
     t = await startTestApp();
     // As the real server does: usage is flushed in the background (every 50 ms here), so the data viewer sees it.
     t.tessera.start();
     const source = readFileSync(join(process.cwd(), 'examples/catalogs/communications.yaml'), 'utf8');
     const applied = await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source, format: 'yaml' } });
     expect(applied.status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   });
 
   afterAll(async () => {
@@ -58,30 +47,17 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
     context = await browser.newContext({ viewport: desktop, baseURL: t.baseUrl });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.baseUrl });
     page = await context.newPage();
-    consoleErrors = [];
-    expectedStatuses = [];
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const status = /status of (\d{3})/.exec(message.text())?.[1];
-      if (status && expectedStatuses.includes(Number(status))) return;
-      consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+    watch = watchConsole(page);
   });
 
   afterEach(async () => {
     await context.close();
-    expect(consoleErrors).toEqual([]);
+    expect(watch.errors).toEqual([]);
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const shot = (name: string) => screenshot(page, name);
 
-  async function signIn(secret = t.rootSecret) {
-    await page.goto('/console/');
-    await page.getByLabel('Access token').fill(secret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Access tokens' }).waitFor();
-  }
+  const signIn = (secret = t.rootSecret) => signInAs(page, secret);
 
   async function createViaApi(body: Record<string, unknown>) {
     return t.createToken({ scopes: ['config:read'], ...body });
@@ -100,7 +76,7 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
   });
 
   it('signs in with a token kept for the tab, refuses a bad one, and signs out', async () => {
-    expectedStatuses = [401];
+    watch.expected = [401];
     await page.goto('/console');
     expect(new URL(page.url()).pathname).toBe('/console/');
     await page.getByLabel('Access token').fill('tsr_not_a_real_token');
@@ -173,7 +149,7 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
   });
 
   it('shows an API error next to its field and keeps what was typed', async () => {
-    expectedStatuses = [400];
+    watch.expected = [400];
     await signIn();
     await page.getByRole('link', { name: 'Add New Access Token' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Keeps my input');
@@ -257,7 +233,7 @@ describe.skipIf(otherStore || (!haveChromium && !inCi))('web console in a real b
   });
 
   it('shows the catalog, and an uploaded catalog’s errors at their entries', async () => {
-    expectedStatuses = [400];
+    watch.expected = [400];
     await signIn();
     await page.getByRole('link', { name: 'Catalog' }).click();
     await page.getByText('One API Access – All Channels + Branch').waitFor();
