@@ -1,31 +1,10 @@
 /** A tiny typed client of Tessera's public HTTP API: fetch with the session's bearer token, errors as ApiError. */
+import type { components } from '../../sdk/src/generated/openapi';
 import { clearSession, readSession } from './session';
 
-export interface Token {
-  id: string;
-  kind: string;
-  name: string;
-  description: string | null;
-  profileId: string | null;
-  scopes: string[];
-  deny: string[];
-  templates: string[];
-  hint: string;
-  status: 'active' | 'disabled' | 'revoked' | 'expired' | 'not_yet_valid';
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-  validFrom: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  useCount: number;
-  allowedIps: string[];
-  createdBy: string | null;
-  parentId: string | null;
-  metadata: Record<string, unknown>;
-  version: number;
-}
+/** The server's own response types, generated from its OpenAPI document (checked against it in CI). */
+type Schemas = components['schemas'];
+export type Token = Schemas['Token'];
 
 export interface Page<T> {
   items: T[];
@@ -61,25 +40,9 @@ export interface CatalogVersion {
 
 export interface CatalogIssue { path: string; line?: number; message: string }
 
-export interface Account {
-  id: string;
-  name: string;
-  tokenPrefix: string;
-  policy: { permissionsEditable: boolean; maxLifetimeSeconds: number | null };
-  createdAt: string;
-}
+export type Account = Schemas['Account'];
 
-export interface AuditEvent {
-  id: string;
-  seq: number;
-  actor: string | null;
-  action: string;
-  targetType: string;
-  targetId: string;
-  before: unknown;
-  after: unknown;
-  at: string;
-}
+export type AuditEvent = Schemas['AuditEvent'];
 
 export interface Capabilities {
   tokenId: string;
@@ -197,25 +160,19 @@ export const api = {
   auditChain: () => request<{ ok: boolean; events?: number; problem?: string }>('GET', '/v1/audit/verify'),
 };
 
-export interface UsageBucket { bucket: string; tokenId: string; endpoint: string | null; outcome: string; count: number }
+export type UsageBucket = Schemas['UsageBucket'];
 export interface UsageQuery { tokenId?: string; endpoint?: string; outcome?: string; from?: string; to?: string; bucket?: 'minute' | 'hour' | 'day'; limit?: number }
 
-/** Usage roll-ups; the answer's list is `items` (a page) or `buckets`. */
+/** Usage roll-ups (the first page: the console asks for at most `limit` buckets). */
 export async function loadUsage(query: UsageQuery): Promise<UsageBucket[]> {
-  const body = await request<{ items?: UsageBucket[]; buckets?: UsageBucket[] }>('GET', '/v1/usage', { query: { ...query } });
-  return body.items ?? body.buckets ?? [];
+  const body = await request<Page<UsageBucket>>('GET', '/v1/usage', { query: { ...query } });
+  return body.items;
 }
 
-export interface EndpointAuth {
-  id: string;
-  mode: 'none' | 'token' | 'internal';
-  allowDelete: boolean;
-  routes: string[];
-  primaries: { method: string; scope: string; token: Token }[];
-  updatedAt: string | null;
-}
+export type EndpointAuth = Schemas['EndpointAuth'];
+export type EndpointToken = Schemas['EndpointToken'];
+/** One assignment as sent to `PUT /v1/endpoint-tokens/{id}/assignments` (`active` only comes back). */
 export interface Assignment { endpoint: string; method: string; active?: boolean }
-export interface EndpointToken { token: Token; assignments: Assignment[] }
 
 export const endpointsApi = {
   list: () => request<{ items: EndpointAuth[] }>('GET', '/v1/endpoints'),
