@@ -33,10 +33,10 @@ export interface VerifyInput extends VerifyChecks {
 export type DeniedCheck = 'scopes' | 'query' | 'resource' | 'endpoint';
 
 export type VerifyResult =
-  | { valid: true; code: 'VALID'; token: TokenRecord; matched?: string }
+  | { valid: true; code: 'VALID'; token: TokenRecord; endpoint?: string }
   | { valid: false; code: 'NOT_FOUND' }
   | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE'>; token: TokenRecord }
-  | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string };
+  | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
 
 const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 
@@ -80,23 +80,25 @@ export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyI
   if (!hasChecks(input)) return granted(ctx, entry, nowMs);
   const effective = ctx.catalogs.peek(token.accountId);
   if (!effective) return ctx.catalogs.get(token.accountId).then(() => evaluate(ctx, entry, input));
-  const denied = runChecks(effective.catalog, entry, input);
-  if (denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...denied };
-  return granted(ctx, entry, nowMs);
+  const outcome = runChecks(effective.catalog, entry, input);
+  if (outcome?.denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...outcome };
+  return granted(ctx, entry, nowMs, outcome?.endpoint);
 }
 
-function granted(ctx: ServiceContext, entry: CachedToken, nowMs: number): VerifyResult {
+function granted(ctx: ServiceContext, entry: CachedToken, nowMs: number, endpoint?: string): VerifyResult {
   ctx.usage.record(entry.token, nowMs);
-  return { valid: true, code: 'VALID', token: entry.token };
+  return endpoint === undefined ? { valid: true, code: 'VALID', token: entry.token } : { valid: true, code: 'VALID', token: entry.token, endpoint };
 }
 
 function hasChecks(input: VerifyChecks): boolean {
   return (input.scopes !== undefined && input.scopes.length > 0) || input.query !== undefined || input.resource !== undefined || input.endpoint !== undefined;
 }
 
-type Denial = { denied: DeniedCheck; missingScopes: string[]; reason: string };
+/** `endpoint` is the catalog endpoint a call matched (`GET /devices/{id}`): usage roll-ups count by it. */
+type Denial = { denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
+type Granted = { denied?: undefined; endpoint: string };
 
-function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyChecks): Denial | undefined {
+function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyChecks): Denial | Granted | undefined {
   if (entry.preparedFor !== catalog) {
     entry.prepared = catalog.prepare({ scopes: entry.token.scopes, deny: entry.token.deny });
     entry.preparedFor = catalog;
@@ -119,11 +121,14 @@ function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyCh
   }
   if (input.endpoint) {
     const decision = catalog.checkEndpoint(perms, input.endpoint.method, input.endpoint.path, context);
-    if (!decision.allowed) {
-      return decision.reason === 'unknown-endpoint'
-        ? { denied: 'endpoint', missingScopes: [], reason: `the catalog has no endpoint ${input.endpoint.method.toUpperCase()} ${input.endpoint.path}` }
-        : { denied: 'endpoint', missingScopes: decision.requiredAnyOf, reason: `needs any one of ${decision.requiredAnyOf.join(', ')}` };
+    if (!('endpoint' in decision)) {
+      return { denied: 'endpoint', missingScopes: [], reason: `the catalog has no endpoint ${input.endpoint.method.toUpperCase()} ${input.endpoint.path}` };
     }
+    const endpoint = `${decision.endpoint.method} ${decision.endpoint.path}`;
+    if (!decision.allowed) {
+      return { denied: 'endpoint', missingScopes: decision.requiredAnyOf, reason: `needs any one of ${decision.requiredAnyOf.join(', ')}`, endpoint };
+    }
+    return { endpoint };
   }
   return undefined;
 }
@@ -158,7 +163,8 @@ export function recordCheck(ctx: ServiceContext, input: VerifyChecks & { ip?: st
     subject: subjectOf(input),
     outcome: result.code,
     clientIp: input.ip ?? null,
-    endpoint: input.endpoint ? endpointOf(ctx, token.accountId, input.endpoint) : null,
+    // The match made by the check itself where there was one; otherwise (the token failed earlier) match here.
+    endpoint: input.endpoint ? endpointOf(ctx, token.accountId, input.endpoint, 'endpoint' in result ? result.endpoint : undefined) : null,
   });
   return result;
 }
@@ -173,8 +179,14 @@ function subjectOf(input: VerifyChecks): string | null {
 }
 
 /** The catalog's endpoint (`GET /devices/{id}`), so roll-ups count per endpoint, not per concrete path. */
-function endpointOf(ctx: ServiceContext, accountId: TokenRecord['accountId'], endpoint: { method: string; path: string }): string {
-  const match = ctx.catalogs.peek(accountId)?.catalog.matchEndpoint(endpoint.method, endpoint.path);
-  const text = match ? `${match.endpoint.method} ${match.endpoint.path}` : `${endpoint.method.toUpperCase()} ${endpoint.path}`;
+function endpointOf(
+  ctx: ServiceContext,
+  accountId: TokenRecord['accountId'],
+  endpoint: { method: string; path: string },
+  /** What the check itself matched, when it got that far: no second match on the hot path. */
+  matched: string | undefined,
+): string {
+  const match = matched === undefined ? ctx.catalogs.peek(accountId)?.catalog.matchEndpoint(endpoint.method, endpoint.path) : undefined;
+  const text = matched ?? (match ? `${match.endpoint.method} ${match.endpoint.path}` : `${endpoint.method.toUpperCase()} ${endpoint.path}`);
   return text.slice(0, MAX_SUBJECT);
 }
