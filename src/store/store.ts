@@ -203,6 +203,12 @@ export interface StoreOps {
 
   /** Inserts the token and its first secret. Throws `StoreConflictError` if the id is taken in the account. */
   insertToken(token: TokenRecord, secret: TokenSecretRecord): Promise<void>;
+  /**
+   * Inserts many tokens, each with its first secret, all or none (in the caller's transaction if there is one):
+   * a taken id or secret hash, in the store or twice in `items`, throws `StoreConflictError` and inserts nothing.
+   * For imports and fixtures; like `insertToken`, sends no change notice (a new token is in no cache).
+   */
+  insertTokens(items: ReadonlyArray<{ token: TokenRecord; secret: TokenSecretRecord }>): Promise<void>;
   getToken(accountId: AccountId, id: TokenId): Promise<TokenRecord | undefined>;
   /**
    * Replaces every field of an existing token (matched by account and id) except the usage counters

@@ -22,6 +22,7 @@ import {
   type UsageEventRecord,
   type UsageMinuteDelta,
 } from '../store.js';
+import { runBulkInsertContract } from './bulk-insert-contract.js';
 import { runCatalogAndKeyContract } from './catalog-key-contract.js';
 import { runEndpointContract } from './endpoint-contract.js';
 
@@ -133,6 +134,7 @@ const badCursors = [
 export function runStoreContract(name: string, makeStore: () => Promise<Store>): void {
   runEndpointContract(name, makeStore);
   runCatalogAndKeyContract(name, makeStore);
+  runBulkInsertContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let acc: AccountRecord;

@@ -9,11 +9,17 @@ import { rowToToken, secretToRow, tokenToRow, tokenUpdateColumns } from './row-m
 
 type TokenOps = Pick<
   StoreOps,
-  'insertToken' | 'getToken' | 'updateToken' | 'deleteTokens' | 'listTokens' | 'listDescendants' | 'countTokens'
+  'insertToken' | 'insertTokens' | 'getToken' | 'updateToken' | 'deleteTokens' | 'listTokens' | 'listDescendants' | 'countTokens'
 >;
 
 /** Well under SQLite's bound-parameter limit (PostgreSQL's is far higher), for `IN (…)` lists of caller-supplied length. */
 const DELETE_CHUNK = 500;
+/**
+ * Rows per multi-row insert in `insertTokens`: 500 × 25 token columns = 12,500 bound parameters, well under
+ * SQLite's 32,766 and PostgreSQL's 65,535, yet few enough statements that a PostgreSQL round trip per chunk,
+ * not per row, is what a large batch costs.
+ */
+const INSERT_CHUNK = 500;
 
 export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
   return {
@@ -21,6 +27,19 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
       await inTransaction(db, async (trx) => {
         await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
         await conflictAs(hooks, 'secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
+      });
+    },
+
+    async insertTokens(items) {
+      if (items.length === 0) return;
+      await inTransaction(db, async (trx) => {
+        for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+          const chunk = items.slice(i, i + INSERT_CHUNK);
+          await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(chunk.map((item) => tokenToRow(item.token))).execute());
+          await conflictAs(hooks, 'secret hash', () =>
+            trx.insertInto('token_secrets').values(chunk.map((item) => secretToRow(item.secret))).execute(),
+          );
+        }
       });
     },
 
