@@ -15,9 +15,21 @@ export function tokenState(
   token: Pick<TokenRecord, 'enabled' | 'revokedAt' | 'validFrom' | 'expiresAt'>,
   nowMs: number,
 ): TokenState {
+  const expiresAtMs = token.expiresAt === null ? null : Date.parse(token.expiresAt);
+  const validFromMs = token.validFrom === null ? null : Date.parse(token.validFrom);
+  return tokenStateAt(token, expiresAtMs, validFromMs, nowMs);
+}
+
+/** {@link tokenState} with the two timestamps already parsed to epoch ms (`NaN` for one that did not parse). */
+export function tokenStateAt(
+  token: Pick<TokenRecord, 'enabled' | 'revokedAt'>,
+  expiresAtMs: number | null,
+  validFromMs: number | null,
+  nowMs: number,
+): TokenState {
   if (token.revokedAt !== null) return 'REVOKED';
-  if (token.expiresAt !== null && !(Date.parse(token.expiresAt) > nowMs)) return 'EXPIRED';
-  if (token.validFrom !== null && !(Date.parse(token.validFrom) <= nowMs)) return 'NOT_YET_VALID';
+  if (expiresAtMs !== null && !(expiresAtMs > nowMs)) return 'EXPIRED';
+  if (validFromMs !== null && !(validFromMs <= nowMs)) return 'NOT_YET_VALID';
   if (!token.enabled) return 'DISABLED';
   return 'VALID';
 }

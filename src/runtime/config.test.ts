@@ -15,6 +15,7 @@ describe('resolveServerConfig', () => {
       trustedProxies: [],
       staleVerifySeconds: 0,
       usageRetentionDays: 7,
+      usageWindowSeconds: 10,
       issuer: 'tessera',
     });
   });
@@ -30,10 +31,11 @@ describe('resolveServerConfig', () => {
     const config = resolve({
       HOST: '0.0.0.0', PORT: '9000', LOG_LEVEL: 'warn', TESSERA_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
       TESSERA_STALE_VERIFY_SECONDS: '30', TESSERA_USAGE_RETENTION_DAYS: '30', TESSERA_ISSUER: 'https://auth.example.test',
+      TESSERA_USAGE_WINDOW_SECONDS: '60',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9000, logLevel: 'warn', trustedProxies: ['10.0.0.0/8', '127.0.0.1'],
-      staleVerifySeconds: 30, usageRetentionDays: 30, issuer: 'https://auth.example.test',
+      staleVerifySeconds: 30, usageRetentionDays: 30, usageWindowSeconds: 60, issuer: 'https://auth.example.test',
     });
   });
 
@@ -42,6 +44,9 @@ describe('resolveServerConfig', () => {
     [{ PORT: '70000' }, 'port'],
     [{ LOG_LEVEL: 'loud' }, 'logLevel'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ TESSERA_USAGE_WINDOW_SECONDS: '7' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
+    [{ TESSERA_USAGE_WINDOW_SECONDS: '0' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
+    [{ TESSERA_USAGE_WINDOW_SECONDS: '2.5' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
   ])('refuses %j naming %s', (env, field) => {
     let caught: unknown;
     try {

@@ -1,5 +1,6 @@
 /** Options resolved once, from flags and environment, into one fully typed configuration. */
 import { TesseraError } from '../core/errors.js';
+import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../service/usage-recorder.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 
@@ -15,6 +16,11 @@ export interface ServerConfig {
   staleVerifySeconds: number;
   /** `TESSERA_USAGE_RETENTION_DAYS`: how long raw usage events are kept (roll-ups are kept). */
   usageRetentionDays: number;
+  /**
+   * `TESSERA_USAGE_WINDOW_SECONDS` (divides 60, default 10): identical checks within one window are one raw
+   * event, and a window's events and roll-ups are written once it closes. Use counts are written every second.
+   */
+  usageWindowSeconds: number;
   /** `TESSERA_ISSUER`: the `iss` of issued JWTs (default `tessera`); set it to the server's public URL. */
   issuer: string;
 }
@@ -56,8 +62,18 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     usageFlushIntervalMs: 1000,
     staleVerifySeconds: nonNegativeNumber(env, 'TESSERA_STALE_VERIFY_SECONDS', 0),
     usageRetentionDays: nonNegativeNumber(env, 'TESSERA_USAGE_RETENTION_DAYS', 7),
+    usageWindowSeconds: usageWindowSeconds(env),
     issuer: env.TESSERA_ISSUER?.trim() || 'tessera',
   };
+}
+
+function usageWindowSeconds(env: NodeJS.ProcessEnv): number {
+  const name = 'TESSERA_USAGE_WINDOW_SECONDS';
+  const value = nonNegativeNumber(env, name, DEFAULT_USAGE_WINDOW_SECONDS);
+  if (!isUsageWindowSeconds(value)) {
+    throw new TesseraError('BAD_REQUEST', `${name}: expected whole seconds that divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got ${env[name]}`, { field: name });
+  }
+  return value;
 }
 
 function nonNegativeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -30,7 +30,9 @@ describe.skipIf(currentTestStore() !== 'postgres')('two instances on one Postgre
     const init = await runCli(['init', '--json', ...target.args], target.env);
     expect(init.code, init.stderr).toBe(0);
     root = JSON.parse(init.stdout).secret;
-    [a, b] = await Promise.all([startServerProcess(url, { LOG_LEVEL: 'warn' }), startServerProcess(url, { LOG_LEVEL: 'warn' })]);
+    // A one-second usage window: the usage test below sees events and roll-ups a second after the checks.
+    const env = { LOG_LEVEL: 'warn', TESSERA_USAGE_WINDOW_SECONDS: '1' };
+    [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);
     await call(a.url, 'PATCH', '/v1/account/policy', root, { permissionsEditable: true });
   });
   afterAll(async () => {
@@ -143,7 +145,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('two instances on one Postgre
     const token = await call(b.url, 'GET', `/v1/tokens/${used.token.id}`, root);
     expect(token.body.useCount).toBe(2 * perInstance);
     const events = await call(a.url, 'GET', `/v1/usage/events?tokenId=${used.token.id}&limit=200`, root);
-    // Identical checks in one second are coalesced into one event; their counts add up to every check.
+    // Identical checks in one usage window are coalesced into one event; their counts add up to every check.
     expect(events.body.items.reduce((sum: number, e: { count: number }) => sum + e.count, 0)).toBe(2 * perInstance);
   });
 });

@@ -43,7 +43,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     store,
     logger,
     usageFlushIntervalMs: config.usageFlushIntervalMs,
-    usage: { retentionMs: config.usageRetentionDays * 86_400_000 },
+    usage: { retentionMs: config.usageRetentionDays * 86_400_000, windowMs: config.usageWindowSeconds * 1000 },
     staleVerifySeconds: config.staleVerifySeconds,
     issuer: config.issuer,
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),

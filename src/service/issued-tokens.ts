@@ -7,7 +7,8 @@ import { LRUCache } from 'lru-cache';
 import type { AccountId, Scope, SecretHash, TokenId, TokenRecord } from '../core/types.js';
 import type { ServiceContext } from './context.js';
 import type { SigningKeys } from './signing-keys.js';
-import type { CachedToken } from './token-cache.js';
+import { cachedToken, type CachedToken } from './token-cache.js';
+import type { UsageKind } from '../store/store.js';
 import { evaluate, type VerifyInput, type VerifyResult } from './verify-token.js';
 
 /** The claims Tessera puts in every issued token, read back after the signature checked out. */
@@ -58,15 +59,16 @@ export class IssuedTokens {
     readonly options: IssuedTokensOptions,
   ) {}
 
-  verify(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+  /** `kind`: record the check as a usage event of that kind (see verifyToken). */
+  verify(input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
     const checked = this.checked.get(input.secret);
     if (checked) {
       const issuer = this.cachedIssuer(checked.claims);
       if (issuer !== undefined && (checked.issuer === issuer || this.ctx.catalogs.peek(checked.claims.accountId))) {
-        return this.evaluateWith(checked, issuer, input);
+        return this.evaluateWith(checked, issuer, input, kind);
       }
     }
-    return this.verifySlowly(input);
+    return this.verifySlowly(input, kind);
   }
 
   /**
@@ -82,7 +84,7 @@ export class IssuedTokens {
     return this.checked.get(jwt)?.claims;
   }
 
-  private async verifySlowly(input: VerifyInput): Promise<VerifyResult> {
+  private async verifySlowly(input: VerifyInput, kind: UsageKind | undefined): Promise<VerifyResult> {
     const checked = this.checked.get(input.secret) ?? (await this.check(input.secret));
     if (!checked) return NOT_FOUND;
     const key = issuerKey(checked.claims);
@@ -97,10 +99,10 @@ export class IssuedTokens {
       }
     }
     await this.ctx.catalogs.get(checked.claims.accountId);
-    return this.evaluateWith(checked, issuer, input);
+    return this.evaluateWith(checked, issuer, input, kind);
   }
 
-  private evaluateWith(checked: CheckedJwt, issuer: CachedToken | null, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+  private evaluateWith(checked: CheckedJwt, issuer: CachedToken | null, input: VerifyInput, kind: UsageKind | undefined): VerifyResult | Promise<VerifyResult> {
     // A deleted issuing token leaves its JWTs opening nothing, as if they had never existed; so does a token
     // created after the JWT under a deleted one's chosen id.
     if (issuer === null || checked.claims.iat * 1000 < Math.floor(Date.parse(issuer.token.createdAt) / 1000) * 1000) return NOT_FOUND;
@@ -108,7 +110,7 @@ export class IssuedTokens {
       checked.entry = this.entryFor(checked.claims, issuer);
       checked.issuer = issuer;
     }
-    return evaluate(this.ctx, checked.entry, input);
+    return evaluate(this.ctx, checked.entry, input, kind);
   }
 
   /**
@@ -131,7 +133,7 @@ export class IssuedTokens {
       createdBy: parent.id,
       parentId: parent.id,
     };
-    return { token, ipAllowlist: issuer.ipAllowlist, secretExpiresAtMs: null };
+    return cachedToken(token, issuer.ipAllowlist, null);
   }
 
   /** Signature, header and claims; `undefined` for anything not a valid Tessera-issued token. An expired one passes here. */

@@ -48,7 +48,7 @@ import { UsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
 import { listenForChanges } from './invalidation.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage-service.js';
-import { verifyAndRecord, type VerifyInput } from './verify-token.js';
+import type { VerifyInput } from './verify-token.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -91,8 +91,6 @@ export function createTessera(options: TesseraOptions) {
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
   const issued = new IssuedTokens(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
-  // Opaque secrets and issued JWTs alike, wherever a presented token is checked.
-  const presented = (c: ServiceContext, input: VerifyInput) => verifyPresented(c, issued, input);
 
   return {
     ctx,
@@ -110,7 +108,7 @@ export function createTessera(options: TesseraOptions) {
     initialise: () => initialise(ctx),
     authenticate: (credential: PresentedCredential | undefined, ip: string) =>
       authenticate(ctx, throttle, credential, ip),
-    verify: (input: VerifyInput) => verifyAndRecord(ctx, input, 'verify', presented),
+    verify: (input: VerifyInput) => verifyPresented(ctx, issued, input, 'verify'),
     getAccount: (actor: Actor) => getAccount(ctx, actor),
     updateAccountPolicy: (actor: Actor, patch: Parameters<typeof updateAccountPolicy>[2]) =>
       updateAccountPolicy(ctx, actor, patch),
@@ -150,7 +148,7 @@ export function createTessera(options: TesseraOptions) {
       setAssignments(ctx, actor, id, assignments),
     listUsage: (actor: Actor, input: Parameters<typeof listUsage>[2]) => listUsage(ctx, actor, input),
     listUsageEvents: (actor: Actor, input: Parameters<typeof listUsageEvents>[2]) => listUsageEvents(ctx, actor, input),
-    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, (check) => verifyAndRecord(ctx, check, 'authorize', presented), input),
+    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, (check) => verifyPresented(ctx, issued, check, 'authorize'), input),
     introspect: (actor: Actor, token: string) => introspectToken(ctx, issued, actor, token),
     revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, (a, id) => revokeToken(ctx, a, id), actor, token),
     issueToken: (actor: Actor, input: IssueTokenInput) => issueToken(ctx, signingKeys, issued, actor, input),

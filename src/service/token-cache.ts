@@ -3,12 +3,18 @@ import { LRUCache } from 'lru-cache';
 import type { CompiledCatalog, PermissionSet } from '../core/catalog/index.js';
 import { parseIpAllowlist, type IpAllowlist } from '../core/ip-allowlist.js';
 import type { SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../core/types.js';
+import type { UsageSlot } from './usage-recorder.js';
 
-export interface CachedToken {
+export interface CachedToken extends UsageSlot {
   token: TokenRecord;
   ipAllowlist: IpAllowlist;
   /** End of a rotated-out secret's overlap, in epoch ms; `null` for the current secret. */
   secretExpiresAtMs: number | null;
+  /** The token's own limits, parsed once (a timestamp that does not parse is `NaN`: it fails closed). */
+  expiresAtMs: number | null;
+  validFromMs: number | null;
+  /** The answer for a check that passes without naming an endpoint, made once: the verify path allocates nothing. */
+  valid: { readonly valid: true; readonly code: 'VALID'; readonly token: TokenRecord };
   /** The token's permissions expanded for `preparedFor`, computed at its first scope check. */
   prepared?: PermissionSet;
   preparedFor?: CompiledCatalog;
@@ -59,11 +65,7 @@ export class TokenCache {
     const parsed = parseIpAllowlist(token.allowedIps);
     // Stored lists were validated on the way in; an unparseable one (edited database) allows nothing.
     const ipAllowlist: IpAllowlist = parsed.ok ? parsed.allowlist : { entries: token.allowedIps, allows: () => false };
-    const entry: CachedToken = {
-      token,
-      ipAllowlist,
-      secretExpiresAtMs: secret.expiresAt === null ? null : Date.parse(secret.expiresAt),
-    };
+    const entry = cachedToken(token, ipAllowlist, secret.expiresAt === null ? null : Date.parse(secret.expiresAt));
     this.entries.set(secret.hash, entry);
     const key = tokenKey(token);
     let set = this.hashesByToken.get(key);
@@ -96,6 +98,19 @@ export class TokenCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** An entry for the verify path: the token with its limits parsed and its passing answer made once. */
+export function cachedToken(token: TokenRecord, ipAllowlist: IpAllowlist, secretExpiresAtMs: number | null): CachedToken {
+  return {
+    token,
+    ipAllowlist,
+    secretExpiresAtMs,
+    expiresAtMs: token.expiresAt === null ? null : Date.parse(token.expiresAt),
+    validFromMs: token.validFrom === null ? null : Date.parse(token.validFrom),
+    valid: Object.freeze({ valid: true, code: 'VALID', token } as const),
+    usage: undefined,
+  };
 }
 
 function tokenKey(token: Pick<TokenRecord, 'accountId' | 'id'>): string {

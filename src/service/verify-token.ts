@@ -1,11 +1,12 @@
 /** The hot path: is this secret a live token, from an allowed address, allowed what the caller asks? */
 import type { CompiledCatalog, Query } from '../core/catalog/index.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, checkSecretShape, hashSecret } from '../core/token-format.js';
-import { tokenState } from '../core/token-state.js';
+import { tokenStateAt } from '../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../core/types.js';
 import { printQuery } from '../core/catalog/index.js';
 import type { UsageKind } from '../store/store.js';
 import type { ServiceContext } from './context.js';
+import type { UsageCheck } from './usage-recorder.js';
 import type { CachedToken } from './token-cache.js';
 
 /** What the caller wants to know besides "is the token live": every given check must pass. */
@@ -43,9 +44,10 @@ const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 /**
  * Answers from memory when the secret and the account's catalog are cached (no await, no I/O); otherwise
  * reads the store once and caches the answer, including "unknown". Never writes to the database: usage is
- * counted in memory.
+ * counted in memory. With `kind`, the check is recorded as a usage event (verify and authorize routes, CLI
+ * verify); without, only a granted use is counted (authenticating a management call).
  */
-export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+export function verifyToken(ctx: ServiceContext, input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
   const { secret } = input;
   if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) return NOT_FOUND;
   const hash = hashSecret(secret);
@@ -53,7 +55,7 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResu
   // bound after that stopped); otherwise the store decides, and if it is down too, verify fails closed (503).
   const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash) : undefined;
   if (cached === null) return NOT_FOUND;
-  if (cached !== undefined) return evaluate(ctx, cached, input);
+  if (cached !== undefined) return evaluate(ctx, cached, input, kind);
   // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
   // and checksum-failing strings are refused before any store lookup.
   if (!checkSecretShape(secret).ok) return NOT_FOUND;
@@ -62,32 +64,39 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput): VerifyResu
       ctx.tokenCache.setMissing(hash);
       return NOT_FOUND;
     }
-    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token), input);
+    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token), input, kind);
   });
 }
 
-/** The checks on a token already in hand; also used for issued JWTs (see verify-presented.ts). */
-export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+/**
+ * The checks on a token already in hand, and the usage they make (see {@link verifyToken} for `kind`); also
+ * used for issued JWTs (see issued-tokens.ts). One clock read serves the checks and the usage record.
+ */
+export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
   const nowMs = ctx.clock.now();
-  const { token } = entry;
-  // A rotated-out secret past its overlap opens nothing, as if it had never existed.
+  // A rotated-out secret past its overlap opens nothing, as if it had never existed (and, unknown, is not recorded).
   if (entry.secretExpiresAtMs !== null && nowMs >= entry.secretExpiresAtMs) return NOT_FOUND;
-  const state = tokenState(token, nowMs);
+  const result = judge(ctx, entry, input, nowMs);
+  if (result === undefined) return ctx.catalogs.get(entry.token.accountId).then(() => evaluate(ctx, entry, input, kind));
+  if (kind !== undefined) ctx.usage.recordCheck(entry, entry.token, nowMs, result.valid, checkOf(ctx, input, result, kind));
+  else if (result.valid) ctx.usage.recordUse(entry, entry.token, nowMs);
+  return result;
+}
+
+/** The verdict, or `undefined` when it needs the account's catalog and that is not in memory yet. */
+function judge(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, nowMs: number): Exclude<VerifyResult, { code: 'NOT_FOUND' }> | undefined {
+  const { token } = entry;
+  const state = tokenStateAt(token, entry.expiresAtMs, entry.validFromMs, nowMs);
   if (state !== 'VALID') return { valid: false, code: state, token };
   if (!input.skipIpCheck && token.allowedIps.length > 0 && (input.ip === undefined || !entry.ipAllowlist.allows(input.ip))) {
     return { valid: false, code: 'IP_NOT_ALLOWED', token };
   }
-  if (!hasChecks(input)) return granted(ctx, entry, nowMs);
+  if (!hasChecks(input)) return entry.valid;
   const effective = ctx.catalogs.peek(token.accountId);
-  if (!effective) return ctx.catalogs.get(token.accountId).then(() => evaluate(ctx, entry, input));
+  if (!effective) return undefined;
   const outcome = runChecks(effective.catalog, entry, input);
   if (outcome?.denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...outcome };
-  return granted(ctx, entry, nowMs, outcome?.endpoint);
-}
-
-function granted(ctx: ServiceContext, entry: CachedToken, nowMs: number, endpoint?: string): VerifyResult {
-  ctx.usage.record(entry.token, nowMs);
-  return endpoint === undefined ? { valid: true, code: 'VALID', token: entry.token } : { valid: true, code: 'VALID', token: entry.token, endpoint };
+  return outcome === undefined ? entry.valid : { valid: true, code: 'VALID', token, endpoint: outcome.endpoint };
 }
 
 function hasChecks(input: VerifyChecks): boolean {
@@ -133,40 +142,22 @@ function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyCh
   return undefined;
 }
 
-/** Verifies and records the check as a usage event (verify route, CLI verify); management authentication does not. */
-export function verifyAndRecord(
-  ctx: ServiceContext,
-  input: VerifyInput,
-  kind: UsageKind = 'verify',
-  verify: (ctx: ServiceContext, input: VerifyInput) => VerifyResult | Promise<VerifyResult> = verifyToken,
-): VerifyResult | Promise<VerifyResult> {
-  const result = verify(ctx, input);
-  if (result instanceof Promise) return result.then((r) => recordCheck(ctx, input, r, kind));
-  return recordCheck(ctx, input, result, kind);
-}
-
 /** Longest subject kept on a raw event; endpoint paths and scope lists are capped by the route schemas anyway. */
 const MAX_SUBJECT = 1000;
 
 /**
- * Adds one usage event for a check of a known token (unknown secrets are not recorded: they belong to no
- * account, and recording them would let anyone fill the table). Memory only; the recorder writes in batches.
+ * The usage event of a check of a known token (unknown secrets are not recorded: they belong to no account,
+ * and recording them would let anyone fill the table).
  */
-export function recordCheck(ctx: ServiceContext, input: VerifyChecks & { ip?: string | undefined }, result: VerifyResult, kind: UsageKind): VerifyResult {
-  if (result.code === 'NOT_FOUND') return result;
-  const { token } = result;
-  ctx.usage.recordCheck(token, {
-    accountId: token.accountId,
-    tokenId: token.id,
-    atMs: ctx.clock.now(),
+function checkOf(ctx: ServiceContext, input: VerifyInput, result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>, kind: UsageKind): UsageCheck {
+  return {
     kind,
     subject: subjectOf(input),
     outcome: result.code,
     clientIp: input.ip ?? null,
     // The match made by the check itself where there was one; otherwise (the token failed earlier) match here.
-    endpoint: input.endpoint ? endpointOf(ctx, token.accountId, input.endpoint, 'endpoint' in result ? result.endpoint : undefined) : null,
-  });
-  return result;
+    endpoint: input.endpoint ? endpointOf(ctx, result.token.accountId, input.endpoint, 'endpoint' in result ? result.endpoint : undefined) : null,
+  };
 }
 
 function subjectOf(input: VerifyChecks): string | null {

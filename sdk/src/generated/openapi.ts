@@ -3058,7 +3058,7 @@ export interface paths {
         };
         /**
          * Raw usage events, newest first
-         * @description One per check of a known token, kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.
+         * @description Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.
          */
         get: {
             parameters: {
@@ -4370,7 +4370,7 @@ export interface components {
             subject: string | null;
             outcome: string;
             clientIp: string | null;
-            /** @description Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same second as `at` (the first of them) */
+            /** @description Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same usage window as `at` (the first of them; `TESSERA_USAGE_WINDOW_SECONDS`, default 10) */
             count: number;
         };
         EndpointAuth: {

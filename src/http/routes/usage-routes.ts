@@ -23,7 +23,7 @@ export const UsageEventSchema = Type.Object({
   subject: Nullable(Type.String({ description: '`METHOD /path` for an endpoint check, else the scopes asked for' })),
   outcome: Type.String(),
   clientIp: Nullable(Type.String()),
-  count: Type.Integer({ description: 'Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same second as `at` (the first of them)' }),
+  count: Type.Integer({ description: 'Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same usage window as `at` (the first of them; `TESSERA_USAGE_WINDOW_SECONDS`, default 10)' }),
 }, { $id: 'UsageEvent' });
 
 const filters = {
@@ -53,7 +53,7 @@ export function usageRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/usage/events', {
       schema: {
         tags: ['usage'], security, summary: 'Raw usage events, newest first',
-        description: 'One per check of a known token, kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.',
+        description: 'Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.',
         querystring: Type.Object({ ...filters, ...ListQuery }),
         response: { 200: pageOf(Type.Ref(UsageEventSchema)), ...errorResponses },
       },
