@@ -7,6 +7,11 @@ export class AccountCache {
 
   constructor(private readonly store: Pick<Store, 'getAccount'>) {}
 
+  /** The cached account, without reading the store (`undefined`: not cached). */
+  peek(id: AccountId): AccountRecord | undefined {
+    return this.accounts.get(id);
+  }
+
   async get(id: AccountId): Promise<AccountRecord | undefined> {
     const cached = this.accounts.get(id);
     if (cached) return cached;
