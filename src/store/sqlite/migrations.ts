@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { createMigrations, migrateToLatest } from '../kysely/migrations.js';
 
-const migrations = createMigrations({ text: 'text' });
+const migrations = createMigrations({ text: 'text', database: 'sqlite' });
 
 export function migrateSqlite(db: Kysely<unknown>): Promise<void> {
   return migrateToLatest(db, migrations);

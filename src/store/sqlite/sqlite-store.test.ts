@@ -81,7 +81,14 @@ describe('SQLite store', () => {
 
     const raw = new BetterSqlite3(filename, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001_initial', '0002_catalog_versions', '0003_signing_keys', '0004_usage', '0005_endpoint_tokens']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual([
+        '0001_initial',
+        '0002_catalog_versions',
+        '0003_signing_keys',
+        '0004_usage',
+        '0005_endpoint_tokens',
+        '0006_fk_checks_on_tokens_pk',
+      ]);
     } finally {
       raw.close();
     }
