@@ -84,3 +84,26 @@ describe('usage recorder', () => {
     expect((await buckets(made.id)).items.map((b) => b.count)).toEqual([2]);
   });
 });
+
+describe('usage recorder memory cap', () => {
+  let capped: TestApp;
+  beforeAll(async () => {
+    capped = await startTestApp({ tessera: { usage: { maxPendingEvents: 2 } } });
+  });
+  afterAll(async () => capped.close());
+
+  it('drops the oldest raw events beyond the cap, counted, and keeps the roll-ups and use counts exact', async () => {
+    const made = await capped.createToken({ name: 'busy', scopes: ['tokens:read', 'tokens:update'] });
+    for (const scopes of [['tokens:read'], ['tokens:update'], ['tokens:delete'], ['tokens:read', 'tokens:update']]) {
+      await capped.tessera.verify({ secret: made.secret, scopes });
+    }
+    await capped.tessera.ctx.usage.flush();
+    const account: AccountId = (await capped.request('GET', '/v1/account', { token: capped.rootSecret })).body.id;
+    const kept = await capped.store.listUsageEvents({ accountId: account, tokenId: made.id, limit: 10 });
+    expect(kept.items.map((e) => e.subject).sort()).toEqual(['tokens:delete', 'tokens:read tokens:update']);
+    expect(capped.tessera.ctx.usage.dropped).toBe(2);
+    const rolled = await capped.store.listUsageBuckets({ accountId: account, tokenId: made.id, bucket: 'minute', limit: 10 });
+    expect(rolled.items.map((b) => [b.outcome, b.count]).sort()).toEqual([['INSUFFICIENT_SCOPE', 1], ['VALID', 3]]);
+    expect((await capped.store.getToken(account, made.id as TokenId))?.useCount).toBe(3);
+  });
+});

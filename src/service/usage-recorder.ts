@@ -62,13 +62,16 @@ interface PendingEvent extends UsageCheck {
   /** The window holding `atMs`, as [start, end): precomputed so the verify path only compares numbers. */
   windowStartMs: number;
   windowEndMs: number;
+  /** Taken for writing (or dropped): its count is final, the next identical check starts a new event. */
+  sealed: boolean;
 }
 
-/** Same window, same check and outcome from the same address: counted into one event. */
+/** Same window, same check and outcome from the same address, not yet taken: counted into one event. */
 function sameEvent(event: PendingEvent, atMs: number, check: UsageCheck): boolean {
   return (
     atMs >= event.windowStartMs &&
     atMs < event.windowEndMs &&
+    !event.sealed &&
     check.outcome === event.outcome &&
     check.kind === event.kind &&
     check.subject === event.subject &&
@@ -77,12 +80,11 @@ function sameEvent(event: PendingEvent, atMs: number, check: UsageCheck): boolea
   );
 }
 
-/** What one cached token did since the last flush: granted uses, and the event being counted. */
+/** What one cached token is doing: uses since the last flush, and the event its latest check is counted in. */
 interface TokenActivity {
-  /** The flush period it belongs to: an activity of an earlier period has been folded already. */
-  period: number;
   accountId: AccountId;
   tokenId: TokenId;
+  /** Granted uses since the last flush; the activity is on the flush list while this is above zero. */
   uses: number;
   lastMs: number;
   /** The latest check's event; identical checks that follow in the same window only add to its count. */
@@ -90,18 +92,27 @@ interface TokenActivity {
 }
 
 /**
- * Where the verify path keeps a token's activity: on its cache entry, so that recording a use is a property
+ * Where the verify path keeps a token's activity: on its cache entry, so that recording a check is a property
  * read rather than a lookup. Opaque outside the recorder.
  */
 export interface UsageSlot {
   usage?: unknown;
 }
 
-/** One window's raw events (by identity of the check) and roll-up additions (by token, outcome, endpoint). */
+/** One window's events, each listed once when it began; identical ones (checks alternating) merge when written. */
 interface UsageWindow {
   startMs: number;
-  events: Map<string, PendingEvent>;
-  minutes: Map<string, { accountId: AccountId; tokenId: TokenId; outcome: string; endpoint: string | null; count: number }>;
+  events: PendingEvent[];
+  /** Roll-up counts of events dropped from `events` by the memory cap, by minuteKey: the roll-ups stay exact. */
+  dropped: Map<string, MinuteRow>;
+}
+
+type MinuteRow = Omit<UsageMinuteDelta, 'minute'>;
+
+function addToMinutes(rows: Map<string, MinuteRow>, key: string, e: MinuteRow): void {
+  const row = rows.get(key);
+  if (row) row.count += e.count;
+  else rows.set(key, { accountId: e.accountId, tokenId: e.tokenId, outcome: e.outcome, endpoint: e.endpoint, count: e.count });
 }
 
 const eventKey = (e: PendingEvent) =>
@@ -109,13 +120,11 @@ const eventKey = (e: PendingEvent) =>
 const minuteKey = (e: PendingEvent) => `${e.accountId}\u0000${e.tokenId}\u0000${e.outcome}\u0000${e.endpoint ?? ''}`;
 
 export class UsageRecorder {
-  /** Activities of this flush period, each also reachable from its token's slot. */
-  private active: TokenActivity[] = [];
-  private period = 0;
-  /** Events complete on the verify path (a different check followed), folded into their windows at flush. */
-  private completed: PendingEvent[] = [];
-  private counters = new Map<string, UsageDelta>();
-  /** Open windows, and closed ones not yet written, by start time. */
+  /** Activities with uses since the last flush, each also reachable from its token's slot. */
+  private used: TokenActivity[] = [];
+  /** Counters of a batch the database refused, written with the next. */
+  private retryCounters: UsageDelta[] = [];
+  /** Windows with events not yet written, by start time. */
   private windows = new Map<number, UsageWindow>();
   private pendingEvents = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -144,18 +153,21 @@ export class UsageRecorder {
 
   private activityOf(slot: UsageSlot, token: { accountId: AccountId; id: TokenId }): TokenActivity {
     const held = slot.usage as TokenActivity | undefined;
-    if (held !== undefined && held.period === this.period) return held;
-    const activity: TokenActivity = { period: this.period, accountId: token.accountId, tokenId: token.id, uses: 0, lastMs: 0, current: null };
+    if (held !== undefined) return held;
+    const activity: TokenActivity = { accountId: token.accountId, tokenId: token.id, uses: 0, lastMs: 0, current: null };
     slot.usage = activity;
-    this.active.push(activity);
     return activity;
+  }
+
+  private addUse(activity: TokenActivity, atMs: number): void {
+    if (activity.uses === 0) this.used.push(activity);
+    activity.uses += 1;
+    if (atMs > activity.lastMs) activity.lastMs = atMs;
   }
 
   /** A granted use that is not a check to record (authenticating a management call): no I/O, no formatting. */
   recordUse(slot: UsageSlot, token: { accountId: AccountId; id: TokenId }, atMs: number): void {
-    const activity = this.activityOf(slot, token);
-    activity.uses += 1;
-    if (atMs > activity.lastMs) activity.lastMs = atMs;
+    this.addUse(this.activityOf(slot, token), atMs);
   }
 
   /**
@@ -164,19 +176,15 @@ export class UsageRecorder {
    */
   recordCheck(slot: UsageSlot, token: { accountId: AccountId; id: TokenId }, atMs: number, granted: boolean, check: UsageCheck): void {
     const activity = this.activityOf(slot, token);
-    if (granted) {
-      activity.uses += 1;
-      if (atMs > activity.lastMs) activity.lastMs = atMs;
-    }
+    if (granted) this.addUse(activity, atMs);
     const current = activity.current;
     if (current !== null && sameEvent(current, atMs, check)) {
       current.count += 1;
       return;
     }
-    if (current !== null) this.completed.push(current);
     const windowStartMs = atMs - (atMs % this.options.windowMs);
     // One object literal (not a spread): every event has the same shape, so the comparisons above stay fast.
-    activity.current = {
+    const event: PendingEvent = {
       accountId: token.accountId,
       tokenId: token.id,
       atMs,
@@ -188,56 +196,22 @@ export class UsageRecorder {
       count: 1,
       windowStartMs,
       windowEndMs: windowStartMs + this.options.windowMs,
+      sealed: false,
     };
-    // Bounded even if flushes stall: fold into counts (exact) and the windows (capped) early.
-    if (this.completed.length >= this.options.maxPendingEvents) this.foldChecks();
-  }
-
-  /** Moves this period's uses and events into the batch structures: counters, and events and roll-ups per window. */
-  private foldChecks(): void {
-    const events = this.completed;
-    this.completed = [];
-    for (const activity of this.active) {
-      if (activity.uses > 0) {
-        this.mergeCounter({ accountId: activity.accountId, tokenId: activity.tokenId, count: activity.uses, lastUsedAt: new Date(activity.lastMs).toISOString() });
-      }
-      if (activity.current !== null) events.push(activity.current);
-    }
-    this.active = [];
-    // Every slot now holds an activity of a past period: the next use of each token starts a new one.
-    this.period += 1;
-    for (const event of events) this.addEvent(event);
-    this.capPendingEvents();
+    activity.current = event;
+    this.windowAt(windowStartMs).events.push(event);
+    this.pendingEvents += 1;
+    // Bounded even if writes fail for long: beyond the cap the oldest events are dropped (their roll-ups kept).
+    if (this.pendingEvents > this.options.maxPendingEvents) this.dropOldestEvents();
   }
 
   private windowAt(startMs: number): UsageWindow {
     let window = this.windows.get(startMs);
-    if (!window) this.windows.set(startMs, (window = { startMs, events: new Map(), minutes: new Map() }));
+    if (!window) this.windows.set(startMs, (window = { startMs, events: [], dropped: new Map() }));
     return window;
   }
 
-  private addEvent(event: PendingEvent): void {
-    const window = this.windowAt(event.windowStartMs);
-    this.addRawEvent(window, event);
-    const key = minuteKey(event);
-    const minute = window.minutes.get(key);
-    if (minute) minute.count += event.count;
-    else window.minutes.set(key, { accountId: event.accountId, tokenId: event.tokenId, outcome: event.outcome, endpoint: event.endpoint, count: event.count });
-  }
-
-  private addRawEvent(window: UsageWindow, event: PendingEvent): void {
-    const key = eventKey(event);
-    const same = window.events.get(key);
-    if (same) {
-      same.count += event.count;
-      if (event.atMs < same.atMs) same.atMs = event.atMs;
-    } else {
-      window.events.set(key, event);
-      this.pendingEvents += 1;
-    }
-  }
-
-  /** Writes the counters and every window, open ones included (tests, shutdown). Batches are serialised. */
+  /** Writes the counters and every window, the open one included (tests, shutdown). Batches are serialised. */
   flush(): Promise<void> {
     return this.enqueue(() => true);
   }
@@ -262,39 +236,65 @@ export class UsageRecorder {
   }
 
   private async writePending(due: (window: UsageWindow) => boolean): Promise<void> {
-    this.foldChecks();
-    // Taken out before the write, so that events folded while it is in flight go to fresh windows, not lost ones.
+    // Taken synchronously: checks recorded while the write is in flight go to fresh counters and events.
+    const counters = this.takeCounters();
     const taken = [...this.windows.values()].filter(due);
-    for (const window of taken) this.windows.delete(window.startMs);
-    if (this.counters.size === 0 && taken.length === 0) return;
-    const counters = [...this.counters.values()];
-    this.counters = new Map();
+    for (const window of taken) {
+      this.windows.delete(window.startMs);
+      for (const event of window.events) event.sealed = true;
+    }
+    if (counters.length === 0 && taken.length === 0) return;
     const { events, minutes } = this.toRows(taken);
     try {
       await this.store.writeUsage({ counters, events, minutes });
-      for (const window of taken) this.pendingEvents -= window.events.size;
+      for (const window of taken) this.pendingEvents -= window.events.length;
     } catch (error) {
       this.logger.error({ err: error, tokens: counters.length, events: events.length }, 'usage batch write failed; will retry');
-      for (const delta of counters) this.mergeCounter(delta);
+      this.retryCounters = [...counters, ...this.retryCounters];
       for (const window of taken) this.restoreWindow(window);
     }
   }
 
-  /** Ids and timestamps are made here rather than per request: the verify path stays a few property updates. */
+  /** This period's uses as counter deltas (a token listed twice is added twice: the store adds). */
+  private takeCounters(): UsageDelta[] {
+    const counters = this.retryCounters;
+    this.retryCounters = [];
+    const isoOf = isoMemo();
+    for (const activity of this.used) {
+      counters.push({ accountId: activity.accountId, tokenId: activity.tokenId, count: activity.uses, lastUsedAt: isoOf(activity.lastMs) });
+      activity.uses = 0;
+    }
+    this.used = [];
+    return counters;
+  }
+
+  /**
+   * Raw events (identical ones merged) and roll-up additions of the given windows. Ids and timestamps are made
+   * here rather than per request: the verify path stays a few property updates.
+   */
   private toRows(windows: readonly UsageWindow[]): { events: UsageEventRecord[]; minutes: UsageMinuteDelta[] } {
     // One random id per batch and a counter keep ids unique without a CSPRNG call per event.
     const batchId = newId('usageEvent', this.randomBytes);
     const events: UsageEventRecord[] = [];
     const minutes: UsageMinuteDelta[] = [];
-    let lastMs = Number.NaN;
-    let lastIso = '';
+    const isoOf = isoMemo();
     for (const window of windows) {
-      for (const e of window.events.values()) {
+      const merged = new Map<string, PendingEvent>();
+      for (const e of window.events) {
+        const key = eventKey(e);
+        const same = merged.get(key);
+        if (!same) merged.set(key, { ...e });
+        else {
+          same.count += e.count;
+          if (e.atMs < same.atMs) same.atMs = e.atMs;
+        }
+      }
+      for (const e of merged.values()) {
         events.push({
           id: `${batchId}${events.length.toString(36)}`,
           accountId: e.accountId,
           tokenId: e.tokenId,
-          at: e.atMs === lastMs ? lastIso : ((lastMs = e.atMs), (lastIso = new Date(e.atMs).toISOString())),
+          at: isoOf(e.atMs),
           kind: e.kind,
           subject: e.subject,
           outcome: e.outcome,
@@ -302,29 +302,27 @@ export class UsageRecorder {
           count: e.count,
         });
       }
-      const minute = new Date(window.startMs - (window.startMs % 60_000)).toISOString();
-      for (const m of window.minutes.values()) minutes.push({ ...m, minute });
+      const rows = new Map<string, MinuteRow>();
+      for (const [key, row] of window.dropped) addToMinutes(rows, key, row);
+      for (const e of merged.values()) addToMinutes(rows, minuteKey(e), e);
+      const minute = isoOf(window.startMs - (window.startMs % 60_000));
+      for (const row of rows.values()) minutes.push({ ...row, minute });
     }
     return { events, minutes };
   }
 
-  /** Puts a window whose write failed back, merging with anything recorded for it meanwhile. */
+  /** Puts a window whose write failed back (its events sealed), beside any begun for it meanwhile. */
   private restoreWindow(window: UsageWindow): void {
     const current = this.windows.get(window.startMs);
-    if (!current) {
-      this.windows.set(window.startMs, window);
+    if (current) {
+      current.events.unshift(...window.events);
+      for (const [key, row] of window.dropped) addToMinutes(current.dropped, key, row);
     } else {
-      this.pendingEvents -= window.events.size;
-      for (const event of window.events.values()) this.addRawEvent(current, event);
-      for (const [key, row] of window.minutes) {
-        const same = current.minutes.get(key);
-        if (same) same.count += row.count;
-        else current.minutes.set(key, row);
-      }
+      this.windows.set(window.startMs, window);
+      // Oldest first, as dropping expects.
+      this.windows = new Map([...this.windows.entries()].sort(([a], [b]) => a - b));
     }
-    // Oldest first, as the cap expects.
-    this.windows = new Map([...this.windows.entries()].sort(([a], [b]) => a - b));
-    this.capPendingEvents();
+    if (this.pendingEvents > this.options.maxPendingEvents) this.dropOldestEvents();
   }
 
   private async sweepIfDue(): Promise<void> {
@@ -344,29 +342,29 @@ export class UsageRecorder {
    * A long outage must not exhaust memory: beyond the cap the oldest raw events are dropped and counted. The
    * roll-ups and counters stay exact (they grow with tokens and minutes, not with distinct checks).
    */
-  private capPendingEvents(): void {
-    let excess = this.pendingEvents - this.options.maxPendingEvents;
-    if (excess <= 0) return;
+  private dropOldestEvents(): void {
     if (this.dropped === 0) this.logger.warn({ max: this.options.maxPendingEvents }, 'usage event buffer full; dropping the oldest');
+    let excess = this.pendingEvents - this.options.maxPendingEvents;
     for (const window of this.windows.values()) {
-      for (const key of window.events.keys()) {
-        if (excess <= 0) return;
-        window.events.delete(key);
-        this.pendingEvents -= 1;
-        this.dropped += 1;
-        excess -= 1;
+      if (excess <= 0) return;
+      const gone = window.events.splice(0, Math.min(excess, window.events.length));
+      for (const event of gone) {
+        event.sealed = true;
+        addToMinutes(window.dropped, minuteKey(event), event);
       }
+      this.pendingEvents -= gone.length;
+      this.dropped += gone.length;
+      excess -= gone.length;
     }
   }
+}
 
-  private mergeCounter(delta: UsageDelta): void {
-    const key = `${delta.accountId}\u0000${delta.tokenId}`;
-    const current = this.counters.get(key);
-    if (!current) {
-      this.counters.set(key, delta);
-      return;
-    }
-    current.count += delta.count;
-    if (delta.lastUsedAt > current.lastUsedAt) current.lastUsedAt = delta.lastUsedAt;
-  }
+/** `toISOString` of epoch ms, each distinct value formatted once (many uses fall in the same millisecond). */
+function isoMemo(): (ms: number) => string {
+  const seen = new Map<number, string>();
+  return (ms) => {
+    let iso = seen.get(ms);
+    if (iso === undefined) seen.set(ms, (iso = new Date(ms).toISOString()));
+    return iso;
+  };
 }
