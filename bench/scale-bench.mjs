@@ -2,7 +2,6 @@
 // p50/p99 for uncached and cached tokens at 10,000 tokens and at the full count, and the process's resident memory.
 // Usage: node bench/scale-bench.mjs [count=1000000] [--backends=sqlite,postgres] [--max-seconds=240]
 import { join } from 'node:path';
-import pg from 'pg';
 import { generateSecret, hashSecret, secretHint } from '../dist/core/token-format.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
@@ -61,21 +60,6 @@ async function fill(store, accountId, from, to, keep, keepEvery, deadline) {
   return i;
 }
 
-/**
- * What autovacuum does within a minute or so of a bulk load, done at once (see README, "scale"): until `tokens`
- * has statistics, each connection may plan the foreign-key check of `token_secrets` on an index that has only
- * `account_id`, and then scans every token of the (one) account per inserted secret.
- */
-async function analyzeTokens(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('analyze tokens, token_secrets');
-  } finally {
-    await client.end();
-  }
-}
-
 async function latencies(tessera, secrets) {
   const out = [];
   for (const secret of secrets) {
@@ -129,12 +113,7 @@ async function runBackend(kind, count, deadline) {
     const small = [];
     const big = [];
     const t0 = performance.now();
-    let made = 0;
-    if (kind === 'postgres') {
-      made = await fill(store, accountId, 0, Math.min(BATCH, count), small, 1, deadline);
-      await analyzeTokens(cluster.url);
-    }
-    made = await fill(store, accountId, made, Math.min(10_000, count), small, 1, deadline);
+    let made = await fill(store, accountId, 0, Math.min(10_000, count), small, 1, deadline);
     const smallMs = performance.now() - t0;
     const atSmall = await measure(makeStore, small.slice(0, SAMPLES), extra());
     const t1 = performance.now();
