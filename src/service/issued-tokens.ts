@@ -76,7 +76,7 @@ export class IssuedTokens {
    * it is dropped by whatever drops the token: a change on this instance, or one heard from another.
    */
   private cachedIssuer(claims: IssuedClaims): CachedToken | null | undefined {
-    return this.ctx.changes.cacheTrusted(this.ctx.staleVerifyMs) ? this.ctx.tokenCache.get(issuerKey(claims)) : undefined;
+    return this.ctx.changes.cacheTrusted(this.ctx.staleVerifyMs) ? this.ctx.tokenCache.get(issuerKey(claims), this.ctx.clock.now()) : undefined;
   }
 
   /** The claims of a JWT this instance has verified (for introspection), or `undefined`. */
@@ -92,9 +92,9 @@ export class IssuedTokens {
     if (issuer === undefined) {
       const token = await this.ctx.store.getToken(checked.claims.accountId, checked.claims.clientId);
       if (token) {
-        issuer = this.ctx.tokenCache.setFound({ hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null }, token);
+        issuer = this.ctx.tokenCache.setFound({ hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null }, token, this.ctx.clock.now());
       } else {
-        this.ctx.tokenCache.setMissing(key);
+        this.ctx.tokenCache.setMissing(key, this.ctx.clock.now());
         issuer = null;
       }
     }

@@ -53,18 +53,20 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput, kind?: Usag
   const hash = hashSecret(secret);
   // Memory is trusted only while other instances' changes are heard (or within the configured staleness
   // bound after that stopped); otherwise the store decides, and if it is down too, verify fails closed (503).
-  const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash) : undefined;
+  const nowMs = ctx.clock.now();
+  const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash, nowMs) : undefined;
   if (cached === null) return NOT_FOUND;
-  if (cached !== undefined) return evaluate(ctx, cached, input, kind);
+  if (cached !== undefined) return evaluate(ctx, cached, input, kind, nowMs);
   // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
   // and checksum-failing strings are refused before any store lookup.
   if (!checkSecretShape(secret).ok) return NOT_FOUND;
   return ctx.store.findSecret(hash).then((found) => {
+    const readMs = ctx.clock.now();
     if (!found) {
-      ctx.tokenCache.setMissing(hash);
+      ctx.tokenCache.setMissing(hash, readMs);
       return NOT_FOUND;
     }
-    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token), input, kind);
+    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token, readMs), input, kind, readMs);
   });
 }
 
@@ -72,8 +74,13 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput, kind?: Usag
  * The checks on a token already in hand, and the usage they make (see {@link verifyToken} for `kind`); also
  * used for issued JWTs (see issued-tokens.ts). One clock read serves the checks and the usage record.
  */
-export function evaluate(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
-  const nowMs = ctx.clock.now();
+export function evaluate(
+  ctx: ServiceContext,
+  entry: CachedToken,
+  input: VerifyInput,
+  kind?: UsageKind,
+  nowMs: number = ctx.clock.now(),
+): VerifyResult | Promise<VerifyResult> {
   // A rotated-out secret past its overlap opens nothing, as if it had never existed (and, unknown, is not recorded).
   if (entry.secretExpiresAtMs !== null && nowMs >= entry.secretExpiresAtMs) return NOT_FOUND;
   const result = judge(ctx, entry, input, nowMs);
