@@ -1,6 +1,7 @@
 // Gateway bench: requests per second through nginx with Tessera forward auth (auth_request, examples/nginx/) vs the
-// same nginx setup proxying straight to the same upstream, in the same run. Run alone: node bench/gateway-bench.mjs
-// (after `npm run build`; needs Debian's nginx).
+// same nginx setup proxying straight to the same upstream, in the same run; the auth subrequest both over TCP and
+// over Tessera's Unix socket (TESSERA_SOCKET, the setup docs/gateway.md recommends when nginx runs on the same
+// host). Run alone: node bench/gateway-bench.mjs (after `npm run build`; needs Debian's nginx).
 import autocannon from 'autocannon';
 import { fileURLToPath } from 'node:url';
 import { findNginx, startNginx } from './nginx.mjs';
@@ -8,7 +9,11 @@ import { fmtInt, fmtRatio, median, startChild, table, verdict } from './lib.mjs'
 
 export const GATEWAY_GOAL = 0.6;
 
-const defaults = { connections: 20, warmupSeconds: 1, measureSeconds: 5, rounds: 2 };
+/**
+ * Short rounds, many of them: the machine's speed drifts within a minute, so each round's auth figures are divided
+ * by the direct figure measured beside them and the medians of those paired ratios are reported (as in http-bench).
+ */
+const defaults = { connections: 20, warmupSeconds: 1, measureSeconds: 3, rounds: 6 };
 
 const DIRECT_SITE = `
 upstream api {
@@ -43,36 +48,46 @@ export async function runGatewayBench(options = {}) {
   const o = { ...defaults, ...options };
   if (findNginx() === null) {
     console.log('gateway bench skipped: nginx not installed (apt-get install -y --no-install-recommends nginx)');
-    return { name: 'gateway (nginx auth/direct)', ratio: NaN, goal: GATEWAY_GOAL, ok: false };
+    return { name: 'gateway (nginx auth/direct, Unix socket)', ratio: NaN, tcpRatio: NaN, goal: GATEWAY_GOAL, ok: false };
   }
   const tesseraChild = startChild(fileURLToPath(new URL('./gateway-servers.mjs', import.meta.url)), ['tessera']);
   const upstreamChild = startChild(fileURLToPath(new URL('./gateway-servers.mjs', import.meta.url)), ['upstream']);
   let withAuth;
+  let viaSocket;
   let direct;
   try {
     const [tessera, upstream] = await Promise.all([tesseraChild.ready, upstreamChild.ready]);
     const addrs = { tessera: `127.0.0.1:${tessera.port}`, upstream: `127.0.0.1:${upstream.port}` };
     withAuth = await startNginx(addrs);
+    viaSocket = await startNginx({ ...addrs, tessera: `unix:${tessera.socket}` });
     direct = await startNginx({ ...addrs, site: DIRECT_SITE });
-    const sides = { auth: [], direct: [] };
+    const setups = [['direct', direct], ['tcp', withAuth], ['socket', viaSocket]];
+    const runs = { direct: [], tcp: [], socket: [] };
     let errors = 0;
-    for (const server of [withAuth, direct]) await load(server.port, tessera.secret, o.warmupSeconds, o.connections);
+    for (const [, server] of setups) await load(server.port, tessera.secret, o.warmupSeconds, o.connections);
     for (let round = 0; round < o.rounds; round++) {
-      for (const [name, server] of round % 2 === 0 ? [['direct', direct], ['auth', withAuth]] : [['auth', withAuth], ['direct', direct]]) {
+      for (const [name, server] of round % 2 === 0 ? setups : [...setups].reverse()) {
         const r = await load(server.port, tessera.secret, o.measureSeconds, o.connections);
-        sides[name].push(r.rps);
+        runs[name].push(r.rps);
         errors += r.errors;
       }
     }
-    const authRps = median(sides.auth);
-    const directRps = median(sides.direct);
-    const ratio = authRps / directRps;
-    console.log(table(['setup', 'req/s (median)'], [['nginx → upstream', fmtInt(directRps)], ['nginx auth_request → Tessera, → upstream', fmtInt(authRps)]]));
-    console.log(`ratio auth/direct = ${fmtRatio(ratio)}  goal >= ${GATEWAY_GOAL}  ${verdict(ratio, GATEWAY_GOAL)}`);
+    const paired = (name) => median(runs[name].map((rps, i) => rps / runs.direct[i]));
+    const tcp = paired('tcp');
+    const socket = paired('socket');
+    console.log(table(['setup', 'req/s (median)'], [
+      ['nginx → upstream', fmtInt(median(runs.direct))],
+      ['nginx auth_request → Tessera (TCP), → upstream', fmtInt(median(runs.tcp))],
+      ['nginx auth_request → Tessera (Unix socket), → upstream', fmtInt(median(runs.socket))],
+    ]));
+    console.log(`per-round ratios, TCP: ${runs.tcp.map((r, i) => fmtRatio(r / runs.direct[i])).join(' ')}; socket: ${runs.socket.map((r, i) => fmtRatio(r / runs.direct[i])).join(' ')}`);
+    console.log(`ratio auth/direct, Unix socket = ${fmtRatio(socket)}  goal >= ${GATEWAY_GOAL}  ${verdict(socket, GATEWAY_GOAL)}`);
+    console.log(`ratio auth/direct, TCP         = ${fmtRatio(tcp)}  goal >= ${GATEWAY_GOAL}  ${verdict(tcp, GATEWAY_GOAL)}`);
     if (errors > 0) console.log(`warning: ${errors} non-2xx or failed responses`);
-    return { name: 'gateway (nginx auth/direct)', ratio, goal: GATEWAY_GOAL, ok: errors === 0 };
+    return { name: 'gateway (nginx auth/direct, Unix socket)', ratio: socket, tcpRatio: tcp, goal: GATEWAY_GOAL, ok: errors === 0 };
   } finally {
     await withAuth?.stop();
+    await viaSocket?.stop();
     await direct?.stop();
     await tesseraChild.stop();
     await upstreamChild.stop();
@@ -81,5 +96,5 @@ export async function runGatewayBench(options = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 1 } : {});
+  await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 2 } : {});
 }

@@ -1,10 +1,12 @@
 // Child processes of the gateway and JWT benches. `tessera`: the real app (SQLite, messaging catalog) with one token
-// holding message:send and tokens:issue, an issued JWT, prints {port, secret, jwt}. `upstream`: a tiny API answering
+// holding message:send and tokens:issue, an issued JWT, listening on TCP and on a Unix socket (as with
+// TESSERA_SOCKET), prints {port, socket, secret, jwt}. `upstream`: a tiny API answering
 // constant JSON, prints {port}. Both serve until the parent goes away.
 // Usage: node bench/gateway-servers.mjs tessera|upstream
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { buildApp } from '../dist/http/build-app.js';
+import { listenOnSocket } from '../dist/http/listen-socket.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { createTessera } from '../dist/service/tessera.js';
 import { exitWithParent, makeTempDir } from './lib.mjs';
@@ -47,12 +49,16 @@ if (mode === 'upstream') {
     headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
     body: JSON.stringify({ scope: 'message:send', expires_in: '1h' }),
   }).then((r) => r.json());
+  // nginx's workers run as another user (nobody): the socket and its directory must be reachable by them.
+  chmodSync(temp.dir, 0o755);
+  const socket = await listenOnSocket(app, `${temp.dir}/tessera.sock`, 0o666);
   exitWithParent(async () => {
+    await socket.close();
     await app.close();
     await tessera.close();
     temp.remove();
   });
-  process.stdout.write(`${JSON.stringify({ port: app.server.address().port, secret: created.secret, jwt: issued.token })}\n`);
+  process.stdout.write(`${JSON.stringify({ port: app.server.address().port, socket: socket.path, secret: created.secret, jwt: issued.token })}\n`);
 } else {
   throw new Error('usage: node bench/gateway-servers.mjs tessera|upstream');
 }

@@ -36,6 +36,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
 
 function bannerLines(server: RunningServer): string[] {
   const lines = [`Tessera listening on ${server.url}`, `Web console at ${server.url}/console/`, `API docs at ${server.url}/docs`];
+  if (server.socketPath !== null) lines.splice(1, 0, `Also listening on unix:${server.socketPath}`);
   if (server.bootstrap) {
     lines.push(
       '',
@@ -51,7 +52,7 @@ function bannerLines(server: RunningServer): string[] {
 
 function bannerJson(server: RunningServer) {
   const root = server.bootstrap && { accountId: server.bootstrap.account.id, token: server.bootstrap.root.token, secret: server.bootstrap.root.secret };
-  return { url: server.url, docsUrl: `${server.url}/docs`, bootstrap: root };
+  return { url: server.url, socketPath: server.socketPath, docsUrl: `${server.url}/docs`, bootstrap: root };
 }
 
 /** Resolves at the first SIGINT or SIGTERM; a second one exits at once, for a shutdown that hangs. */

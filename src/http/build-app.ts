@@ -1,4 +1,5 @@
 /** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
+import { fastifyTrustProxy } from './client-address.js';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -44,7 +45,7 @@ export async function buildApp(options: BuildAppOptions) {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // A random per-process prefix and a counter: unique, and no CSPRNG call on every request.
     genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
     requestIdHeader: false,

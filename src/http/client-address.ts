@@ -8,6 +8,24 @@ import { parseIpAllowlist } from '../core/ip-allowlist.js';
 
 export type TrustProxy = boolean | string | string[];
 
+/**
+ * The peer address of a connection over Tessera's Unix socket (`TESSERA_SOCKET`), which has none: not an IP,
+ * so a token with allowed IPs never matches it. `unix` in `TESSERA_TRUSTED_PROXIES` trusts the socket's peers.
+ */
+export const UNIX_PEER = 'unix';
+
+/** The direct peer of the request: its IP, or {@link UNIX_PEER} over the Unix socket. */
+export function peerAddress(request: FastifyRequest): string {
+  return request.socket.remoteAddress ?? UNIX_PEER;
+}
+
+/** `trustProxy` as Fastify (proxy-addr) takes it: addresses only, without `unix`. */
+export function fastifyTrustProxy(trustProxy: TrustProxy | undefined): TrustProxy {
+  if (!Array.isArray(trustProxy) && typeof trustProxy !== 'string') return trustProxy ?? false;
+  const entries = (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(',')).map((s) => s.trim()).filter((s) => s !== '' && s !== UNIX_PEER);
+  return entries.length > 0 ? entries : false;
+}
+
 /** proxy-addr's names for address ranges, which Fastify's `trustProxy` also accepts. */
 const named: Record<string, string[]> = {
   loopback: ['127.0.0.0/8', '::1/128'],
@@ -18,22 +36,31 @@ const named: Record<string, string[]> = {
 export function trustsPeer(trustProxy: TrustProxy | undefined): (peer: string) => boolean {
   if (trustProxy === true) return () => true;
   if (!trustProxy) return () => false;
-  const entries = (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .flatMap((s) => named[s] ?? [s]);
+  const listed = (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(',')).map((s) => s.trim()).filter(Boolean);
+  const unix = listed.includes(UNIX_PEER);
+  const entries = listed.filter((s) => s !== UNIX_PEER).flatMap((s) => named[s] ?? [s]);
   const parsed = parseIpAllowlist(entries);
   if (!parsed.ok) throw new Error(`TESSERA_TRUSTED_PROXIES: entry ${parsed.index + 1}: ${parsed.problem}`);
-  return (peer) => parsed.allowlist.allows(peer);
+  // Peers are few (the gateway's connections) and checked on every request: remember each answer.
+  const known = new Map<string, boolean>();
+  return (peer) => {
+    if (peer === UNIX_PEER) return unix;
+    let trusted = known.get(peer);
+    if (trusted === undefined) {
+      if (known.size >= 1024) known.clear();
+      known.set(peer, (trusted = parsed.allowlist.allows(peer)));
+    }
+    return trusted;
+  };
 }
 
 export function clientAddress(trustProxy: TrustProxy | undefined): (request: FastifyRequest) => string {
   const trusted = trustsPeer(trustProxy);
   return (request) => {
-    const peer = request.socket.remoteAddress ?? request.ip;
+    const peer = peerAddress(request);
     if (!trusted(peer)) return peer;
     const real = request.headers['x-real-ip'];
     if (typeof real === 'string' && real.trim() !== '') return real.trim();
-    return request.ip;
+    return request.ip ?? peer;
   };
 }

@@ -1,8 +1,11 @@
 /** A real nginx (Debian's, `auth_request`) in front of a small upstream, with Tessera deciding every request. */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX_MISSING_MESSAGE, startNginx, type NginxServer } from '../testing/nginx-server.js';
+import { findNginx, NGINX_MISSING_MESSAGE, startNginx, type NginxServer } from '../testing/nginx-server.js';
+import { listenOnSocket, type SocketListener } from './listen-socket.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
 
 const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
@@ -46,9 +49,9 @@ afterAll(async () => {
 });
 
 /** Through nginx; `from` picks the client's source address on the loopback (127.0.0.2 is as real as 127.0.0.1). */
-function call(method: string, path: string, headers: Record<string, string> = {}, from = '127.0.0.1'): Promise<Reply> {
+function call(method: string, path: string, headers: Record<string, string> = {}, from = '127.0.0.1', via = nginx): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${nginx!.url}${path}`, { method, headers, localAddress: from, timeout: 10_000 }, (res) => {
+    const req = httpRequest(`${via!.url}${path}`, { method, headers, localAddress: from, timeout: 10_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -120,5 +123,47 @@ describe.skipIf(process.env.CI !== 'true' && !(await import('../testing/nginx-se
     // A client's own X-Forwarded-For / X-Real-IP: nginx overwrites X-Real-IP, and Tessera prefers it.
     const forged = { ...bearer(second.secret), 'x-forwarded-for': '127.0.0.2', 'x-real-ip': '127.0.0.2' };
     expect((await call('POST', '/sms/2/text/advanced', forged, '127.0.0.1')).status).toBe(401);
+  });
+});
+
+describe.skipIf(process.env.CI !== 'true' && !findNginx())('nginx auth_request over Tessera’s Unix socket', () => {
+  let s: TestApp;
+  let dir: string;
+  let socket: SocketListener;
+  let viaSocket: NginxServer | null = null;
+
+  beforeAll(async () => {
+    // The socket's peers are the trusted proxy here (TESSERA_TRUSTED_PROXIES=unix).
+    s = await startTestApp({ trustProxy: ['unix'] });
+    await s.request('PUT', '/v1/catalog', { token: s.rootSecret, body: { source: messaging, format: 'yaml' } });
+    dir = mkdtempSync(join(tmpdir(), 'tessera-nginx-socket-'));
+    // nginx's workers run as another user: they need the directory and the socket.
+    chmodSync(dir, 0o755);
+    socket = await listenOnSocket(s.app, join(dir, 'tessera.sock'), 0o666);
+    viaSocket = await startNginx({ tessera: `unix:${socket.path}`, upstream: upstream.addr });
+  }, 30_000);
+
+  afterAll(async () => {
+    await viaSocket?.stop();
+    await socket?.close();
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('decides as over TCP: 401 without a token, 403 for a wrong scope, 200 with the identity headers', async () => {
+    const m = await s.createToken({ name: 'sender', profileId: 'crm-bot', scopes: ['message:send'] });
+    expect((await call('POST', '/sms/2/text/advanced', {}, '127.0.0.1', viaSocket)).status).toBe(401);
+    const wrong = await call('GET', '/sms/1/logs', bearer(m.secret), '127.0.0.1', viaSocket);
+    expect([wrong.status, wrong.text]).toEqual([403, FORBIDDEN_EXACT]);
+    const ok = await call('POST', '/sms/2/text/advanced', bearer(m.secret), '127.0.0.1', viaSocket);
+    expect(ok.status).toBe(200);
+    expect(ok.body.headers['x-tessera-token-id']).toBe(m.id);
+    expect(ok.body.headers['x-tessera-profile-id']).toBe('crm-bot');
+  });
+
+  it('takes the client address from X-Real-IP, the socket’s peers being trusted', async () => {
+    const second = await s.createToken({ name: 'from .2', scopes: ['message:send'], allowedIps: ['127.0.0.2/32'] });
+    expect((await call('POST', '/sms/2/text/advanced', bearer(second.secret), '127.0.0.2', viaSocket)).status).toBe(200);
+    expect((await call('POST', '/sms/2/text/advanced', bearer(second.secret), '127.0.0.1', viaSocket)).status).toBe(401);
   });
 });

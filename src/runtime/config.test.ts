@@ -17,6 +17,8 @@ describe('resolveServerConfig', () => {
       usageRetentionDays: 7,
       usageWindowSeconds: 10,
       issuer: 'tessera',
+      socketPath: null,
+      socketMode: 0o660,
     });
   });
 
@@ -31,11 +33,12 @@ describe('resolveServerConfig', () => {
     const config = resolve({
       HOST: '0.0.0.0', PORT: '9000', LOG_LEVEL: 'warn', TESSERA_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
       TESSERA_STALE_VERIFY_SECONDS: '30', TESSERA_USAGE_RETENTION_DAYS: '30', TESSERA_ISSUER: 'https://auth.example.test',
-      TESSERA_USAGE_WINDOW_SECONDS: '60',
+      TESSERA_USAGE_WINDOW_SECONDS: '60', TESSERA_SOCKET: '/run/tessera/tessera.sock', TESSERA_SOCKET_MODE: '666',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9000, logLevel: 'warn', trustedProxies: ['10.0.0.0/8', '127.0.0.1'],
       staleVerifySeconds: 30, usageRetentionDays: 30, usageWindowSeconds: 60, issuer: 'https://auth.example.test',
+      socketPath: '/run/tessera/tessera.sock', socketMode: 0o666,
     });
   });
 
@@ -45,6 +48,8 @@ describe('resolveServerConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'logLevel'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '7' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
+    [{ TESSERA_SOCKET_MODE: '0o660' }, 'TESSERA_SOCKET_MODE'],
+    [{ TESSERA_SOCKET_MODE: '999' }, 'TESSERA_SOCKET_MODE'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '0' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '2.5' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
   ])('refuses %j naming %s', (env, field) => {

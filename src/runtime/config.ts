@@ -23,6 +23,10 @@ export interface ServerConfig {
   usageWindowSeconds: number;
   /** `TESSERA_ISSUER`: the `iss` of issued JWTs (default `tessera`); set it to the server's public URL. */
   issuer: string;
+  /** `TESSERA_SOCKET`: a Unix domain socket path to listen on as well (a gateway on the same host), or null. */
+  socketPath: string | null;
+  /** `TESSERA_SOCKET_MODE`: the socket file's permissions, octal (default 660: owner and group). */
+  socketMode: number;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -64,7 +68,17 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     usageRetentionDays: nonNegativeNumber(env, 'TESSERA_USAGE_RETENTION_DAYS', 7),
     usageWindowSeconds: usageWindowSeconds(env),
     issuer: env.TESSERA_ISSUER?.trim() || 'tessera',
+    socketPath: env.TESSERA_SOCKET?.trim() || null,
+    socketMode: socketMode(env),
   };
+}
+
+function socketMode(env: NodeJS.ProcessEnv): number {
+  const text = env.TESSERA_SOCKET_MODE?.trim() || '660';
+  if (!/^[0-7]{3}$/.test(text)) {
+    throw new TesseraError('BAD_REQUEST', `TESSERA_SOCKET_MODE: expected three octal digits such as 660, got ${text}`, { field: 'TESSERA_SOCKET_MODE' });
+  }
+  return Number.parseInt(text, 8);
 }
 
 function usageWindowSeconds(env: NodeJS.ProcessEnv): number {

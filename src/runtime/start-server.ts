@@ -1,6 +1,7 @@
 /** `tessera serve`: open the store, bootstrap on first start, build the app, listen, stop cleanly on signals. */
 import pino, { type Logger } from 'pino';
 import { buildApp } from '../http/build-app.js';
+import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
 import type { BootstrapResult } from '../service/bootstrap.js';
 import { createTessera } from '../service/tessera.js';
@@ -10,6 +11,8 @@ import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed
 
 export interface RunningServer {
   url: string;
+  /** The Unix socket it also listens on (`TESSERA_SOCKET`), or null. */
+  socketPath: string | null;
   /** Set on the first start of an empty database only. */
   bootstrap: BootstrapResult | null;
   close(): Promise<void>;
@@ -56,9 +59,12 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
   });
   let address: string;
+  let socket: SocketListener | null = null;
   try {
     address = await app.listen({ host: config.host, port: config.port });
+    if (config.socketPath !== null) socket = await listenOnSocket(app, config.socketPath, config.socketMode);
   } catch (error) {
+    await app.close();
     await tessera.close();
     throw error;
   }
@@ -66,9 +72,11 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   let closing: Promise<void> | undefined;
   return {
     url: address,
+    socketPath: socket?.path ?? null,
     bootstrap: bootstrapped,
     close: () =>
       (closing ??= (async () => {
+        await socket?.close();
         await app.close();
         await tessera.close();
       })()),

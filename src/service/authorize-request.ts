@@ -1,5 +1,5 @@
 /** Forward auth: may this token make this call (method and URI as the gateway saw them) from this address? */
-import type { TokenRecord } from '../core/types.js';
+import type { AccountRecord, TokenRecord } from '../core/types.js';
 import type { PresentedCredential } from './authenticate.js';
 import type { ServiceContext } from './context.js';
 import type { VerifyInput, VerifyResult } from './verify-token.js';
@@ -18,24 +18,43 @@ export type AuthorizeOutcome =
   | { allowed: false; status: 401; presented: boolean; text: string }
   | { allowed: false; status: 403; requiredAnyOf: string[]; text: string };
 
-/** `verify` is the shared check (opaque tokens and issued JWTs alike, usage recorded as `authorize`). */
-export async function authorizeRequest(
+/**
+ * `verify` is the shared check (opaque tokens and issued JWTs alike, usage recorded as `authorize`). Answers
+ * without a promise when the token, its catalog and its account are in memory.
+ */
+export function authorizeRequest(
   ctx: ServiceContext,
   verify: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>,
   input: AuthorizeInput,
-): Promise<AuthorizeOutcome> {
+): AuthorizeOutcome | Promise<AuthorizeOutcome> {
   if (!input.credential) return { allowed: false, status: 401, presented: false, text: 'a token is required' };
   const path = normalisePath(input.uri);
-  const result = await verify({
+  const verified = verify({
     secret: input.credential.secret,
     // An ambiguous path is checked as an endpoint no catalog has, so it is denied like one.
     endpoint: { method: input.method.toUpperCase(), path: path ?? '/\u0000' },
     ip: input.ip,
   });
+  const scheme = input.credential.scheme;
+  return verified instanceof Promise ? verified.then((result) => decide(ctx, scheme, result)) : decide(ctx, scheme, verified);
+}
+
+function decide(ctx: ServiceContext, scheme: PresentedCredential['scheme'], result: VerifyResult): AuthorizeOutcome | Promise<AuthorizeOutcome> {
   if (result.code === 'NOT_FOUND') return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
-  const { scheme } = input.credential;
   if (scheme === 'app' || scheme === 'query') {
-    const account = await ctx.accountCache.get(result.token.accountId);
+    const account = ctx.accountCache.peek(result.token.accountId);
+    if (account === undefined) return ctx.accountCache.get(result.token.accountId).then((read) => outcomeOf(result, scheme, read));
+    return outcomeOf(result, scheme, account);
+  }
+  return outcomeOf(result, scheme, undefined);
+}
+
+function outcomeOf(
+  result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>,
+  scheme: PresentedCredential['scheme'],
+  account: AccountRecord | undefined,
+): AuthorizeOutcome {
+  if (scheme === 'app' || scheme === 'query') {
     const enabled = scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
     if (!enabled) return { allowed: false, status: 401, presented: true, text: `the ${scheme === 'app' ? 'App scheme' : 'access_token parameter'} is not enabled for this account` };
   }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../core/errors.js';
 import type { PresentedCredential } from '../../service/authenticate.js';
-import { queryToken } from '../../service/authorize-request.js';
+import { queryToken, type AuthorizeOutcome } from '../../service/authorize-request.js';
 import { clientAddress, type TrustProxy } from '../client-address.js';
 import { presentedCredential } from '../credentials.js';
 import { bearerChallenge, envelope, FORBIDDEN_BODY, sendError } from '../error-envelope.js';
@@ -44,12 +44,13 @@ export function gatewayRoutes(http: HttpContext, options: { trustProxy?: TrustPr
           403: Type.Ref(ErrorBody, { description: 'Exactly {"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}}' }),
         },
       },
-    }, async (request, reply) => {
+    }, (request, reply) => {
       const headers = request.headers;
       const method = header(headers['x-original-method']) ?? header(headers['x-forwarded-method']);
       const uri = header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']);
-      if (method === undefined) return sendError(reply, 'BAD_REQUEST', 'X-Original-Method: is required (or X-Forwarded-Method)', { field: 'X-Original-Method' });
-      if (uri === undefined) return sendError(reply, 'BAD_REQUEST', 'X-Original-URI: is required (or X-Forwarded-Uri)', { field: 'X-Original-URI' });
+      // A synchronous handler sends and returns nothing (a returned reply would be sent twice).
+      if (method === undefined) return void sendError(reply, 'BAD_REQUEST', 'X-Original-Method: is required (or X-Forwarded-Method)', { field: 'X-Original-Method' });
+      if (uri === undefined) return void sendError(reply, 'BAD_REQUEST', 'X-Original-URI: is required (or X-Forwarded-Uri)', { field: 'X-Original-URI' });
       reply.header('Cache-Control', 'no-store');
       let credential: PresentedCredential | undefined;
       try {
@@ -57,19 +58,25 @@ export function gatewayRoutes(http: HttpContext, options: { trustProxy?: TrustPr
       } catch (error) {
         // A malformed Authorization header or a token in two places: a 401 the gateway can pass on (a 400 would be its 500).
         const text = error instanceof TesseraError ? error.message : 'the token is not valid';
-        return unauthorized(reply, true, text);
+        return void unauthorized(reply, true, text);
       }
-      const outcome = await http.tessera.authorize({ credential, method, uri, ip: ipOf(request) });
-      if (outcome.allowed) {
-        const { token } = outcome;
-        reply.header('X-Tessera-Token-Id', token.id).header('X-Tessera-Account-Id', token.accountId);
-        if (token.profileId !== null) reply.header('X-Tessera-Profile-Id', token.profileId);
-        return reply.code(200).send();
-      }
-      if (outcome.status === 403) return forbidden(reply, outcome.requiredAnyOf);
-      return unauthorized(reply, outcome.presented, outcome.text);
+      const outcome = http.tessera.authorize({ credential, method, uri, ip: ipOf(request) });
+      // From memory (the usual case) the answer goes out without a promise or a tick.
+      if (outcome instanceof Promise) return outcome.then((o) => void answer(reply, o));
+      return void answer(reply, outcome);
     });
   };
+}
+
+function answer(reply: FastifyReply, outcome: AuthorizeOutcome): FastifyReply {
+  if (outcome.allowed) {
+    const { token } = outcome;
+    reply.header('X-Tessera-Token-Id', token.id).header('X-Tessera-Account-Id', token.accountId);
+    if (token.profileId !== null) reply.header('X-Tessera-Profile-Id', token.profileId);
+    return reply.code(200).send();
+  }
+  if (outcome.status === 403) return forbidden(reply, outcome.requiredAnyOf);
+  return unauthorized(reply, outcome.presented, outcome.text);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

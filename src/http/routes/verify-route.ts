@@ -1,4 +1,5 @@
 /** POST /v1/verify: 200 for every well-formed request, with the outcome as a code. */
+import { peerAddress } from '../client-address.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TesseraError } from '../../core/errors.js';
@@ -59,7 +60,7 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
     }, (request, reply) => {
       const started = performance.now();
       const { token: secret, query, resource, endpoint, context, ip } = request.body;
-      const input: VerifyInput = { secret, scopes: checkScopes(request.body.scopes ?? [], 'scopes'), ip: ip ?? request.ip };
+      const input: VerifyInput = { secret, scopes: checkScopes(request.body.scopes ?? [], 'scopes'), ip: ip ?? request.ip ?? peerAddress(request) };
       if (query !== undefined) input.query = parseQueryField(query);
       if (resource) input.resource = resource;
       if (endpoint) input.endpoint = endpoint;
