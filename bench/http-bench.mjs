@@ -19,7 +19,7 @@ const defaults = {
    * speed drifts by 2x within a minute (shared, 2 cores), so each round's verify is divided by the ceiling measured
    * right beside it, and the median of those paired ratios is the figure; many short rounds beat a few long ones.
    */
-  rounds: 6,
+  rounds: 8,
   backends: ['sqlite', 'postgres'],
 };
 
