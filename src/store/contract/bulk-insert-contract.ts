@@ -1,8 +1,8 @@
 /** The store contract for `insertTokens`: many tokens in chunked multi-row inserts, all or none. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountRecord, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
 import { StoreConflictError, type Store } from '../store.js';
-import { at, makeAccount, makeSecret, makeToken } from './run-store-contract.js';
+import { at, makeSecret, makeToken, storeWithAccounts } from './run-store-contract.js';
 
 type Item = { token: TokenRecord; secret: TokenSecretRecord };
 
@@ -14,14 +14,9 @@ export function runBulkInsertContract(name: string, makeStore: () => Promise<Sto
     let store: Store;
     let acc: AccountRecord;
 
-    beforeEach(async () => {
-      store = await makeStore();
-      await store.migrate();
-      acc = makeAccount();
-      await store.insertAccount(acc);
-    });
-    afterEach(async () => {
-      await store.close();
+    storeWithAccounts(makeStore, (s, a) => {
+      store = s;
+      acc = a;
     });
 
     /** Items whose fields differ row to row, so a column shifted between rows or chunks would show. */

@@ -1,9 +1,9 @@
 /** The store contract for catalog versions and JWT signing keys. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../core/errors.js';
 import type { AccountId, AccountRecord, TokenId } from '../../core/types.js';
 import { StoreConflictError, type CatalogVersionRecord, type SigningKeyRecord, type Store } from '../store.js';
-import { at, makeAccount } from './run-store-contract.js';
+import { at, storeWithAccounts } from './run-store-contract.js';
 
 export function runCatalogAndKeyContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}: catalog versions and signing keys`, () => {
@@ -11,16 +11,10 @@ export function runCatalogAndKeyContract(name: string, makeStore: () => Promise<
     let acc: AccountRecord;
     let other: AccountRecord;
 
-    beforeEach(async () => {
-      store = await makeStore();
-      await store.migrate();
-      acc = makeAccount({ name: 'Main' });
-      other = makeAccount({ name: 'Other', createdAt: at(5) });
-      await store.insertAccount(acc);
-      await store.insertAccount(other);
-    });
-    afterEach(async () => {
-      await store.close();
+    storeWithAccounts(makeStore, (s, a, o) => {
+      store = s;
+      acc = a;
+      other = o;
     });
 
     describe('catalog versions', () => {

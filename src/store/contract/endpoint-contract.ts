@@ -1,8 +1,8 @@
 /** The store contract for seed 004's endpoint tokens: endpoint settings, assignments, secondary listings. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountRecord, Scope, TokenId } from '../../core/types.js';
 import type { EndpointSettingsRecord, Store } from '../store.js';
-import { at, makeAccount, makeSecret, makeToken } from './run-store-contract.js';
+import { at, makeSecret, makeToken, storeWithAccounts } from './run-store-contract.js';
 
 export function runEndpointContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}: endpoint tokens`, () => {
@@ -10,16 +10,10 @@ export function runEndpointContract(name: string, makeStore: () => Promise<Store
     let acc: AccountRecord;
     let other: AccountRecord;
 
-    beforeEach(async () => {
-      store = await makeStore();
-      await store.migrate();
-      acc = makeAccount({ name: 'Main' });
-      other = makeAccount({ name: 'Other', createdAt: at(5) });
-      await store.insertAccount(acc);
-      await store.insertAccount(other);
-    });
-    afterEach(async () => {
-      await store.close();
+    storeWithAccounts(makeStore, (s, a, o) => {
+      store = s;
+      acc = a;
+      other = o;
     });
 
     const settings = (overrides: Partial<EndpointSettingsRecord> = {}): EndpointSettingsRecord => ({

@@ -53,6 +53,29 @@ export function makeAccount(overrides: Partial<AccountRecord> = {}): AccountReco
   };
 }
 
+/**
+ * For every test of the enclosing describe: a fresh, migrated store holding two accounts (Main and Other),
+ * handed to `use`; closed after the test.
+ */
+export function storeWithAccounts(
+  makeStore: () => Promise<Store>,
+  use: (store: Store, acc: AccountRecord, other: AccountRecord) => void,
+): void {
+  let store: Store | undefined;
+  beforeEach(async () => {
+    store = await makeStore();
+    await store.migrate();
+    const acc = makeAccount({ name: 'Main' });
+    const other = makeAccount({ name: 'Other', createdAt: at(5) });
+    await store.insertAccount(acc);
+    await store.insertAccount(other);
+    use(store, acc, other);
+  });
+  afterEach(async () => {
+    await store?.close();
+  });
+}
+
 export function makeToken(accountId: AccountId, id: string, overrides: Partial<TokenRecord> = {}): TokenRecord {
   return {
     id: id as TokenId,
