@@ -1,6 +1,6 @@
 /** Express middleware: `requireScopes`, `requireQuery`, `requireEndpoint`; the identity on `req.tessera` and `res.locals.tessera`. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createGuard, isPromise, pathOf, queryRequirement, scopesRequirement, type GuardOptions, type GuardResult } from './guard.js';
+import { createGuard, isPromise, pathOf, requirementGuards, type GuardOptions, type GuardResult } from './guard.js';
 import type { TesseraVerifier } from './verifier.js';
 import type { Requirement, TesseraIdentity } from './verify-types.js';
 
@@ -64,17 +64,7 @@ export function tesseraExpress(options: GuardOptions): TesseraExpress {
     };
 
   return {
-    requireScopes(...scopes) {
-      const requirement = scopesRequirement(scopes);
-      return middleware(() => requirement);
-    },
-    requireQuery(query) {
-      const requirement = queryRequirement(query);
-      return middleware(() => requirement);
-    },
-    requireEndpoint() {
-      return middleware((req) => ({ kind: 'endpoint', method: req.method, path: pathOf(req.originalUrl) }));
-    },
+    ...requirementGuards(middleware, (req) => ({ method: req.method, path: pathOf(req.originalUrl) })),
     verifier: guard.verifier,
   };
 }

@@ -1,6 +1,6 @@
 /** Fastify hooks: `requireScopes`, `requireQuery`, `requireEndpoint`; the identity lands on `request.tessera`. */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { createGuard, isPromise, pathOf, queryRequirement, scopesRequirement, type GuardOptions, type GuardResult } from './guard.js';
+import { createGuard, isPromise, pathOf, requirementGuards, type GuardOptions, type GuardResult } from './guard.js';
 import type { TesseraVerifier } from './verifier.js';
 import type { Requirement, TesseraIdentity } from './verify-types.js';
 
@@ -66,17 +66,7 @@ export function tesseraFastify(options: GuardOptions): TesseraFastify {
     };
 
   return {
-    requireScopes(...scopes) {
-      const requirement = scopesRequirement(scopes);
-      return hook(() => requirement);
-    },
-    requireQuery(query) {
-      const requirement = queryRequirement(query);
-      return hook(() => requirement);
-    },
-    requireEndpoint() {
-      return hook((request) => ({ kind: 'endpoint', method: request.method, path: pathOf(request.url) }));
-    },
+    ...requirementGuards(hook, (request) => ({ method: request.method, path: pathOf(request.url) })),
     verifier: guard.verifier,
   };
 }

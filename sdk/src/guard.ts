@@ -92,6 +92,36 @@ export function queryRequirement(query: string): Requirement {
   return { kind: 'query', query };
 }
 
+/** What every adapter offers, built on its own way of turning a requirement into a middleware (`make`). */
+export interface RequirementGuards<H> {
+  /** Every scope is needed. Throws at startup on an empty or blank list. */
+  requireScopes(...scopes: string[]): H;
+  /** A permission query (`a AND (b OR c)`). Throws at startup on a blank query. */
+  requireQuery(query: string): H;
+  /** The call itself (method and path), checked against the catalog's endpoints. */
+  requireEndpoint(): H;
+}
+
+/** `requireScopes`, `requireQuery` and `requireEndpoint` for one framework; `callOf` reads its request's method and path. */
+export function requirementGuards<R, H>(
+  make: (requirementOf: (request: R) => Requirement) => H,
+  callOf: (request: R) => { method: string; path: string },
+): RequirementGuards<H> {
+  return {
+    requireScopes(...scopes) {
+      const requirement = scopesRequirement(scopes);
+      return make(() => requirement);
+    },
+    requireQuery(query) {
+      const requirement = queryRequirement(query);
+      return make(() => requirement);
+    },
+    requireEndpoint() {
+      return make((request) => ({ kind: 'endpoint', ...callOf(request) }));
+    },
+  };
+}
+
 /** Path of a URL without its query string. */
 export function pathOf(url: string): string {
   const q = url.indexOf('?');

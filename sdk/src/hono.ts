@@ -1,6 +1,6 @@
 /** Hono middleware: `requireScopes`, `requireQuery`, `requireEndpoint`; the identity at `c.get('tessera')`. */
 import type { Context, MiddlewareHandler } from 'hono';
-import { createGuard, isPromise, queryRequirement, scopesRequirement, type GuardOptions, type GuardResult } from './guard.js';
+import { createGuard, isPromise, requirementGuards, type GuardOptions, type GuardResult } from './guard.js';
 import type { TesseraVerifier } from './verifier.js';
 import type { Requirement, TesseraIdentity } from './verify-types.js';
 
@@ -67,17 +67,7 @@ export function tesseraHono(options: TesseraHonoOptions): TesseraHono {
     };
 
   return {
-    requireScopes(...scopes) {
-      const requirement = scopesRequirement(scopes);
-      return middleware(() => requirement);
-    },
-    requireQuery(query) {
-      const requirement = queryRequirement(query);
-      return middleware(() => requirement);
-    },
-    requireEndpoint() {
-      return middleware((c) => ({ kind: 'endpoint', method: c.req.method, path: c.req.path }));
-    },
+    ...requirementGuards(middleware, (c) => ({ method: c.req.method, path: c.req.path })),
     verifier: guard.verifier,
   };
 }
