@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createPostgresChangeFeed } from '../dist/store/postgres/postgres-change-feed.js';
 import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
@@ -12,6 +13,18 @@ import { verifyToken } from '../dist/service/verify-token.js';
 
 /** Scopes every bench token holds; the HTTP bench asks for the first one on each verify. */
 export const BENCH_SCOPES = ['orders:read', 'orders:write', 'invoices:read'];
+
+/** A TCP port free on 127.0.0.1 right now (for a child server that must be told its port). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * The store runs `synchronous = FULL`, so each created token costs an fsync: about 5 ms on this machine's

@@ -2,23 +2,12 @@
 // not part of the build the benches import): examples/nginx/ rendered into a temp dir, 127.0.0.1, a free port.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir } from './lib.mjs';
+import { freePort, makeTempDir } from './lib.mjs';
 
 export function findNginx() {
   return ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p)) ?? null;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const examples = new URL('../examples/nginx/', import.meta.url);

@@ -2,22 +2,14 @@
 // caches it on B, revokes it on A and polls B until it answers REVOKED; prints p50/p99/max of that delay.
 // Usage: node bench/propagation-bench.mjs [rounds=100]
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './lib.mjs';
 import { startBenchPostgres } from './pg-cluster.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-const freePort = () => new Promise((resolve, reject) => {
-  const s = createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-});
 
 async function serve(url) {
   const port = await freePort();

@@ -1,9 +1,10 @@
 /** A throwaway nginx (Debian's) running examples/nginx/ on 127.0.0.1 and a free port, everything inside a temp dir. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './server-process.js';
 
 export const NGINX_MISSING_MESSAGE =
   'nginx not installed: apt-get install -y --no-install-recommends nginx to run the forward-auth integration tests';
@@ -20,18 +21,6 @@ export interface NginxServer {
 export function findNginx(): string | null {
   for (const candidate of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(candidate)) return candidate;
   return null;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const examples = new URL('../../examples/nginx/', import.meta.url);

@@ -62,7 +62,8 @@ function withDatabase(base: string, dbName: string): string {
   return url.toString();
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+/** One statement on its own connection (creating or dropping databases, changing table settings). */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAuditChain } from '../../core/audit-chain.js';
 import type { AuditDraft } from '../../core/types.js';
-import { POSTGRES_MISSING_MESSAGE, startPostgres } from '../../testing/postgres-server.js';
+import { adminQuery, POSTGRES_MISSING_MESSAGE, startPostgres } from '../../testing/postgres-server.js';
 import { at, makeAccount, makeSecret, makeToken, runStoreContract } from '../contract/run-store-contract.js';
 import { createSqliteStore } from '../sqlite/sqlite-store.js';
 import { StoreConflictError, type Store } from '../store.js';
@@ -24,15 +24,6 @@ describePostgres('PostgreSQL', () => {
   runStoreContract('postgres', freshStore);
 });
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Two stores with their own pools on one migrated database: two service instances behind a load balancer. */
 async function twoInstances(): Promise<[Store, Store]> {
