@@ -19,10 +19,20 @@ export function peerAddress(request: FastifyRequest): string {
   return request.socket.remoteAddress ?? UNIX_PEER;
 }
 
+/** The caller's address as Fastify reads it (`X-Forwarded-For` from trusted proxies), or {@link UNIX_PEER}. */
+export function requestAddress(request: FastifyRequest): string {
+  return request.ip ?? UNIX_PEER;
+}
+
+/** The entries of a `TESSERA_TRUSTED_PROXIES` list (comma-separated text or an array), trimmed, none empty. */
+function listedProxies(trustProxy: string | string[]): string[] {
+  return (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
 /** `trustProxy` as Fastify (proxy-addr) takes it: addresses only, without `unix`. */
 export function fastifyTrustProxy(trustProxy: TrustProxy | undefined): TrustProxy {
-  if (!Array.isArray(trustProxy) && typeof trustProxy !== 'string') return trustProxy ?? false;
-  const entries = (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(',')).map((s) => s.trim()).filter((s) => s !== '' && s !== UNIX_PEER);
+  if (typeof trustProxy === 'boolean' || trustProxy === undefined) return trustProxy ?? false;
+  const entries = listedProxies(trustProxy).filter((s) => s !== UNIX_PEER);
   return entries.length > 0 ? entries : false;
 }
 
@@ -36,7 +46,7 @@ const named: Record<string, string[]> = {
 export function trustsPeer(trustProxy: TrustProxy | undefined): (peer: string) => boolean {
   if (trustProxy === true) return () => true;
   if (!trustProxy) return () => false;
-  const listed = (Array.isArray(trustProxy) ? trustProxy : trustProxy.split(',')).map((s) => s.trim()).filter(Boolean);
+  const listed = listedProxies(trustProxy);
   const unix = listed.includes(UNIX_PEER);
   const entries = listed.filter((s) => s !== UNIX_PEER).flatMap((s) => named[s] ?? [s]);
   const parsed = parseIpAllowlist(entries);
@@ -61,6 +71,6 @@ export function clientAddress(trustProxy: TrustProxy | undefined): (request: Fas
     if (!trusted(peer)) return peer;
     const real = request.headers['x-real-ip'];
     if (typeof real === 'string' && real.trim() !== '') return real.trim();
-    return request.ip ?? peer;
+    return requestAddress(request);
   };
 }

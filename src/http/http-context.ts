@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../service/actor.js';
 import type { Tessera } from '../service/tessera.js';
-import { peerAddress } from './client-address.js';
+import { requestAddress } from './client-address.js';
 import { presentedCredential } from './credentials.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +17,6 @@ export function createHttpContext(tessera: Tessera, metrics: Metrics): HttpConte
   return {
     tessera,
     metrics,
-    authenticate: (request) => tessera.authenticate(presentedCredential(request), request.ip ?? peerAddress(request)),
+    authenticate: (request) => tessera.authenticate(presentedCredential(request), requestAddress(request)),
   };
 }

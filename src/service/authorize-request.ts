@@ -41,23 +41,20 @@ export function authorizeRequest(
 
 function decide(ctx: ServiceContext, scheme: PresentedCredential['scheme'], result: VerifyResult): AuthorizeOutcome | Promise<AuthorizeOutcome> {
   if (result.code === 'NOT_FOUND') return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
-  if (scheme === 'app' || scheme === 'query') {
-    const account = ctx.accountCache.peek(result.token.accountId);
-    if (account === undefined) return ctx.accountCache.get(result.token.accountId).then((read) => outcomeOf(result, scheme, read));
-    return outcomeOf(result, scheme, account);
-  }
-  return outcomeOf(result, scheme, undefined);
+  if (scheme !== 'app' && scheme !== 'query') return outcomeOf(result);
+  // The App scheme and the access_token parameter work only where the account turned them on.
+  const account = ctx.accountCache.peek(result.token.accountId);
+  if (account === undefined) return ctx.accountCache.get(result.token.accountId).then((read) => schemeOutcome(result, scheme, read));
+  return schemeOutcome(result, scheme, account);
 }
 
-function outcomeOf(
-  result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>,
-  scheme: PresentedCredential['scheme'],
-  account: AccountRecord | undefined,
-): AuthorizeOutcome {
-  if (scheme === 'app' || scheme === 'query') {
-    const enabled = scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
-    if (!enabled) return { allowed: false, status: 401, presented: true, text: `the ${scheme === 'app' ? 'App scheme' : 'access_token parameter'} is not enabled for this account` };
-  }
+function schemeOutcome(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>, scheme: 'app' | 'query', account: AccountRecord | undefined): AuthorizeOutcome {
+  const enabled = scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
+  if (!enabled) return { allowed: false, status: 401, presented: true, text: `the ${scheme === 'app' ? 'App scheme' : 'access_token parameter'} is not enabled for this account` };
+  return outcomeOf(result);
+}
+
+function outcomeOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): AuthorizeOutcome {
   if (result.valid) return { allowed: true, token: result.token };
   if (result.code === 'INSUFFICIENT_SCOPE') return { allowed: false, status: 403, requiredAnyOf: result.missingScopes, text: 'Forbidden' };
   return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };

@@ -1,5 +1,5 @@
 /** OAuth 2.0 token introspection (RFC 7662) and revocation (RFC 7009): form-encoded, the client authenticated by its token. */
-import { peerAddress } from '../client-address.js';
+import { requestAddress } from '../client-address.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -61,7 +61,7 @@ export function oauthRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
 
     const authenticateClient = async (request: FastifyRequest) => {
       const client = clientCredential(request);
-      const actor = await tessera.authenticate(client?.credential, request.ip ?? peerAddress(request));
+      const actor = await tessera.authenticate(client?.credential, requestAddress(request));
       if (client?.clientId !== undefined && client.clientId !== actor.tokenId) {
         throw new TesseraError('UNAUTHORIZED', 'client_id does not name the token given as client_secret');
       }

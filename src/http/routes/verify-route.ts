@@ -1,5 +1,5 @@
 /** POST /v1/verify: 200 for every well-formed request, with the outcome as a code. */
-import { peerAddress } from '../client-address.js';
+import { requestAddress } from '../client-address.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TesseraError } from '../../core/errors.js';
@@ -60,7 +60,7 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
     }, (request, reply) => {
       const started = performance.now();
       const { token: secret, query, resource, endpoint, context, ip } = request.body;
-      const input: VerifyInput = { secret, scopes: checkScopes(request.body.scopes ?? [], 'scopes'), ip: ip ?? request.ip ?? peerAddress(request) };
+      const input: VerifyInput = { secret, scopes: checkScopes(request.body.scopes ?? [], 'scopes'), ip: ip ?? requestAddress(request) };
       if (query !== undefined) input.query = parseQueryField(query);
       if (resource) input.resource = resource;
       if (endpoint) input.endpoint = endpoint;
