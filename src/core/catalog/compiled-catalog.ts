@@ -1,7 +1,7 @@
 /** A compiled catalog: answers scope, query, resource and endpoint checks from precomputed structures. */
 import type { CatalogDocument, CatalogIssue } from './catalog-types.js';
 import type { DefinitionIndex } from './definition-index.js';
-import type { CompiledEndpoint, EndpointIndex, HttpMethod } from './endpoint-index.js';
+import type { EndpointIndex, EndpointView } from './endpoint-index.js';
 import type { Expansion, Grant } from './expand-scopes.js';
 import { preparePermissions, type PermissionSet, type Permissions } from './permission-set.js';
 import { checkScope, isGranted, type ScopeDecision } from './check-scope.js';
@@ -16,7 +16,7 @@ import { instantiate, type Bindings } from './scope-template.js';
 import { scopeIssue } from './compile-catalog.js';
 
 export interface EndpointMatch {
-  endpoint: { method: HttpMethod; path: string; name?: string; description?: string; auth: 'scopes' | 'token' };
+  endpoint: EndpointView;
   params: Record<string, string>;
   /** The endpoint's scopes with the path's values substituted; any one grants the call. */
   requiredAnyOf: string[];
@@ -27,11 +27,6 @@ export type EndpointDecision =
   | (EndpointMatch & { allowed: false; reason: 'insufficient-scope'; decisions: ScopeDecision[] })
   | { allowed: false; reason: 'unknown-endpoint' };
 
-interface EndpointShape {
-  view: EndpointMatch['endpoint'];
-  fixedScopes: string[] | null;
-}
-
 /** Either raw permissions or a set prepared by `prepare` (cheaper when checking many times). */
 export type PermissionsInput = Permissions | PermissionSet;
 
@@ -41,7 +36,6 @@ export class CompiledCatalog {
   readonly name: string;
   private readonly requirements: RequirementCache;
   private readonly prepared = new Map<string, PermissionSet>();
-  private readonly shapes = new Map<CompiledEndpoint, EndpointShape>();
   private readonly resources: ResourceIndex;
 
   constructor(
@@ -131,29 +125,11 @@ export class CompiledCatalog {
     const found = this.endpoints.match(method, concretePath);
     if (!found) return undefined;
     const { endpoint, params } = found;
-    const shape = this.endpointShape(endpoint);
     return {
-      endpoint: shape.view,
+      endpoint: endpoint.view,
       params,
-      requiredAnyOf: shape.fixedScopes ?? endpoint.scopes.map((t) => printScopePattern(instantiate(t, params))),
+      requiredAnyOf: (endpoint.fixedScopes as string[] | null) ?? endpoint.scopes.map((t) => printScopePattern(instantiate(t, params))),
     };
-  }
-
-  /**
-   * What every match of an endpoint shares, made once: its public view and, when no scope names a path
-   * parameter, the printed scopes (forward auth checks the same endpoints over and over).
-   */
-  private endpointShape(endpoint: CompiledEndpoint): EndpointShape {
-    let shape = this.shapes.get(endpoint);
-    if (shape === undefined) {
-      const fixed = endpoint.scopes.every((t) => t.optional === undefined && t.segments.every((s) => s.kind !== 'param'));
-      shape = {
-        view: Object.freeze({ method: endpoint.method, path: endpoint.path, name: endpoint.name, description: endpoint.description, auth: endpoint.auth }),
-        fixedScopes: fixed ? (Object.freeze(endpoint.scopes.map((t) => printScopePattern(instantiate(t)))) as string[]) : null,
-      };
-      this.shapes.set(endpoint, shape);
-    }
-    return shape;
   }
 
   /** Endpoint check: any one of its scopes suffices. An endpoint the catalog does not know is denied. */

@@ -1,6 +1,7 @@
 /** Endpoints compiled into one segment trie per method, so matching costs the path's depth, not the catalog's size. */
 import type { CatalogIssue, EndpointDoc } from './catalog-types.js';
-import { parseScopeTemplate, templateParams, type ScopeTemplate } from './scope-template.js';
+import { printScopePattern } from './scope-pattern.js';
+import { instantiate, parseScopeTemplate, templateParams, type ScopeTemplate } from './scope-template.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -19,6 +20,18 @@ export interface CompiledEndpoint {
   readonly description: string | undefined;
   readonly auth: 'scopes' | 'token';
   readonly allowDelete: boolean;
+  /** What a match reports of the endpoint, made once (forward auth matches the same endpoints over and over). */
+  readonly view: EndpointView;
+  /** The printed scopes when none names a path parameter (the same for every match), else null. */
+  readonly fixedScopes: readonly string[] | null;
+}
+
+export interface EndpointView {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly auth: 'scopes' | 'token';
 }
 
 interface TrieNode {
@@ -83,6 +96,7 @@ export class EndpointIndex {
       const same = node.endpoint.path === path ? 'declared twice' : `ambiguous with "${node.endpoint.method} ${node.endpoint.path}"`;
       return [...issues, { path: at, message: `"${doc.endpoint}" is ${same} (${node.endpoint.docPath})` }];
     }
+    const auth = doc.auth ?? 'scopes';
     const endpoint: CompiledEndpoint = {
       method,
       path,
@@ -91,8 +105,10 @@ export class EndpointIndex {
       scopes,
       name: doc.name,
       description: doc.description,
-      auth: doc.auth ?? 'scopes',
+      auth,
       allowDelete: doc.allowDelete ?? false,
+      view: Object.freeze({ method, path, name: doc.name, description: doc.description, auth }),
+      fixedScopes: scopes.every((t) => templateParams(t).length === 0) ? Object.freeze(scopes.map((t) => printScopePattern(instantiate(t)))) : null,
     };
     node.endpoint = endpoint;
     this.endpoints.push(endpoint);
