@@ -60,6 +60,10 @@ function outcomeOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): Author
   return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
 }
 
+/** What {@link decodePathSegments} can change or refuse: an escape, a backslash, NUL, a dot segment. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters looked for
+const NEEDS_DECODING = /[%\\\u0000]|\/\.\.?(?:\/|$)/;
+
 /**
  * The path of a request URI with each segment percent-decoded, or `null` when it is ambiguous: dot segments,
  * encoded slashes or backslashes, NUL, malformed escapes. An upstream could resolve such a path differently
@@ -69,6 +73,12 @@ export function normalisePath(uri: string): string | null {
   const end = uri.search(/[?#]/);
   const raw = end === -1 ? uri : uri.slice(0, end);
   if (!raw.startsWith('/')) return null;
+  // Nothing to decode and nothing to refuse (the usual gateway call): the path is what was sent.
+  return NEEDS_DECODING.test(raw) ? decodePathSegments(raw) : raw;
+}
+
+/** The whole reading of an absolute path, segment by segment (what the shortcut in {@link normalisePath} skips). */
+export function decodePathSegments(raw: string): string | null {
   const segments: string[] = [];
   for (const segment of raw.split('/')) {
     let decoded: string;

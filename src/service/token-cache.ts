@@ -2,6 +2,7 @@
 import type { CompiledCatalog, PermissionSet } from '../core/catalog/index.js';
 import { parseIpAllowlist, type IpAllowlist } from '../core/ip-allowlist.js';
 import type { SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../core/types.js';
+import type { EndpointVerdicts } from './endpoint-verdicts.js';
 import type { UsageSlot } from './usage-recorder.js';
 
 export interface CachedToken extends UsageSlot {
@@ -19,6 +20,8 @@ export interface CachedToken extends UsageSlot {
   /** The token's permissions expanded for `preparedFor`, computed at its first scope check. */
   prepared?: PermissionSet;
   preparedFor?: CompiledCatalog;
+  /** Recent endpoint checks and their answers (the verify path's results), for one catalog. */
+  endpointVerdicts?: EndpointVerdicts<unknown>;
 }
 
 /** A hash known not to be a stored secret, until `untilMs`. */
@@ -153,6 +156,10 @@ export function cachedToken(token: TokenRecord, ipAllowlist: IpAllowlist, secret
     valid: Object.freeze({ valid: true, code: 'VALID', token } as const),
     untilMs: Number.POSITIVE_INFINITY,
     usage: undefined,
+    // Declared up front, so every entry keeps one shape as the verify path fills these in.
+    prepared: undefined,
+    preparedFor: undefined,
+    endpointVerdicts: undefined,
   };
 }
 

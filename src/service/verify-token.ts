@@ -8,6 +8,7 @@ import type { UsageKind } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import type { UsageCheck } from './usage-recorder.js';
 import type { CachedToken } from './token-cache.js';
+import { EndpointVerdicts } from './endpoint-verdicts.js';
 
 /** What the caller wants to know besides "is the token live": every given check must pass. */
 export interface VerifyChecks {
@@ -101,9 +102,34 @@ function judge(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, nowM
   if (!hasChecks(input)) return entry.valid;
   const effective = ctx.catalogs.peek(token.accountId);
   if (!effective) return undefined;
-  const outcome = runChecks(effective.catalog, entry, input);
+  if (isEndpointOnly(input)) return endpointVerdict(effective.catalog, entry, input);
+  return verdictOf(entry, runChecks(effective.catalog, entry, input));
+}
+
+type Verdict = Exclude<VerifyResult, { code: 'NOT_FOUND' }>;
+
+function verdictOf(entry: CachedToken, outcome: Denial | Granted | undefined): Verdict {
+  const { token } = entry;
   if (outcome?.denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...outcome };
   return outcome === undefined ? entry.valid : { valid: true, code: 'VALID', token, endpoint: outcome.endpoint };
+}
+
+/** A call and nothing else, with no values from the call: the verdict depends only on the token, catalog and call. */
+function isEndpointOnly(input: VerifyInput): input is VerifyInput & { endpoint: { method: string; path: string } } {
+  return input.endpoint !== undefined && input.context === undefined && input.query === undefined && input.resource === undefined && (input.scopes === undefined || input.scopes.length === 0);
+}
+
+/** The endpoint check, remembered on the cache entry: a gateway's repeated calls skip matching and scope checks. */
+function endpointVerdict(catalog: CompiledCatalog, entry: CachedToken, input: VerifyInput & { endpoint: { method: string; path: string } }): Verdict {
+  let verdicts = entry.endpointVerdicts as EndpointVerdicts<Verdict> | undefined;
+  if (verdicts === undefined || verdicts.catalog !== catalog) entry.endpointVerdicts = verdicts = new EndpointVerdicts<Verdict>(catalog);
+  const { method, path } = input.endpoint;
+  const known = verdicts.find(method, path);
+  if (known !== undefined) return known;
+  // Shared by every later identical call: frozen, so no caller can change another's answer.
+  const verdict = Object.freeze(verdictOf(entry, runChecks(catalog, entry, input)));
+  verdicts.remember(method, path, verdict);
+  return verdict;
 }
 
 function hasChecks(input: VerifyChecks): boolean {
