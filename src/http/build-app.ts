@@ -1,15 +1,18 @@
 /** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
 import { fastifyTrustProxy } from './client-address.js';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { randomBytes } from 'node:crypto';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { Tessera } from '../service/tessera.js';
+import { authorizeAnswerer } from './authorize-answer.js';
+import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
+import { nextRequestId } from './request-id.js';
 import { createValidatorCompiler } from './validator-compiler.js';
 import { consoleRoutes } from './console-routes.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
@@ -36,20 +39,58 @@ export interface BuildAppOptions {
 
 export const packageVersion = '0.1.0';
 
-const requestIdPrefix = randomBytes(6).toString('base64url');
-let requestCounter = 0;
-
 export type TesseraApp = Awaited<ReturnType<typeof buildApp>>;
 
+/** How the app answers, for another server of it (the Unix socket, listen-socket.ts). */
+export interface AppDoor {
+  /** Fastify's request handler (routing, and 503 while closing). */
+  handler: RequestListener;
+  gateway: GatewayOptions;
+}
+
+const doors = new WeakMap<FastifyInstance, AppDoor>();
+
+export function appDoorOf(app: FastifyInstance): AppDoor {
+  const door = doors.get(app);
+  if (door === undefined) throw new Error('not an app made by buildApp');
+  return door;
+}
+
+/** Fastify's own server settings, as it applies them to a server it makes itself. */
+interface ServerSettings {
+  http?: ServerOptions | null;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
+}
+
+/** Node's HTTP server as Fastify would make it, with gateways' forward-auth connections served in front. */
+function createAppServer(handler: RequestListener, settings: ServerSettings, gateway: GatewayOptions): Server {
+  const server = createServer(settings.http ?? {}, handler);
+  server.keepAliveTimeout = settings.keepAliveTimeout;
+  server.requestTimeout = settings.requestTimeout;
+  server.setTimeout(settings.connectionTimeout);
+  if (settings.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
+  acceptGatewayConnections(server, gateway);
+  return server;
+}
+
 export async function buildApp(options: BuildAppOptions) {
+  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
+  let handler: RequestListener | undefined;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     trustProxy: fastifyTrustProxy(options.trustProxy),
-    // A random per-process prefix and a counter: unique, and no CSPRNG call on every request.
-    genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
+    genReqId: nextRequestId,
     requestIdHeader: false,
+    serverFactory: (fastifyHandler, settings) => {
+      handler = fastifyHandler;
+      return createAppServer(fastifyHandler, settings as unknown as ServerSettings, gateway);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  doors.set(app as unknown as FastifyInstance, { handler: handler!, gateway });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
@@ -90,7 +131,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(accountRoutes(http));
   await app.register(catalogRoutes(http));
   await app.register(opsRoutes(http));
-  await app.register(gatewayRoutes(http, { trustProxy: options.trustProxy }));
+  await app.register(gatewayRoutes(gateway.answerer));
   await app.register(oauthRoutes(http));
   await app.register(issuedTokenRoutes(http));
   await app.register(consoleRoutes());

@@ -1,9 +1,11 @@
 /**
  * The end client's address for forward auth. Forwarding headers are believed only from a trusted proxy (the
- * direct peer is in `TESSERA_TRUSTED_PROXIES`): nginx's `X-Real-IP` first, else Fastify's reading of
- * `X-Forwarded-For` (each trusted hop skipped). From anyone else they are ignored: a client could write them.
+ * direct peer is in `TESSERA_TRUSTED_PROXIES`): nginx's `X-Real-IP` first, else `X-Forwarded-For` read from the
+ * right, each trusted hop skipped (as Fastify's `trustProxy` reads it). From anyone else they are ignored: a
+ * client could write them.
  */
 import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { parseIpAllowlist } from '../core/ip-allowlist.js';
 
 export type TrustProxy = boolean | string | string[];
@@ -15,7 +17,7 @@ export type TrustProxy = boolean | string | string[];
 export const UNIX_PEER = 'unix';
 
 /** The direct peer of the request: its IP, or {@link UNIX_PEER} over the Unix socket. */
-export function peerAddress(request: FastifyRequest): string {
+export function peerAddress(request: { socket: { remoteAddress?: string | undefined } }): string {
   return request.socket.remoteAddress ?? UNIX_PEER;
 }
 
@@ -64,13 +66,28 @@ export function trustsPeer(trustProxy: TrustProxy | undefined): (peer: string) =
   };
 }
 
-export function clientAddress(trustProxy: TrustProxy | undefined): (request: FastifyRequest) => string {
+/** The end client's address of a request from `peer` with these headers (a Fastify or a plain Node request). */
+export function clientAddress(trustProxy: TrustProxy | undefined): (peer: string, headers: IncomingHttpHeaders) => string {
   const trusted = trustsPeer(trustProxy);
-  return (request) => {
-    const peer = peerAddress(request);
+  return (peer, headers) => {
     if (!trusted(peer)) return peer;
-    const real = request.headers['x-real-ip'];
+    const real = headers['x-real-ip'];
     if (typeof real === 'string' && real.trim() !== '') return real.trim();
-    return requestAddress(request);
+    const forwarded = headers['x-forwarded-for'];
+    return typeof forwarded === 'string' ? forwardedClient(peer, forwarded, trusted) : peer;
   };
+}
+
+/**
+ * `X-Forwarded-For` from the right: each hop a trusted proxy appended names who it heard from, so the client is
+ * the first address that is not a trusted proxy (empty entries skipped, as proxy-addr does).
+ */
+function forwardedClient(peer: string, header: string, trusted: (address: string) => boolean): string {
+  const hops = header.split(',');
+  let address = peer;
+  for (let i = hops.length - 1; i >= 0 && trusted(address); i--) {
+    const hop = (hops[i] as string).trim();
+    if (hop !== '') address = hop;
+  }
+  return address;
 }

@@ -1,9 +1,15 @@
 /** Where a request may carry its token: Bearer and X-API-Key always; App and ?access_token= when the account allows. */
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { TesseraError } from '../core/errors.js';
 import type { PresentedCredential } from '../service/authenticate.js';
 
-export function presentedCredential(request: FastifyRequest): PresentedCredential | undefined {
+/** What a request presents a token with: a Fastify request, or a plain Node one with its parsed query. */
+export interface CredentialSource {
+  headers: IncomingHttpHeaders;
+  query?: unknown;
+}
+
+export function presentedCredential(request: CredentialSource): PresentedCredential | undefined {
   const found: PresentedCredential[] = [];
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {

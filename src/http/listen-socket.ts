@@ -6,17 +6,24 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { appDoorOf } from './build-app.js';
+import { acceptGatewayConnections } from './gateway-server.js';
 
 export interface SocketListener {
   path: string;
   close(): Promise<void>;
 }
 
-/** Listens on `path` with file mode `mode`, answering through the app's router (hooks, errors, everything). */
+/**
+ * Listens on `path` with file mode `mode`, answering as the app's TCP server does: gateways' plain forward-auth
+ * checks on their connections (gateway-server.ts), everything else through Fastify.
+ */
 export async function listenOnSocket(app: FastifyInstance, path: string, mode: number): Promise<SocketListener> {
   await removeStaleSocket(path);
-  const server = createServer((request, response) => app.routing(request, response));
+  const door = appDoorOf(app);
+  const server = createServer(door.handler);
   server.keepAliveTimeout = app.server.keepAliveTimeout;
+  acceptGatewayConnections(server, door.gateway);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {

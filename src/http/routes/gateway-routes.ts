@@ -1,14 +1,9 @@
 /** GET /v1/authorize: forward auth for nginx `auth_request` and Traefik `forwardAuth`. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TesseraError } from '../../core/errors.js';
-import type { PresentedCredential } from '../../service/authenticate.js';
-import { queryToken, type AuthorizeOutcome } from '../../service/authorize-request.js';
-import { clientAddress, type TrustProxy } from '../client-address.js';
-import { presentedCredential } from '../credentials.js';
-import { bearerChallenge, envelope, FORBIDDEN_BODY, sendError } from '../error-envelope.js';
-import type { HttpContext } from '../http-context.js';
+import type { FastifyReply } from 'fastify';
+import type { AuthorizeAnswer, AuthorizeAnswerer } from '../authorize-answer.js';
+import { peerAddress } from '../client-address.js';
 import { ErrorBody } from '../schemas.js';
 
 const IdentityHeaders = {
@@ -17,8 +12,11 @@ const IdentityHeaders = {
   'X-Tessera-Profile-Id': { schema: { type: 'string' }, description: 'The identity the token acts as; absent when it has none' },
 };
 
-export function gatewayRoutes(http: HttpContext, options: { trustProxy?: TrustProxy | undefined }): FastifyPluginAsyncTypebox {
-  const ipOf = clientAddress(options.trustProxy);
+/**
+ * Plain `GET /v1/authorize` calls are answered by the fast path in front of Fastify (authorize-fast-path.ts); this
+ * route takes the rest (a query string, `inject`) and documents the call. Both answer through `answerer`.
+ */
+export function gatewayRoutes(answerer: AuthorizeAnswerer): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v1/authorize', {
       schema: {
@@ -45,65 +43,14 @@ export function gatewayRoutes(http: HttpContext, options: { trustProxy?: TrustPr
         },
       },
     }, (request, reply) => {
-      const headers = request.headers;
-      const method = header(headers['x-original-method']) ?? header(headers['x-forwarded-method']);
-      const uri = header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']);
+      const answer = answerer({ headers: request.headers, query: request.query, peer: peerAddress(request) });
       // A synchronous handler sends and returns nothing (a returned reply would be sent twice).
-      if (method === undefined) return void sendError(reply, 'BAD_REQUEST', 'X-Original-Method: is required (or X-Forwarded-Method)', { field: 'X-Original-Method' });
-      if (uri === undefined) return void sendError(reply, 'BAD_REQUEST', 'X-Original-URI: is required (or X-Forwarded-Uri)', { field: 'X-Original-URI' });
-      reply.header('Cache-Control', 'no-store');
-      let credential: PresentedCredential | undefined;
-      try {
-        credential = credentialOf(request, uri);
-      } catch (error) {
-        // A malformed Authorization header or a token in two places: a 401 the gateway can pass on (a 400 would be its 500).
-        const text = error instanceof TesseraError ? error.message : 'the token is not valid';
-        return void unauthorized(reply, true, text);
-      }
-      const outcome = http.tessera.authorize({ credential, method, uri, ip: ipOf(request) });
-      // From memory (the usual case) the answer goes out without a promise or a tick.
-      if (outcome instanceof Promise) return outcome.then((o) => void answer(reply, o));
-      return void answer(reply, outcome);
+      if (answer instanceof Promise) return answer.then((a) => void send(reply, a));
+      return void send(reply, answer);
     });
   };
 }
 
-function answer(reply: FastifyReply, outcome: AuthorizeOutcome): FastifyReply {
-  if (outcome.allowed) {
-    const { token } = outcome;
-    reply.header('X-Tessera-Token-Id', token.id).header('X-Tessera-Account-Id', token.accountId);
-    if (token.profileId !== null) reply.header('X-Tessera-Profile-Id', token.profileId);
-    return reply.code(200).send();
-  }
-  if (outcome.status === 403) return forbidden(reply, outcome.requiredAnyOf);
-  return unauthorized(reply, outcome.presented, outcome.text);
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === '' ? undefined : first;
-}
-
-/** As on any call, plus `access_token` inside the original URI: a gateway forwards the URI, not its parameters. */
-function credentialOf(request: FastifyRequest, uri: string): PresentedCredential | undefined {
-  const direct = presentedCredential(request);
-  if (direct) return direct;
-  const fromUri = queryToken(uri);
-  return fromUri === undefined ? undefined : { scheme: 'query', secret: fromUri };
-}
-
-function unauthorized(reply: FastifyReply, presented: boolean, text: string): FastifyReply {
-  return reply
-    .code(401)
-    .header('WWW-Authenticate', bearerChallenge(presented ? 'invalid_token' : 'missing'))
-    .type('application/json; charset=utf-8')
-    .send(envelope('UNAUTHORIZED', text));
-}
-
-function forbidden(reply: FastifyReply, scopes: readonly string[]): FastifyReply {
-  return reply
-    .code(403)
-    .header('WWW-Authenticate', bearerChallenge('insufficient_scope', scopes))
-    .type('application/json; charset=utf-8')
-    .send(FORBIDDEN_BODY);
+function send(reply: FastifyReply, answer: AuthorizeAnswer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }

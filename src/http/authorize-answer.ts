@@ -1,0 +1,109 @@
+/**
+ * Forward auth as an HTTP answer (status, headers, body), made in one place for both ways a call arrives: the
+ * Fastify route (`GET /v1/authorize` with a query string, `inject`) and the fast path in front of Fastify.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { TesseraError } from '../core/errors.js';
+import type { PresentedCredential } from '../service/authenticate.js';
+import { queryToken, type AuthorizeOutcome } from '../service/authorize-request.js';
+import type { Tessera } from '../service/tessera.js';
+import { clientAddress, type TrustProxy } from './client-address.js';
+import { presentedCredential, type CredentialSource } from './credentials.js';
+import { bearerChallenge, envelope, FORBIDDEN_BODY } from './error-envelope.js';
+
+export interface AuthorizeCall extends CredentialSource {
+  headers: IncomingHttpHeaders;
+  /** The direct peer's address (`unix` over Tessera's socket). */
+  peer: string;
+}
+
+export interface AuthorizeAnswer {
+  status: 200 | 400 | 401 | 403;
+  headers: Record<string, string>;
+  /** A JSON text (the envelope), or none for 200. */
+  body: string | undefined;
+}
+
+export type AuthorizeAnswerer = (call: AuthorizeCall) => AuthorizeAnswer | Promise<AuthorizeAnswer>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const FORBIDDEN_TEXT = JSON.stringify(FORBIDDEN_BODY);
+
+export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | undefined): AuthorizeAnswerer {
+  const ipOf = clientAddress(trustProxy);
+  return (call) => {
+    const { headers } = call;
+    const method = header(headers['x-original-method']) ?? header(headers['x-forwarded-method']);
+    const uri = header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']);
+    if (method === undefined) return badRequest('X-Original-Method: is required (or X-Forwarded-Method)', 'X-Original-Method');
+    if (uri === undefined) return badRequest('X-Original-URI: is required (or X-Forwarded-Uri)', 'X-Original-URI');
+    let credential: PresentedCredential | undefined;
+    try {
+      credential = credentialOf(call, uri);
+    } catch (error) {
+      // A malformed Authorization header or a token in two places: a 401 the gateway can pass on (a 400 would be its 500).
+      return unauthorized(true, error instanceof TesseraError ? error.message : 'the token is not valid');
+    }
+    const outcome = tessera.authorize({ credential, method, uri, ip: ipOf(call.peer, headers) });
+    // From memory (the usual case) the answer is made without a promise or a tick.
+    return outcome instanceof Promise ? outcome.then(answerOf) : answerOf(outcome);
+  };
+}
+
+function answerOf(outcome: AuthorizeOutcome): AuthorizeAnswer {
+  if (outcome.allowed) {
+    const { token } = outcome;
+    const headers: Record<string, string> = {
+      'cache-control': 'no-store',
+      'x-tessera-token-id': token.id,
+      'x-tessera-account-id': token.accountId,
+    };
+    if (token.profileId !== null) headers['x-tessera-profile-id'] = headerText(token.profileId);
+    return { status: 200, headers, body: undefined };
+  }
+  if (outcome.status === 403) {
+    return {
+      status: 403,
+      headers: { 'cache-control': 'no-store', 'content-type': JSON_TYPE, 'www-authenticate': bearerChallenge('insufficient_scope', outcome.requiredAnyOf) },
+      body: FORBIDDEN_TEXT,
+    };
+  }
+  return unauthorized(outcome.presented, outcome.text);
+}
+
+/** A value that can go out in a header as it is: HTAB and visible ASCII (no CR or LF, nothing Node would refuse). */
+const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+
+export function isSafeHeaderValue(value: string): boolean {
+  return SAFE_VALUE.test(value);
+}
+
+/** A profile id is free text: one with other characters goes out percent-encoded (UTF-8), so it always fits. */
+function headerText(value: string): string {
+  return SAFE_VALUE.test(value) ? value : encodeURIComponent(value);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? undefined : first;
+}
+
+/** As on any call, plus `access_token` inside the original URI: a gateway forwards the URI, not its parameters. */
+function credentialOf(call: AuthorizeCall, uri: string): PresentedCredential | undefined {
+  const direct = presentedCredential(call);
+  if (direct) return direct;
+  const fromUri = queryToken(uri);
+  return fromUri === undefined ? undefined : { scheme: 'query', secret: fromUri };
+}
+
+function unauthorized(presented: boolean, text: string): AuthorizeAnswer {
+  return {
+    status: 401,
+    headers: { 'cache-control': 'no-store', 'content-type': JSON_TYPE, 'www-authenticate': bearerChallenge(presented ? 'invalid_token' : 'missing') },
+    body: JSON.stringify(envelope('UNAUTHORIZED', text)),
+  };
+}
+
+function badRequest(text: string, field: string): AuthorizeAnswer {
+  return { status: 400, headers: { 'cache-control': 'no-store', 'content-type': JSON_TYPE }, body: JSON.stringify(envelope('BAD_REQUEST', text, { field })) };
+}

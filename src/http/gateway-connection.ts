@@ -1,0 +1,198 @@
+/**
+ * A gateway's connection to Tessera, served without Node's HTTP machinery while it carries only plain forward-auth
+ * subrequests (`GET /v1/authorize`, read by request-head.ts). Per check, Node's IncomingMessage, ServerResponse and
+ * their streams cost more than the check itself (docs/decisions.md, "Forward auth on gateway connections"). The
+ * first request that is anything else, and a check whose answer cannot be made here (a store read that failed),
+ * hands the connection, with every byte not yet answered, to Node's HTTP server for good: from then on it is an
+ * ordinary connection to the whole API, and Fastify answers (or renders the error).
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
+import { MAX_HEAD_BYTES, readRequestHead } from './request-head.js';
+import { nextRequestId } from './request-id.js';
+
+export interface GatewayConnectionOptions {
+  answerer: AuthorizeAnswerer;
+  logger: Logger | undefined;
+  /** The direct peer's address, as the HTTP paths name it (`unix` over the socket). */
+  peer: string;
+  /** An idle connection is closed after this long (the server's `keepAliveTimeout`). */
+  keepAliveMs: number;
+  /** A request head must arrive within this long, or Node's parser takes over (and its own timeout). */
+  headersTimeoutMs: number;
+  /** Gives the socket (paused, the unanswered bytes put back) to Node's HTTP server. */
+  handOver(socket: Socket): void;
+}
+
+export interface GatewayConnection {
+  /** For a server that is closing: closes now when idle, else right after the answer being made. */
+  closeWhenIdle(): void;
+}
+
+export function serveGatewayConnection(socket: Socket, options: GatewayConnectionOptions): GatewayConnection {
+  let pending = '';
+  let headStartedMs = 0;
+  let busy = false;
+  let ended = false;
+  let closing = false;
+  let done = false;
+
+  const onData = (chunk: Buffer) => {
+    if (pending === '') headStartedMs = Date.now();
+    pending += chunk.toString('latin1');
+    if (!busy && !socket.writableNeedDrain) return drain();
+    // Requests piling up behind a store read, or a client not reading its answers: stop reading until it clears.
+    if (pending.length > MAX_HEAD_BYTES) socket.pause();
+  };
+  const onDrain = () => {
+    if (busy || done) return;
+    socket.resume();
+    drain();
+  };
+  const onEnd = () => {
+    ended = true;
+    if (!busy) finish();
+  };
+  const onTimeout = () => socket.destroy();
+  const onError = () => socket.destroy();
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onError);
+  socket.on('timeout', onTimeout);
+  socket.on('drain', onDrain);
+  socket.setTimeout(options.keepAliveMs);
+
+  function drain(): void {
+    while (!done) {
+      const head = readRequestHead(pending);
+      if (head.kind === 'incomplete') {
+        if (Date.now() - headStartedMs > options.headersTimeoutMs) handOver();
+        return;
+      }
+      if (head.kind === 'other') return handOver();
+      const raw = pending.slice(0, head.length);
+      pending = pending.slice(head.length);
+      headStartedMs = Date.now();
+      const startedMs = options.logger === undefined ? 0 : performance.now();
+      let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
+      try {
+        answer = options.answerer({ headers: head.headers, peer: options.peer });
+      } catch {
+        return handOver(raw);
+      }
+      if (answer instanceof Promise) {
+        // One check at a time, so that answers go out in the order the requests came.
+        busy = true;
+        answer.then(
+          (a) => {
+            busy = false;
+            if (!respond(a, raw, head.close, startedMs) || socket.writableNeedDrain) return;
+            socket.resume();
+            drain();
+          },
+          () => {
+            busy = false;
+            handOver(raw);
+          },
+        );
+        return;
+      }
+      if (!respond(answer, raw, head.close, startedMs)) return;
+      // The client is not reading its answers: the rest waits for 'drain'.
+      if (socket.writableNeedDrain) return;
+    }
+  }
+
+  /** Writes the answer; false when the connection is no longer this path's (handed over, or closing). */
+  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number): boolean {
+    if (done || socket.destroyed) return false;
+    const id = nextRequestId();
+    const last = close || ended || closing;
+    const text = formatAnswer(answer, id, last);
+    if (text === undefined) {
+      handOver(raw);
+      return false;
+    }
+    socket.write(text);
+    logAuthorize(options.logger, id, options.peer, answer.status, startedMs);
+    if (!last) return true;
+    finish();
+    return false;
+  }
+
+  function finish(): void {
+    if (done) return;
+    done = true;
+    socket.end();
+    // Half-open as Node's HTTP server is: once both sides are done, nothing more can come.
+    socket.once('finish', () => socket.destroy());
+  }
+
+  function handOver(unanswered = ''): void {
+    if (done) return;
+    done = true;
+    // Bytes cannot be put back once the peer has finished sending (a half-closed connection): nothing to answer.
+    if (ended) return void socket.destroy();
+    socket.pause();
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('error', onError);
+    socket.off('timeout', onTimeout);
+    socket.off('drain', onDrain);
+    socket.setTimeout(0);
+    const rest = unanswered + pending;
+    pending = '';
+    if (rest !== '') socket.unshift(Buffer.from(rest, 'latin1'));
+    options.handOver(socket);
+    // Resumed in this tick, the bytes put back reach Node's parser before anything read later.
+    socket.resume();
+  }
+
+  return {
+    closeWhenIdle: () => {
+      closing = true;
+      if (!busy && !done) {
+        done = true;
+        socket.destroy();
+      }
+    },
+  };
+}
+
+/** One log line per check where Fastify would write two: the same fields, at the same level. */
+function logAuthorize(logger: Logger | undefined, id: string, peer: string, statusCode: number, startedMs: number): void {
+  if (!logger?.isLevelEnabled('info')) return;
+  logger.info(
+    { reqId: id, req: { id, method: 'GET', url: '/v1/authorize', ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
+    'request completed',
+  );
+}
+
+let dateSecond = -1;
+let dateText = '';
+
+/** The Date header, made once a second (as Node does). */
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
+/** The whole response, or undefined when a header value could not go out as it is (Node then answers). */
+export function formatAnswer(answer: AuthorizeAnswer, requestId: string, close: boolean): string | undefined {
+  let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nx-request-id: ${requestId}\r\n`;
+  for (const name in answer.headers) {
+    const value = answer.headers[name] as string;
+    if (!isSafeHeaderValue(value)) return undefined;
+    text += `${name}: ${value}\r\n`;
+  }
+  const body = answer.body ?? '';
+  text += `content-length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
+  return text + body;
+}
