@@ -13,7 +13,7 @@ export const GATEWAY_GOAL = 0.6;
  * Short rounds, many of them: the machine's speed drifts within a minute, so each round's auth figures are divided
  * by the direct figure measured beside them and the medians of those paired ratios are reported (as in http-bench).
  */
-const defaults = { connections: 20, warmupSeconds: 1, measureSeconds: 3, rounds: 6 };
+const defaults = { connections: 20, warmupSeconds: 1, measureSeconds: 3, rounds: 6, tokens: 500 };
 
 const DIRECT_SITE = `
 upstream api {
@@ -30,11 +30,20 @@ server {
 }
 `;
 
-async function load(port, secret, seconds, connections) {
+/**
+ * Every token is presented on two endpoints (POST /sms/2/text/advanced and POST /whatsapp/1/message/text, both
+ * granted by message:send): each connection cycles through all tokens × both calls, so the check runs on many
+ * cache entries and verdicts, not one. The direct setup gets the same requests (its upstream ignores the token).
+ */
+function requestsFor(secrets) {
+  const paths = ['/sms/2/text/advanced', '/whatsapp/1/message/text'];
+  return paths.flatMap((path) => secrets.map((secret) => ({ method: 'POST', path, headers: { authorization: `Bearer ${secret}` } })));
+}
+
+async function load(port, requests, seconds, connections) {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/sms/2/text/advanced`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${secret}` },
+    url: `http://127.0.0.1:${port}`,
+    requests,
     connections,
     duration: seconds,
     timeout: 10,
@@ -50,7 +59,7 @@ export async function runGatewayBench(options = {}) {
     console.log('gateway bench skipped: nginx not installed (apt-get install -y --no-install-recommends nginx)');
     return { name: 'gateway (nginx auth/direct, Unix socket)', ratio: NaN, tcpRatio: NaN, goal: GATEWAY_GOAL, ok: false };
   }
-  const tesseraChild = startChild(fileURLToPath(new URL('./gateway-servers.mjs', import.meta.url)), ['tessera']);
+  const tesseraChild = startChild(fileURLToPath(new URL('./gateway-servers.mjs', import.meta.url)), ['tessera', `--tokens=${o.tokens}`]);
   const upstreamChild = startChild(fileURLToPath(new URL('./gateway-servers.mjs', import.meta.url)), ['upstream']);
   let withAuth;
   let viaSocket;
@@ -64,10 +73,11 @@ export async function runGatewayBench(options = {}) {
     const setups = [['direct', direct], ['tcp', withAuth], ['socket', viaSocket]];
     const runs = { direct: [], tcp: [], socket: [] };
     let errors = 0;
-    for (const [, server] of setups) await load(server.port, tessera.secret, o.warmupSeconds, o.connections);
+    const requests = requestsFor(tessera.secrets);
+    for (const [, server] of setups) await load(server.port, requests, o.warmupSeconds, o.connections);
     for (let round = 0; round < o.rounds; round++) {
       for (const [name, server] of round % 2 === 0 ? setups : [...setups].reverse()) {
-        const r = await load(server.port, tessera.secret, o.measureSeconds, o.connections);
+        const r = await load(server.port, requests, o.measureSeconds, o.connections);
         runs[name].push(r.rps);
         errors += r.errors;
       }
@@ -96,5 +106,5 @@ export async function runGatewayBench(options = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 2 } : {});
+  await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 2, tokens: 20 } : {});
 }

@@ -1,8 +1,8 @@
-// Child processes of the gateway and JWT benches. `tessera`: the real app (SQLite, messaging catalog) with one token
-// holding message:send and tokens:issue, an issued JWT, listening on TCP and on a Unix socket (as with
-// TESSERA_SOCKET), prints {port, socket, secret, jwt}. `upstream`: a tiny API answering
-// constant JSON, prints {port}. Both serve until the parent goes away.
-// Usage: node bench/gateway-servers.mjs tessera|upstream
+// Child processes of the gateway, JWT and SDK benches. `tessera`: the real app (SQLite, messaging catalog) with one
+// token holding message:send and tokens:issue, an issued JWT, and `--tokens=N` more tokens holding message:send,
+// listening on TCP and on a Unix socket (as with TESSERA_SOCKET), prints {port, socket, secret, jwt, secrets}.
+// `upstream`: a tiny API answering constant JSON, prints {port}. Both serve until the parent goes away.
+// Usage: node bench/gateway-servers.mjs tessera [--tokens=N] | upstream
 import { chmodSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { buildApp } from '../dist/http/build-app.js';
@@ -44,6 +44,9 @@ if (mode === 'upstream') {
   const messaging = readFileSync(new URL('../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
   await call('PUT', '/v1/catalog', { source: messaging, format: 'yaml' });
   const created = await call('POST', '/v1/tokens', { name: 'bench', scopes: ['message:send', 'tokens:issue'] });
+  const extra = Number(process.argv.find((a) => a.startsWith('--tokens='))?.slice('--tokens='.length) ?? 0);
+  const secrets = [];
+  for (let i = 0; i < extra; i++) secrets.push((await call('POST', '/v1/tokens', { name: `gateway ${i}`, scopes: ['message:send'] })).secret);
   const issued = await fetch(`${base}/v1/auth/issue-token`, {
     method: 'POST',
     headers: { authorization: `Bearer ${created.secret}`, 'content-type': 'application/json' },
@@ -58,7 +61,7 @@ if (mode === 'upstream') {
     await tessera.close();
     temp.remove();
   });
-  process.stdout.write(`${JSON.stringify({ port: app.server.address().port, socket: socket.path, secret: created.secret, jwt: issued.token })}\n`);
+  process.stdout.write(`${JSON.stringify({ port: app.server.address().port, socket: socket.path, secret: created.secret, jwt: issued.token, secrets })}\n`);
 } else {
   throw new Error('usage: node bench/gateway-servers.mjs tessera|upstream');
 }

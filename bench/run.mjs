@@ -41,7 +41,7 @@ const benches = {
     ]);
   },
   gateway: async () => {
-    const r = await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 2 } : {});
+    const r = await runGatewayBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 2, tokens: 20 } : {});
     if (Number.isNaN(r.ratio)) return [[r.name, 'skipped', '']];
     return [
       [r.name, fmtRatio(r.ratio), verdict(r.ratio, r.goal)],

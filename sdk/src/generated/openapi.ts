@@ -2409,7 +2409,7 @@ export interface paths {
                         /** @description The token (for an issued JWT: the token that issued it) */
                         "X-Tessera-Token-Id"?: unknown;
                         "X-Tessera-Account-Id"?: unknown;
-                        /** @description The identity the token acts as; absent when it has none */
+                        /** @description The identity the token acts as; absent when it has none. Percent-encoded (UTF-8) when it holds anything but visible ASCII */
                         "X-Tessera-Profile-Id"?: unknown;
                         [name: string]: unknown;
                     };

@@ -9,7 +9,10 @@ import { ErrorBody } from '../schemas.js';
 const IdentityHeaders = {
   'X-Tessera-Token-Id': { schema: { type: 'string' }, description: 'The token (for an issued JWT: the token that issued it)' },
   'X-Tessera-Account-Id': { schema: { type: 'string' } },
-  'X-Tessera-Profile-Id': { schema: { type: 'string' }, description: 'The identity the token acts as; absent when it has none' },
+  'X-Tessera-Profile-Id': {
+    schema: { type: 'string' },
+    description: 'The identity the token acts as; absent when it has none. Percent-encoded (UTF-8) when it holds anything but visible ASCII',
+  },
 };
 
 /**
