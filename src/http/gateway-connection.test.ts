@@ -141,3 +141,19 @@ describe('gateway connections over the Unix socket', () => {
     expect(overTcp.headers.get('x-tessera-profile-id')).toBe(encodeURIComponent('José 日本\r\nX-Evil: 1'));
   });
 });
+
+describe('gateway connections when the server closes', () => {
+  it('closes an idle kept-alive gateway connection at once, so shutting down does not wait for it', async () => {
+    const app = await startTestApp({ trustProxy: ['127.0.0.1/32'] });
+    const { port } = new URL(app.baseUrl);
+    const conn = connect(Number(port), '127.0.0.1');
+    const closed = new Promise<void>((resolve) => conn.on('close', () => resolve()));
+    const answered = new Promise<string>((resolve) => conn.once('data', (d) => resolve(d.toString('latin1'))));
+    conn.write(check(app.rootSecret, 'GET', '/admin/nothing'));
+    expect(await answered).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    const started = Date.now();
+    await app.close();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

@@ -41,6 +41,8 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   let done = false;
 
   const onData = (chunk: Buffer) => {
+    // Closing: whatever still comes is not answered.
+    if (done) return;
     if (pending === '') headStartedMs = Date.now();
     pending += chunk.toString('latin1');
     if (!busy && !socket.writableNeedDrain) return drain();
