@@ -1,6 +1,7 @@
 /**
- * Forward auth as an HTTP answer (status, headers, body), made in one place for both ways a call arrives: the
- * Fastify route (`GET /v1/authorize` with a query string, `inject`) and the fast path in front of Fastify.
+ * Forward auth as an HTTP answer (status, headers, body), made in one place for both ways a check arrives: on a
+ * gateway's connection, in front of Fastify (gateway-connection.ts), and through the Fastify route (a query
+ * string on the call, a connection handed to Node's HTTP server, `inject`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { TesseraError } from '../core/errors.js';

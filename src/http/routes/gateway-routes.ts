@@ -16,8 +16,9 @@ const IdentityHeaders = {
 };
 
 /**
- * Plain `GET /v1/authorize` calls are answered by the fast path in front of Fastify (authorize-fast-path.ts); this
- * route takes the rest (a query string, `inject`) and documents the call. Both answer through `answerer`.
+ * Plain `GET /v1/authorize` checks on a gateway's connection are answered in front of Fastify (gateway-connection.ts);
+ * this route takes the rest (a query string, a connection handed to Node's HTTP server, `inject`) and documents
+ * the call. Both answer through `answerer`.
  */
 export function gatewayRoutes(answerer: AuthorizeAnswerer): FastifyPluginAsyncTypebox {
   return async (app) => {
