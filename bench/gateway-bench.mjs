@@ -19,6 +19,7 @@ const DIRECT_SITE = `
 upstream api {
     server {{UPSTREAM_ADDR}};
     keepalive 32;
+    keepalive_requests 100000;
 }
 server {
     listen {{LISTEN_ADDR}};
