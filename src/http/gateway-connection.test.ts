@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../runtime/start-server.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
 import { listenOnSocket, type SocketListener } from './listen-socket.js';
 
@@ -155,5 +156,23 @@ describe('gateway connections when the server closes', () => {
     await app.close();
     await closed;
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('gateway connections in the logs', () => {
+  it('write one line per check with the request id, status and address, and never the token', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const logged = await startTestApp({ logger, trustProxy: ['127.0.0.1/32'] });
+    try {
+      const res = await logged.request('GET', '/v1/authorize', { headers: { authorization: `Bearer ${logged.rootSecret}`, 'x-original-method': 'GET', 'x-original-uri': '/admin/nothing' } });
+      expect(res.status).toBe(403);
+      const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize');
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ msg: 'request completed', reqId: res.headers.get('x-request-id'), res: { statusCode: 403 }, req: { method: 'GET', ip: '127.0.0.1' } });
+      expect(lines.join('\n')).not.toContain(logged.rootSecret);
+    } finally {
+      await logged.close();
+    }
   });
 });
