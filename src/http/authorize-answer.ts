@@ -81,7 +81,7 @@ export function isSafeHeaderValue(value: string): boolean {
 
 /** A profile id is free text: one with other characters goes out percent-encoded (UTF-8), so it always fits. */
 function headerText(value: string): string {
-  return SAFE_VALUE.test(value) ? value : encodeURIComponent(value);
+  return isSafeHeaderValue(value) ? value : encodeURIComponent(value);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

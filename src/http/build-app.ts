@@ -5,7 +5,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
@@ -41,56 +40,27 @@ export const packageVersion = '0.1.0';
 
 export type TesseraApp = Awaited<ReturnType<typeof buildApp>>;
 
-/** How the app answers, for another server of it (the Unix socket, listen-socket.ts). */
-export interface AppDoor {
-  /** Fastify's request handler (routing, and 503 while closing). */
-  handler: RequestListener;
-  gateway: GatewayOptions;
-}
+/** How each app made here answers forward auth, for another server of it (the Unix socket, listen-socket.ts). */
+const gateways = new WeakMap<FastifyInstance, GatewayOptions>();
 
-const doors = new WeakMap<FastifyInstance, AppDoor>();
-
-export function appDoorOf(app: FastifyInstance): AppDoor {
-  const door = doors.get(app);
-  if (door === undefined) throw new Error('not an app made by buildApp');
-  return door;
-}
-
-/** Fastify's own server settings, as it applies them to a server it makes itself. */
-interface ServerSettings {
-  http?: ServerOptions | null;
-  keepAliveTimeout: number;
-  requestTimeout: number;
-  connectionTimeout: number;
-  maxRequestsPerSocket: number;
-}
-
-/** Node's HTTP server as Fastify would make it, with gateways' forward-auth connections served in front. */
-function createAppServer(handler: RequestListener, settings: ServerSettings, gateway: GatewayOptions): Server {
-  const server = createServer(settings.http ?? {}, handler);
-  server.keepAliveTimeout = settings.keepAliveTimeout;
-  server.requestTimeout = settings.requestTimeout;
-  server.setTimeout(settings.connectionTimeout);
-  if (settings.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
-  acceptGatewayConnections(server, gateway);
-  return server;
+export function gatewayOf(app: FastifyInstance): GatewayOptions {
+  const gateway = gateways.get(app);
+  if (gateway === undefined) throw new Error('not an app made by buildApp');
+  return gateway;
 }
 
 export async function buildApp(options: BuildAppOptions) {
-  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
-  let handler: RequestListener | undefined;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     trustProxy: fastifyTrustProxy(options.trustProxy),
     genReqId: nextRequestId,
     requestIdHeader: false,
-    serverFactory: (fastifyHandler, settings) => {
-      handler = fastifyHandler;
-      return createAppServer(fastifyHandler, settings as unknown as ServerSettings, gateway);
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  doors.set(app as unknown as FastifyInstance, { handler: handler!, gateway });
+  // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
+  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
+  acceptGatewayConnections(app.server, gateway);
+  gateways.set(app as unknown as FastifyInstance, gateway);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);

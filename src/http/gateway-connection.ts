@@ -77,7 +77,8 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       if (head.kind === 'other') return handOver();
       const raw = pending.slice(0, head.length);
       pending = pending.slice(head.length);
-      headStartedMs = Date.now();
+      // The next request's head has begun arriving with this one (else its first bytes start the clock).
+      if (pending !== '') headStartedMs = Date.now();
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {

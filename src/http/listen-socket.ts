@@ -6,7 +6,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { appDoorOf } from './build-app.js';
+import { gatewayOf } from './build-app.js';
 import { acceptGatewayConnections } from './gateway-server.js';
 
 export interface SocketListener {
@@ -20,10 +20,9 @@ export interface SocketListener {
  */
 export async function listenOnSocket(app: FastifyInstance, path: string, mode: number): Promise<SocketListener> {
   await removeStaleSocket(path);
-  const door = appDoorOf(app);
-  const server = createServer(door.handler);
+  const server = createServer((request, response) => app.routing(request, response));
   server.keepAliveTimeout = app.server.keepAliveTimeout;
-  acceptGatewayConnections(server, door.gateway);
+  acceptGatewayConnections(server, gatewayOf(app));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {
