@@ -164,7 +164,7 @@ describe.each(frameworks)('%s example app in front of a failing Tessera', (_name
     expect(without.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
     const right = await get(await appBefore(jwksAt(send(200, 'application/json', JSON.stringify({ keys: [signingJwk] })))), jwt);
     expect(right.status).toBe(200);
-    expect((await right.json()).caller).toMatchObject({ tokenId: 'tok_issuer', via: 'jwt' });
+    expect(((await right.json()) as { caller: unknown }).caller).toMatchObject({ tokenId: 'tok_issuer', via: 'jwt' });
   });
 });
 
@@ -173,6 +173,7 @@ describe('TesseraApiError across copies of the SDK', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('@tessera/sdk.TesseraApiError')]: true });
     expect(foreign).toBeInstanceOf(TesseraApiError);
     expect(new Error('x')).not.toBeInstanceOf(TesseraApiError);
-    expect(null instanceof TesseraApiError).toBe(false);
+    const nothing: unknown = null;
+    expect(nothing instanceof TesseraApiError).toBe(false);
   });
 });
