@@ -28,10 +28,11 @@ export interface TesseraClientOptions {
 const throwOnError: Middleware = {
   async onResponse({ response, options }) {
     if (!response.ok) throw await TesseraApiError.fromResponse(response);
-    // openapi-fetch parses JSON after the middleware, where a SyntaxError would escape: check it here, once.
+    // openapi-fetch parses JSON after the middleware, where a SyntaxError would escape: check it here first.
     if (options.parseAs !== 'json' || response.status === 204) return undefined;
     const { text } = await readJson(response);
-    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // The body was read: hand openapi-fetch a fresh one (none when empty: a 205 may not carry a body).
+    return new Response(text === '' ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
   },
   onError({ error }) {
     return TesseraApiError.fromNetworkError(error);
