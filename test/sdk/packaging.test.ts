@@ -29,9 +29,19 @@ const appDependencies = ['fastify', 'express', '@types/express', 'hono', '@hono/
 /** A child npm must not inherit the settings `npm test` put in the environment (workspace, prefix…). */
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
 
+type Output = { stdout: string; stderr: string };
+/** Started in beforeAll and awaited by the tests: the child processes run side by side, keeping the test short. */
+function started(work: Promise<Output>): Promise<Output> {
+  work.catch(() => undefined); // reported by the test that awaits it
+  return work;
+}
+
 let t: TestApp;
 let dir: string;
 let tarball: string;
+let publint: Promise<Output>;
+let attw: Promise<Output>;
+const compiled = new Map<string, Promise<Output>>();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-sdk-pack-'));
   const [app, packed] = await Promise.all([
@@ -40,6 +50,8 @@ beforeAll(async () => {
   ]);
   t = app;
   tarball = join(dir, (JSON.parse(packed.stdout) as [{ filename: string }])[0].filename);
+  publint = started(run(bin('publint'), ['run', tarball, '--strict'], { env: cleanEnv }));
+  attw = started(run(bin('attw'), [tarball, '--format', 'json', '--no-definitely-typed'], { env: cleanEnv, maxBuffer: 64 * 1024 * 1024 }));
 
   // The apps share one install (one node_modules above them, as in a monorepo of apps) to keep the test short.
   const apps = join(dir, 'apps');
@@ -49,8 +61,13 @@ beforeAll(async () => {
     run('npm', ['install', mode, '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...appDependencies], { cwd: apps, env: cleanEnv, timeout: 60_000 });
   // Offline from npm's cache when it holds everything (fast, no network); else from the registry.
   await install('--offline').catch(() => install('--prefer-offline'));
+  // skipLibCheck as most apps set it; the package's own declarations are Are the Types Wrong's to check.
+  for (const name of ['ts-node16', 'ts-bundler']) {
+    compiled.set(name, started(run(process.execPath, [tsc, '-p', join(apps, name)], { timeout: 60_000 })));
+  }
 }, 90_000);
 afterAll(async () => {
+  await Promise.allSettled([publint, attw, ...compiled.values()]);
   await t?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -70,13 +87,11 @@ describe('the packed @tessera/sdk', () => {
   });
 
   it('passes publint (strict: warnings count as errors)', async () => {
-    const { stdout } = await run(bin('publint'), ['run', tarball, '--strict'], { env: cleanEnv });
-    expect(stdout).toContain('All good!');
+    expect((await publint).stdout).toContain('All good!');
   });
 
   it('passes Are the Types Wrong for node10, node16 (CJS and ESM) and bundler', async () => {
-    const { stdout } = await run(bin('attw'), [tarball, '--format', 'json', '--no-definitely-typed'], { env: cleanEnv, maxBuffer: 64 * 1024 * 1024 });
-    const report = JSON.parse(stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    const report = JSON.parse((await attw).stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
     expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './fastify', './express', './hono']));
     expect(report.analysis.problems).toEqual([]);
   });
@@ -116,8 +131,9 @@ describe('the packed @tessera/sdk', () => {
     ['node16, compiled to CommonJS; client + Express middleware', 'ts-node16'],
     ['bundler, ES modules; client + Hono middleware', 'ts-bundler'],
   ])('type-checks and works in a TypeScript app (%s)', async (_case, name) => {
-    // skipLibCheck as most apps set it; the package's own declarations are Are the Types Wrong's to check.
-    await run(process.execPath, [tsc, '-p', join(dir, 'apps', name)], { timeout: 60_000 });
+    await compiled.get(name)!.catch((error: { stdout?: string }) => {
+      throw new Error(`tsc -p ${name} failed:\n${error.stdout}`);
+    });
     expectWorked(await runApp(`${name}/dist/app.js`));
   }, 60_000);
 });

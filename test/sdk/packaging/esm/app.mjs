@@ -16,9 +16,5 @@ const allowed = await fetch(`${url}/orders`, { headers: { authorization: `Bearer
 const refused = await fetch(`${url}/orders`);
 await app.close();
 
-console.log(JSON.stringify({
-  tokenId: created.token.id,
-  allowed: { status: allowed.status, body: await allowed.json() },
-  refused: refused.status,
-  error: { isTesseraApiError: missing instanceof TesseraApiError, code: missing.code },
-}));
+const error = { isTesseraApiError: missing instanceof TesseraApiError, code: missing.code };
+console.log(JSON.stringify({ tokenId: created.token.id, allowed: { status: allowed.status, body: await allowed.json() }, refused: refused.status, error }));

@@ -22,9 +22,5 @@ const refused = await fetch(`${url}/orders`);
 if ('closeAllConnections' in server) server.closeAllConnections();
 server.close();
 
-console.log(JSON.stringify({
-  tokenId: created!.token.id,
-  allowed: { status: allowed.status, body: await allowed.json() },
-  refused: refused.status,
-  error: { isTesseraApiError: missing instanceof TesseraApiError, code: missing instanceof TesseraApiError ? missing.code : undefined },
-}));
+const error = missing instanceof TesseraApiError ? { isTesseraApiError: true, code: missing.code } : { isTesseraApiError: false };
+console.log(JSON.stringify({ tokenId: created!.token.id, allowed: { status: allowed.status, body: await allowed.json() }, refused: refused.status, error }));
