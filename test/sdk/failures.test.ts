@@ -1,7 +1,7 @@
 // When something other than a healthy Tessera answers at baseUrl — a hung server, a proxy's HTML page, a JWKS
 // answered with 502/503 — every failure ends in one TesseraApiError, in the client, the verifier and each example
 // app (Fastify, Express, Hono) in front of real HTTP servers on 127.0.0.1. A key set without the token's key is a
-// refusal (401), not an outage.
+// refusal (401), not an outage. No Tessera and no store are involved, so it runs once, in the unit project.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
