@@ -92,26 +92,61 @@ describe('endpoint authentication', () => {
     expect(list.body.items.map((e: { id: string }) => e.id)).toEqual(['orders', 'customers', 'invoices']);
   });
 
-  it('turning deleting off revokes the DELETE primary; none revokes all and cuts secondaries; token restores them', async () => {
-    const on = await setAuth('customers', { mode: 'token', allowDelete: true });
-    const deleteId = on.body.generated.find((g: { method: string }) => g.method === 'DELETE').tokenId;
-    const app = await createSecondary({ name: 'Shop', assignments: [{ endpoint: 'customers', method: 'GET' }] });
-    expect(await call(app.secret, 'GET', '/api/endpoints/customers')).toBe('VALID');
+  it('allowDelete is refused on an endpoint whose catalog has no DELETE route (no useless DELETE primary)', async () => {
+    const refused = await setAuth('customers', { mode: 'token', allowDelete: true });
+    expect(refused.status).toBe(400);
+    expect(messageId(refused)).toBe('BAD_REQUEST');
+    expect(refused.text).toContain('allowDelete');
+    expect((await t.request('GET', '/v1/endpoints/customers/auth', root())).body.primaries).toEqual([]);
+  });
 
-    const off = await setAuth('customers', { allowDelete: false });
+  it('turning deleting off revokes the DELETE primary; none revokes all and cuts secondaries; token restores them', async () => {
+    const auditCount = async () =>
+      (await t.request('GET', '/v1/audit?action=endpoint.auth&limit=200', root())).body.items.filter((e: { targetId: string }) => e.targetId === 'orders').length;
+    await setAuth('orders', { mode: 'none' });
+    const audited = await auditCount();
+    const on = await setAuth('orders', { mode: 'token', allowDelete: true });
+    const deleteId = on.body.generated.find((g: { method: string }) => g.method === 'DELETE').tokenId;
+    const app = await createSecondary({ name: 'Shop', assignments: [{ endpoint: 'orders', method: 'GET' }] });
+    expect(await call(app.secret, 'GET', '/api/endpoints/orders')).toBe('VALID');
+
+    const off = await setAuth('orders', { allowDelete: false });
     expect(methods(off.body)).toEqual(['POST', 'GET']);
     expect((await t.request('GET', `/v1/tokens/${deleteId}`, root())).body.status).toBe('revoked');
 
-    await setAuth('customers', { mode: 'none' });
-    expect(await call(app.secret, 'GET', '/api/endpoints/customers')).toBe('INSUFFICIENT_SCOPE');
+    await setAuth('orders', { mode: 'none' });
+    expect(await call(app.secret, 'GET', '/api/endpoints/orders')).toBe('INSUFFICIENT_SCOPE');
     expect((await t.request('GET', `/v1/endpoint-tokens?status=all`, root())).body.items.find((i: { token: { id: string } }) => i.token.id === app.id).assignments)
-      .toEqual([{ endpoint: 'customers', method: 'GET', active: false }]);
+      .toEqual([{ endpoint: 'orders', method: 'GET', active: false }]);
 
-    const back = await setAuth('customers', { mode: 'token' });
+    const back = await setAuth('orders', { mode: 'token' });
     expect(back.body.generated.map((g: { method: string }) => g.method)).toEqual(['POST', 'GET']);
-    expect(await call(app.secret, 'GET', '/api/endpoints/customers')).toBe('VALID');
-    const audit = await t.request('GET', '/v1/audit?action=endpoint.auth', root());
-    expect(audit.body.items.filter((e: { targetId: string }) => e.targetId === 'customers')).toHaveLength(4);
+    expect(await call(app.secret, 'GET', '/api/endpoints/orders')).toBe('VALID');
+    expect(await auditCount()).toBe(audited + 4);
+  });
+
+  it('primaries are managed through their endpoint: the token API refuses to revoke, change or delete one (409), and lists can leave them out', async () => {
+    const on = await setAuth('invoices', { mode: 'token' });
+    const primary = on.body.primaries[0].token.id as string;
+    for (const [method, path, body] of [
+      ['POST', `/v1/tokens/${primary}/revoke`, undefined],
+      ['POST', `/v1/tokens/${primary}/disable`, undefined],
+      ['PATCH', `/v1/tokens/${primary}`, { name: 'renamed' }],
+      ['DELETE', `/v1/tokens/${primary}`, undefined],
+      ['POST', '/v1/tokens/bulk-delete', { ids: [primary] }],
+    ] as const) {
+      const res = await t.request(method, path, { ...root(), ...(body ? { body } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(409);
+      expect(res.text).toContain('through its endpoint');
+    }
+    expect((await t.request('GET', `/v1/tokens/${primary}`, root())).body).toMatchObject({ status: 'active', name: on.body.primaries[0].token.name });
+    const standard = await t.request('GET', '/v1/tokens?kind=standard&limit=200', root());
+    expect(standard.body.items.every((i: { kind: string }) => i.kind === 'standard')).toBe(true);
+    const primaries = await t.request('GET', '/v1/tokens?kind=primary&limit=200', root());
+    expect(primaries.body.items.map((i: { id: string }) => i.id)).toContain(primary);
+    const byId = await t.request('GET', `/v1/tokens?search=${primary}`, root());
+    expect(byId.body.items.map((i: { id: string }) => i.id)).toEqual([primary]);
+    await setAuth('invoices', { mode: 'none' });
   });
 
   it('internal: primaries work, secondaries are refused and cannot be assigned', async () => {

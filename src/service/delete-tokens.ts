@@ -9,7 +9,7 @@ import { revokeAll } from './revoke-token.js';
 import { canActOn } from './token-guards.js';
 import { auditSnapshot } from './token-view.js';
 
-export type DeleteOutcome = 'deleted' | 'NOT_FOUND' | 'FORBIDDEN';
+export type DeleteOutcome = 'deleted' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
 
 export interface DeleteReport {
   deleted: string[];
@@ -41,8 +41,8 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
     }
     const failed = results.filter((r) => r.outcome !== 'deleted');
     if (failed.length > 0) {
-      const code = failed.some((r) => r.outcome === 'FORBIDDEN') ? 'FORBIDDEN' : 'NOT_FOUND';
-      const failedIds = failed.map((r) => `${r.id} (${r.outcome})`).join(', ');
+      const code = failed.some((r) => r.outcome === 'FORBIDDEN') ? 'FORBIDDEN' : failed.some((r) => r.outcome === 'CONFLICT') ? 'CONFLICT' : 'NOT_FOUND';
+      const failedIds = failed.map((r) => `${r.id} (${r.outcome === 'CONFLICT' ? 'a primary endpoint token: remove it through its endpoint' : r.outcome})`).join(', ');
       throw new TesseraError(code, `ids: nothing was deleted; cannot delete ${failedIds}`, {
         field: 'ids',
         details: { results: results.map((r) => (r.outcome === 'deleted' ? { ...r, outcome: 'ok' } : r)) },
@@ -81,5 +81,7 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
 
 function outcomeFor(catalog: CompiledCatalog, actor: Actor, token: TokenRecord | undefined): DeleteOutcome {
   if (!token) return 'NOT_FOUND';
-  return canActOn(catalog, actor, token) ? 'deleted' : 'FORBIDDEN';
+  if (!canActOn(catalog, actor, token)) return 'FORBIDDEN';
+  // A primary endpoint token goes with its endpoint's settings (see requireNotPrimary).
+  return token.kind === 'primary' ? 'CONFLICT' : 'deleted';
 }

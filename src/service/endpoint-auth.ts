@@ -82,6 +82,10 @@ export async function setEndpointAuth(
   const nowMs = ctx.clock.now();
   const now = nowIso(ctx);
 
+  if (input.allowDelete === true && !endpoint.routes.some((route) => route.startsWith('DELETE '))) {
+    // A DELETE primary would open nothing the catalog knows: refuse rather than hand out a useless secret.
+    throw badRequest('allowDelete', `the catalog has no DELETE route for endpoint ${id} (routes: ${endpoint.routes.join(', ')})`);
+  }
   const outcome = await ctx.store.transaction(async (tx) => {
     const current = settingsOrDefault(await tx.getEndpointSettings(actor.accountId, id), actor.accountId, endpoint);
     const next: EndpointSettingsRecord = {

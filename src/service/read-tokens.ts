@@ -1,5 +1,6 @@
 /** Listing and reading tokens. */
 import { badRequest } from '../core/errors.js';
+import type { TokenKind } from '../core/types.js';
 import type { Page, TokenStatusFilter } from '../store/store.js';
 import { requirePermission, type Actor } from './actor.js';
 import { nowIso, type ServiceContext } from './context.js';
@@ -8,6 +9,8 @@ import { toTokenView, type TokenView } from './token-view.js';
 
 export interface ListTokensInput {
   status?: TokenStatusFilter;
+  /** `standard`: tokens made through the token API; `primary`/`secondary`: endpoint tokens; `all` (default). */
+  kind?: TokenKind | 'all';
   search?: string;
   limit?: number;
   cursor?: string;
@@ -32,6 +35,7 @@ export async function listTokens(ctx: ServiceContext, actor: Actor, input: ListT
     status: input.status ?? 'active',
     now: nowIso(ctx),
     ...(input.search ? { search: input.search } : {}),
+    ...(input.kind !== undefined && input.kind !== 'all' ? { kinds: [input.kind] } : {}),
     limit: checkPageSize(input.limit),
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });

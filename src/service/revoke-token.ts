@@ -4,7 +4,7 @@ import type { StoreOps } from '../store/store.js';
 import { requirePermission, type Actor } from './actor.js';
 import type { ServiceContext } from './context.js';
 import { requireManagerRemains } from './account-guard.js';
-import { loadToken, requireCanActOn } from './token-guards.js';
+import { loadToken, requireCanActOn, requireNotPrimary } from './token-guards.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 
 export interface RevokeResult {
@@ -19,6 +19,7 @@ export async function revokeToken(ctx: ServiceContext, actor: Actor, id: string)
   const { catalog } = await ctx.catalogs.get(actor.accountId);
   const result = await ctx.store.transaction(async (tx) => {
     const token = await loadToken(tx, actor, id);
+    requireNotPrimary(token, 'revoke');
     requireCanActOn(catalog, actor, token);
     return revokeWithin(tx, actor, token, nowMs);
   });

@@ -126,6 +126,20 @@ export function addressesWithin(bounds: Bounds, allowedIps: readonly string[] | 
   return [...allowedIps];
 }
 
+/**
+ * A primary endpoint token is its endpoint's (seed 004): switched on and off, regenerated and revoked through the
+ * endpoint, never one by one through the token API, where it would silently break the endpoint's setup.
+ */
+export function requireNotPrimary(token: TokenRecord, action: string): void {
+  if (token.kind !== 'primary') return;
+  const { endpoint, method } = token.metadata as { endpoint?: string; method?: string };
+  throw new TesseraError(
+    'CONFLICT',
+    `id: token ${token.id} is the ${method ?? ''} primary token of endpoint ${endpoint ?? ''}; ${action} it through its endpoint (regenerate it, or switch token authentication off)`,
+    { field: 'id' },
+  );
+}
+
 /** Revocation is final: nothing but deletion may change a revoked token. */
 export function requireNotRevoked(token: TokenRecord): void {
   if (token.revokedAt !== null) {

@@ -50,7 +50,8 @@ export function toTokenView(token: TokenRecord, nowMs: number): TokenView {
     templates: [...token.templates],
     hint: token.hint,
     status: statusOf[tokenState(token, nowMs)],
-    enabled: token.enabled,
+    // Revocation is final: a revoked token is not shown as switched on (its stored flag says what it was).
+    enabled: token.enabled && token.revokedAt === null,
     createdAt: token.createdAt,
     updatedAt: token.updatedAt,
     validFrom: token.validFrom,

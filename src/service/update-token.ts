@@ -25,6 +25,7 @@ import {
   loadToken,
   requireCanActOn,
   requireCatalogRules,
+  requireNotPrimary,
   requireNotRevoked,
   requireWithinActor,
   requireWithinAncestors,
@@ -135,6 +136,7 @@ export async function changeToken(
   const { catalog } = await ctx.catalogs.get(actor.accountId);
   const updated = await ctx.store.transaction(async (tx) => {
     const token = await loadToken(tx, actor, id);
+    requireNotPrimary(token, 'change');
     requireNotRevoked(token);
     requireCanActOn(catalog, actor, token);
     if (expectedVersion !== undefined && expectedVersion !== token.version) {

@@ -9,6 +9,7 @@ import type {
   SecretHash,
   Timestamp,
   TokenId,
+  TokenKind,
   TokenRecord,
   TokenSecretRecord,
 } from '../core/types.js';
@@ -23,8 +24,10 @@ export interface ListTokensQuery {
    */
   status: TokenStatusFilter;
   now: Timestamp;
-  /** Case-insensitive substring of the name. */
+  /** Case-insensitive substring of the name, or the exact id. */
   search?: string;
+  /** Only tokens of these kinds; all kinds when omitted. */
+  kinds?: readonly TokenKind[];
   limit: number;
   /** Opaque value from a previous page's `nextCursor`. */
   cursor?: string;

@@ -19,8 +19,10 @@ export interface paths {
             parameters: {
                 query?: {
                     status?: "active" | "inactive" | "all";
-                    /** @description Substring of the name, any case */
+                    /** @description Substring of the name, any case, or the exact token id */
                     search?: string;
+                    /** @description `standard`: tokens made through this API; `primary`/`secondary`: endpoint tokens (seed 004), managed through their endpoints */
+                    kind?: "standard" | "primary" | "secondary" | "all";
                     limit?: number;
                     /** @description nextCursor of the previous page */
                     cursor?: string;

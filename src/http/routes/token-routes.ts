@@ -41,7 +41,11 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
         description: 'Active tokens by default; `status=inactive` shows disabled, revoked and expired ones.',
         querystring: Type.Object({
           status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive'), Type.Literal('all')], { default: 'active' })),
-          search: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of the name, any case' })),
+          search: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of the name, any case, or the exact token id' })),
+          kind: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('primary'), Type.Literal('secondary'), Type.Literal('all')], {
+            default: 'all',
+            description: '`standard`: tokens made through this API; `primary`/`secondary`: endpoint tokens (seed 004), managed through their endpoints',
+          })),
           ...ListQuery,
         }),
         response: { 200: pageOf(Type.Ref(TokenView)), ...errorResponses },

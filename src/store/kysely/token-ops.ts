@@ -150,8 +150,11 @@ async function listTokens(db: Db, query: ListTokensQuery) {
 
   const search = query.search?.toLowerCase();
   if (search !== undefined && search !== '') {
-    q = q.where(sql<boolean>`${sql.ref('name_lower')} like ${containsPattern(search)} escape '\\'`);
+    // A pasted id finds its token too (ids are case-sensitive, names are searched in any case).
+    const byName = sql<boolean>`${sql.ref('name_lower')} like ${containsPattern(search)} escape '\\'`;
+    q = q.where((eb) => eb.or([byName, eb('id', '=', query.search!)]));
   }
+  if (query.kinds !== undefined) q = q.where('kind', 'in', [...query.kinds]);
 
   if (query.cursor !== undefined) {
     const after = decodeTokenCursor(query.cursor);
