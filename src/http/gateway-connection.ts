@@ -11,7 +11,8 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
-import { MAX_HEAD_BYTES, readRequestHead } from './request-head.js';
+import { authorizePath, type GatewayKind } from './gateway-kind.js';
+import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
 import { nextRequestId } from './request-id.js';
 
 export interface GatewayConnectionOptions {
@@ -21,10 +22,20 @@ export interface GatewayConnectionOptions {
   peer: string;
   /** An idle connection is closed after this long (the server's `keepAliveTimeout`). */
   keepAliveMs: number;
-  /** A request head must arrive within this long, or Node's parser takes over (and its own timeout). */
+  /**
+   * A request head must arrive whole within this long (the server's `headersTimeout`), counted from its first
+   * byte, also when it is handed to Node's parser part-way: a head trickled in is cut no later than Node cuts one.
+   */
   headersTimeoutMs: number;
+  /** The server's own limits on a head (its `maxHeadersCount`): a head beyond them is Node's to read. */
+  limits: HeadLimits;
   /** Gives the socket (paused, the unanswered bytes put back) to Node's HTTP server. */
   handOver(socket: Socket): void;
+  /**
+   * A head took longer than `headersTimeoutMs`: answered by the server's own client-error handling, as Node does
+   * for its own timeout. `handedOver`: the head had gone to Node's parser part-way (which may have read it since).
+   */
+  headTimedOut(socket: Socket, handedOver: boolean): void;
 }
 
 export interface GatewayConnection {
@@ -34,7 +45,7 @@ export interface GatewayConnection {
 
 export function serveGatewayConnection(socket: Socket, options: GatewayConnectionOptions): GatewayConnection {
   let pending = '';
-  let headStartedMs = 0;
+  let headTimer: NodeJS.Timeout | undefined;
   let busy = false;
   let ended = false;
   let closing = false;
@@ -43,7 +54,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   const onData = (chunk: Buffer) => {
     // Closing: whatever still comes is not answered.
     if (done) return;
-    if (pending === '') headStartedMs = Date.now();
+    if (pending === '') startHeadClock();
     pending += chunk.toString('latin1');
     if (!busy && !socket.writableNeedDrain) return drain();
     // Requests piling up behind a store read, or a client not reading its answers: stop reading until it clears.
@@ -60,6 +71,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   };
   const onTimeout = () => socket.destroy();
   const onError = () => socket.destroy();
+  socket.once('close', () => clearTimeout(headTimer));
   socket.on('data', onData);
   socket.on('end', onEnd);
   socket.on('error', onError);
@@ -67,22 +79,39 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   socket.on('drain', onDrain);
   socket.setTimeout(options.keepAliveMs);
 
+  /**
+   * Node checks its `headersTimeout` only every `connectionsCheckingInterval` (30 s), and only from when its parser
+   * got the connection: a timer of the head's own, from its first byte, is never looser.
+   */
+  function startHeadClock(): void {
+    clearTimeout(headTimer);
+    headTimer = setTimeout(() => {
+      const handedOver = done;
+      // Closing, or the head was answered and no other has begun: nothing is waiting.
+      if (socket.destroyed || (!handedOver && pending === '')) return;
+      if (!handedOver) {
+        done = true;
+        socket.off('data', onData);
+      }
+      options.headTimedOut(socket, handedOver);
+    }, options.headersTimeoutMs);
+    headTimer.unref();
+  }
+
   function drain(): void {
     while (!done) {
-      const head = readRequestHead(pending);
-      if (head.kind === 'incomplete') {
-        if (Date.now() - headStartedMs > options.headersTimeoutMs) handOver();
-        return;
-      }
+      const head = readRequestHead(pending, options.limits);
+      if (head.kind === 'incomplete') return;
       if (head.kind === 'other') return handOver();
       const raw = pending.slice(0, head.length);
       pending = pending.slice(head.length);
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
-      if (pending !== '') headStartedMs = Date.now();
+      if (pending !== '') startHeadClock();
+      else clearTimeout(headTimer);
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
-        answer = options.answerer({ headers: head.headers, peer: options.peer });
+        answer = options.answerer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
       } catch {
         return handOver(raw);
       }
@@ -92,7 +121,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
         answer.then(
           (a) => {
             busy = false;
-            if (!respond(a, raw, head.close, startedMs) || socket.writableNeedDrain) return;
+            if (!respond(a, raw, head.close, startedMs, head.gateway) || socket.writableNeedDrain) return;
             socket.resume();
             drain();
           },
@@ -103,14 +132,14 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
         );
         return;
       }
-      if (!respond(answer, raw, head.close, startedMs)) return;
+      if (!respond(answer, raw, head.close, startedMs, head.gateway)) return;
       // The client is not reading its answers: the rest waits for 'drain'.
       if (socket.writableNeedDrain) return;
     }
   }
 
   /** Writes the answer; false when the connection is no longer this path's (handed over, or closing). */
-  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number): boolean {
+  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number, gateway: GatewayKind | undefined): boolean {
     if (done || socket.destroyed) return false;
     const id = nextRequestId();
     const last = close || ended || closing;
@@ -120,7 +149,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       return false;
     }
     socket.write(text);
-    logAuthorize(options.logger, id, options.peer, answer.status, startedMs);
+    logAuthorize(options.logger, id, options.peer, authorizePath(gateway), answer.status, startedMs);
     if (!last) return true;
     finish();
     return false;
@@ -166,10 +195,10 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
 }
 
 /** One log line per check where Fastify would write two: the same fields, at the same level. */
-function logAuthorize(logger: Logger | undefined, id: string, peer: string, statusCode: number, startedMs: number): void {
+function logAuthorize(logger: Logger | undefined, id: string, peer: string, url: string, statusCode: number, startedMs: number): void {
   if (!logger?.isLevelEnabled('info')) return;
   logger.info(
-    { reqId: id, req: { id, method: 'GET', url: '/v1/authorize', ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
+    { reqId: id, req: { id, method: 'GET', url, ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
     'request completed',
   );
 }
