@@ -254,6 +254,16 @@ describe('gateway connections are never looser than Node’s own limits (issue 1
     }
   });
 
+  it('closes a new connection that sends nothing at headersTimeout, as Node does (not at keep-alive’s 5 s)', async () => {
+    limited.app.server.headersTimeout = 500;
+    try {
+      const { closedAfterMs } = await overTcp([], 0, 4000);
+      expect(closedAfterMs).toBeLessThan(1500);
+    } finally {
+      limited.app.server.headersTimeout = 60_000;
+    }
+  });
+
   it('keeps answering a check that arrives within the time on a kept-alive connection', async () => {
     limited.app.server.headersTimeout = 500;
     try {

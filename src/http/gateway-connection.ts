@@ -24,7 +24,8 @@ export interface GatewayConnectionOptions {
   keepAliveMs: number;
   /**
    * A request head must arrive whole within this long (the server's `headersTimeout`), counted from its first
-   * byte, also when it is handed to Node's parser part-way: a head trickled in is cut no later than Node cuts one.
+   * byte (the first head: from the connection, as Node counts), also when it is handed to Node's parser part-way:
+   * a head trickled in, or a connection that sends nothing, is cut no later than Node cuts one.
    */
   headersTimeoutMs: number;
   /** The server's own limits on a head (its `maxHeadersCount`): a head beyond them is Node's to read. */
@@ -46,6 +47,8 @@ export interface GatewayConnection {
 export function serveGatewayConnection(socket: Socket, options: GatewayConnectionOptions): GatewayConnection {
   let pending = '';
   let headTimer: NodeJS.Timeout | undefined;
+  /** No request read yet: as in Node, the first head's time counts from the connection, not from its first byte. */
+  let firstHead = true;
   let busy = false;
   let ended = false;
   let closing = false;
@@ -54,7 +57,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   const onData = (chunk: Buffer) => {
     // Closing: whatever still comes is not answered.
     if (done) return;
-    if (pending === '') startHeadClock();
+    if (pending === '' && !firstHead) startHeadClock();
     pending += chunk.toString('latin1');
     if (!busy && !socket.writableNeedDrain) return drain();
     // Requests piling up behind a store read, or a client not reading its answers: stop reading until it clears.
@@ -78,6 +81,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   socket.on('timeout', onTimeout);
   socket.on('drain', onDrain);
   socket.setTimeout(options.keepAliveMs);
+  startHeadClock();
 
   /**
    * Node checks its `headersTimeout` only every `connectionsCheckingInterval` (30 s), and only from when its parser
@@ -87,8 +91,8 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
     clearTimeout(headTimer);
     headTimer = setTimeout(() => {
       const handedOver = done;
-      // Closing, or the head was answered and no other has begun: nothing is waiting.
-      if (socket.destroyed || (!handedOver && pending === '')) return;
+      // Closing, or the head was answered and no other has begun (keep-alive idleness): nothing is late.
+      if (socket.destroyed || (!handedOver && pending === '' && !firstHead)) return;
       if (!handedOver) {
         done = true;
         socket.off('data', onData);
@@ -105,6 +109,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       if (head.kind === 'other') return handOver();
       const raw = pending.slice(0, head.length);
       pending = pending.slice(head.length);
+      firstHead = false;
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
       if (pending !== '') startHeadClock();
       else clearTimeout(headTimer);
