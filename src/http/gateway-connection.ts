@@ -46,9 +46,13 @@ export interface GatewayConnection {
 
 export function serveGatewayConnection(socket: Socket, options: GatewayConnectionOptions): GatewayConnection {
   let pending = '';
-  let headTimer: NodeJS.Timeout | undefined;
-  /** No request read yet: as in Node, the first head's time counts from the connection, not from its first byte. */
-  let firstHead = true;
+  /** A head is awaited: the first one (from the connection on, as Node counts), one begun, or one handed over part-way. */
+  let awaitingHead = true;
+  /** When the awaited head began: its first byte, or for the first one the connection. */
+  let headStartedMs = Date.now();
+  let handedOver = false;
+  // One timer per connection, looking at the time only when it fires: nothing to arm or clear per check.
+  let headTimer = setTimeout(checkHeadTime, options.headersTimeoutMs).unref();
   let busy = false;
   let ended = false;
   let closing = false;
@@ -57,7 +61,10 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   const onData = (chunk: Buffer) => {
     // Closing: whatever still comes is not answered.
     if (done) return;
-    if (pending === '' && !firstHead) startHeadClock();
+    if (!awaitingHead) {
+      awaitingHead = true;
+      headStartedMs = Date.now();
+    }
     pending += chunk.toString('latin1');
     if (!busy && !socket.writableNeedDrain) return drain();
     // Requests piling up behind a store read, or a client not reading its answers: stop reading until it clears.
@@ -81,25 +88,24 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   socket.on('timeout', onTimeout);
   socket.on('drain', onDrain);
   socket.setTimeout(options.keepAliveMs);
-  startHeadClock();
 
   /**
-   * Node checks its `headersTimeout` only every `connectionsCheckingInterval` (30 s), and only from when its parser
-   * got the connection: a timer of the head's own, from its first byte, is never looser.
+   * Node checks its `headersTimeout` only every `connectionsCheckingInterval` (30 s), and from when its parser got
+   * the connection: a head's own time, from its first byte, is never looser.
    */
-  function startHeadClock(): void {
-    clearTimeout(headTimer);
-    headTimer = setTimeout(() => {
-      const handedOver = done;
-      // Closing, or the head was answered and no other has begun (keep-alive idleness): nothing is late.
-      if (socket.destroyed || (!handedOver && pending === '' && !firstHead)) return;
-      if (!handedOver) {
-        done = true;
-        socket.off('data', onData);
-      }
-      options.headTimedOut(socket, handedOver);
-    }, options.headersTimeoutMs);
-    headTimer.unref();
+  function checkHeadTime(): void {
+    if (socket.destroyed) return;
+    const waited = Date.now() - headStartedMs;
+    // Keep-alive idleness or an answer being made (no head awaited), or a head not late yet: look again later.
+    if (!awaitingHead || waited < options.headersTimeoutMs) {
+      headTimer = setTimeout(checkHeadTime, awaitingHead ? options.headersTimeoutMs - waited : options.headersTimeoutMs).unref();
+      return;
+    }
+    if (!handedOver) {
+      done = true;
+      socket.off('data', onData);
+    }
+    options.headTimedOut(socket, handedOver);
   }
 
   function drain(): void {
@@ -109,10 +115,9 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       if (head.kind === 'other') return handOver();
       const raw = pending.slice(0, head.length);
       pending = pending.slice(head.length);
-      firstHead = false;
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
-      if (pending !== '') startHeadClock();
-      else clearTimeout(headTimer);
+      awaitingHead = pending !== '';
+      if (awaitingHead) headStartedMs = Date.now();
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
@@ -171,6 +176,9 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   function handOver(unanswered = ''): void {
     if (done) return;
     done = true;
+    handedOver = true;
+    // A whole request handed over is Node's to time; a head handed over part-way is still timed here.
+    if (!awaitingHead) clearTimeout(headTimer);
     // Bytes cannot be put back once the peer has finished sending (a half-closed connection): nothing to answer.
     if (ended) return void socket.destroy();
     socket.pause();
