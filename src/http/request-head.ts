@@ -1,8 +1,9 @@
 /**
  * Reads the one request a gateway's auth subrequest is, `GET /v1/authorize` (or `/v1/authorize/<kind>`) over
- * HTTP/1.1 without a body, from the front of a connection's bytes, in its plain form only. Whatever else arrives (another request, another form, a
- * duplicated header, a body) is `other`: Node's own HTTP parser takes it, so this reading never has to agree with
- * Node's on anything but the plainest requests (gateway-connection.ts; docs/decisions.md).
+ * HTTP/1.1 without a body, from the front of a connection's bytes, in its plain form only. Whatever else arrives
+ * (another request, another form, a duplicated header, a body, more fields than Node keeps) is `other`: Node's own
+ * HTTP parser takes it, so this reading never has to agree with Node's on anything but the plainest requests
+ * (gateway-connection.ts; docs/decisions.md).
  */
 
 import { authorizePath, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
@@ -34,8 +35,8 @@ const LINES = [...REQUEST_LINES.keys()];
 const mayBeRequestLine = (data: string) => LINES.some((line) => line.startsWith(data.slice(0, line.length)));
 
 /**
- * How many fields Node's HTTP server keeps of a head when its `maxHeadersCount` is not set: its parser keeps
- * 2,000 name and value entries, that is 1,000 fields (`MAX_HEADER_PAIRS` in Node's _http_common.js; request-head.test.ts
+ * How many fields Node's HTTP server keeps of a head when its `maxHeadersCount` is not set: its parser keeps 2,000
+ * name and value entries, that is 1,000 fields (`MAX_HEADER_PAIRS` in Node's _http_common.js; request-head.test.ts
  * checks it against the running Node). A field past the limit is dropped by Node, so it must not be read here.
  */
 export const NODE_DEFAULT_MAX_FIELDS = 1000;
