@@ -170,6 +170,12 @@ describe('gateway connections in the logs', () => {
       const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize');
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ msg: 'request completed', reqId: res.headers.get('x-request-id'), res: { statusCode: 403 }, req: { method: 'GET', ip: '127.0.0.1' } });
+      // A path naming the gateway kind is served on the gateway connection too (Fastify would write two lines).
+      const caddy = await logged.request('GET', '/v1/authorize/caddy', { headers: { authorization: `Bearer ${logged.rootSecret}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/admin/nothing' } });
+      expect(caddy.status).toBe(403);
+      const caddyEntries = lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize/caddy');
+      expect(caddyEntries).toHaveLength(1);
+      expect(caddyEntries[0]).toMatchObject({ msg: 'request completed', reqId: caddy.headers.get('x-request-id') });
       expect(lines.join('\n')).not.toContain(logged.rootSecret);
     } finally {
       await logged.close();
