@@ -8,6 +8,8 @@ export const GATEWAY_KINDS = ['nginx', 'traefik', 'caddy'] as const;
 export type GatewayKind = (typeof GATEWAY_KINDS)[number];
 
 export interface GatewayHeaders {
+  /** The gateway's name for its forward-auth feature. */
+  directive: string;
   /** Header names as documented; looked up in lower case. */
   method: string;
   uri: string;
@@ -20,13 +22,13 @@ export interface GatewayHeaders {
 
 export const GATEWAY_HEADERS = {
   // nginx: proxy_set_header X-Original-Method / X-Original-URI / X-Real-IP (examples/nginx).
-  nginx: { method: 'X-Original-Method', uri: 'X-Original-URI', address: { header: 'X-Real-IP', read: 'whole' } },
+  nginx: { directive: 'auth_request', method: 'X-Original-Method', uri: 'X-Original-URI', address: { header: 'X-Real-IP', read: 'whole' } },
   // Traefik forwardAuth sets X-Forwarded-Method / -Uri and, with trustForwardHeader false, X-Forwarded-For to the
   // address it heard from. Its X-Real-Ip is not used: it is passed through from the client in some setups.
-  traefik: { method: 'X-Forwarded-Method', uri: 'X-Forwarded-Uri', address: { header: 'X-Forwarded-For', read: 'rightmost' } },
+  traefik: { directive: 'forwardAuth', method: 'X-Forwarded-Method', uri: 'X-Forwarded-Uri', address: { header: 'X-Forwarded-For', read: 'rightmost' } },
   // Caddy forward_auth sets X-Forwarded-Method / -Uri; X-Forwarded-For is replaced for clients it does not trust
   // (2.5+), and has the client appended for those it does.
-  caddy: { method: 'X-Forwarded-Method', uri: 'X-Forwarded-Uri', address: { header: 'X-Forwarded-For', read: 'rightmost' } },
+  caddy: { directive: 'forward_auth', method: 'X-Forwarded-Method', uri: 'X-Forwarded-Uri', address: { header: 'X-Forwarded-For', read: 'rightmost' } },
 } as const satisfies Record<GatewayKind, GatewayHeaders>;
 
 export function isGatewayKind(value: string): value is GatewayKind {

@@ -33,7 +33,7 @@ function routeSchema(kind: GatewayKind | undefined) {
   const description =
     kind === undefined
       ? `For the server’s configured gateway kind (\`TESSERA_GATEWAY\`, default nginx), read exactly as on its own path: ${GATEWAY_KINDS.map(kindText).join(' ')} ${TOKEN_TEXT}`
-      : `For ${kind} (\`${kind === 'nginx' ? 'auth_request' : kind === 'traefik' ? 'forwardAuth' : 'forward_auth'}\`), whatever \`TESSERA_GATEWAY\` says. ${kindText(kind)} ${TOKEN_TEXT}`;
+      : `For ${kind} (\`${GATEWAY_HEADERS[kind].directive}\`), whatever \`TESSERA_GATEWAY\` says. ${kindText(kind)} ${TOKEN_TEXT}`;
   const headerNames = kind === undefined ? GATEWAY_KINDS.map((k) => GATEWAY_HEADERS[k]) : [GATEWAY_HEADERS[kind]];
   const headers = Object.fromEntries(headerNames.flatMap((h) => [h.method, h.uri, h.address.header]).map((name) => [name.toLowerCase(), Type.Optional(Type.String())]));
   return {
