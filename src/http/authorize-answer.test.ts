@@ -25,7 +25,7 @@ function decisionHeaders(headers: Record<string, string>): Record<string, string
 }
 
 describe('forward auth over HTTP (gateway connections) and through the Fastify route', () => {
-  it('answers every kind of call exactly as the Fastify route does (status, headers, body)', async () => {
+  it('answers every kind of call on every gateway path exactly as the Fastify route does (status, headers, body)', async () => {
     const sender = await t.createToken({ name: 'sender', profileId: 'crm-bot', scopes: ['message:send'] });
     const revoked = await t.createToken({ name: 'gone', scopes: ['message:send'] });
     await t.request('POST', `/v1/tokens/${revoked.id}/revoke`, { token: t.rootSecret });
@@ -41,10 +41,22 @@ describe('forward auth over HTTP (gateway connections) and through the Fastify r
       { authorization: `Bearer ${sender.secret}`, 'x-original-uri': '/sms/2/text/advanced' },
       { authorization: `Bearer ${sender.secret}`, 'x-original-method': 'POST' },
     ];
-    for (const headers of cases) {
+    // Each case as nginx sends it, and as Traefik or Caddy would (their headers, with the nginx ones as a client's forgery).
+    const asForwarded = (headers: Record<string, string>) => ({
+      ...headers,
+      ...(headers['x-original-method'] === undefined ? {} : { 'x-forwarded-method': headers['x-original-method'], 'x-original-method': 'GET' }),
+      ...(headers['x-original-uri'] === undefined ? {} : { 'x-forwarded-uri': headers['x-original-uri'], 'x-original-uri': '/numbers/1/numbers' }),
+    });
+    const calls = cases.flatMap((headers) => [
+      { path: '/v1/authorize', headers },
+      { path: '/v1/authorize/nginx', headers },
+      { path: '/v1/authorize/traefik', headers: asForwarded(headers) },
+      { path: '/v1/authorize/caddy', headers: asForwarded(headers) },
+    ]);
+    for (const { path, headers } of calls) {
       // Twice over HTTP (a gateway connection): the second answer comes from the remembered verdict.
-      const overHttp = [await t.request('GET', '/v1/authorize', { headers }), await t.request('GET', '/v1/authorize', { headers })];
-      const injected = await t.app.inject({ method: 'GET', url: '/v1/authorize', headers });
+      const overHttp = [await t.request('GET', path, { headers }), await t.request('GET', path, { headers })];
+      const injected = await t.app.inject({ method: 'GET', url: path, headers });
       for (const res of overHttp) {
         expect(res.status).toBe(injected.statusCode);
         expect(res.text).toBe(injected.body);

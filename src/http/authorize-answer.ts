@@ -11,11 +11,17 @@ import type { Tessera } from '../service/tessera.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
 import { presentedCredential, type CredentialSource } from './credentials.js';
 import { bearerChallenge, envelope, FORBIDDEN_BODY } from './error-envelope.js';
+import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
 
 export interface AuthorizeCall extends CredentialSource {
   headers: IncomingHttpHeaders;
   /** The direct peer's address (`unix` over Tessera's socket). */
   peer: string;
+  /**
+   * The gateway kind the path names (`/v1/authorize/traefik`), set in the gateway's configuration; undefined for
+   * `/v1/authorize`, which takes the server's (`TESSERA_GATEWAY`).
+   */
+  gateway: GatewayKind | undefined;
 }
 
 export interface AuthorizeAnswer {
@@ -30,14 +36,27 @@ export type AuthorizeAnswerer = (call: AuthorizeCall) => AuthorizeAnswer | Promi
 const JSON_TYPE = 'application/json; charset=utf-8';
 const FORBIDDEN_TEXT = JSON.stringify(FORBIDDEN_BODY);
 
-export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | undefined): AuthorizeAnswerer {
+/** Each kind's call headers, the lower-case names looked up once here rather than per check. */
+const callHeaders = Object.fromEntries(
+  GATEWAY_KINDS.map((kind) => {
+    const { method, uri } = GATEWAY_HEADERS[kind];
+    return [kind, { kind, method, uri, methodKey: method.toLowerCase(), uriKey: uri.toLowerCase() }];
+  }),
+) as Record<GatewayKind, { kind: GatewayKind; method: string; uri: string; methodKey: string; uriKey: string }>;
+
+/**
+ * `gateway` is the server's kind, for `/v1/authorize`. Only that kind's headers are read: never the first of
+ * several that happens to be present, since a gateway passes a client's own headers of other names through.
+ */
+export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | undefined, gateway: GatewayKind): AuthorizeAnswerer {
   const ipOf = clientAddress(trustProxy);
   return (call) => {
     const { headers } = call;
-    const method = header(headers['x-original-method']) ?? header(headers['x-forwarded-method']);
-    const uri = header(headers['x-original-uri']) ?? header(headers['x-forwarded-uri']);
-    if (method === undefined) return badRequest('X-Original-Method: is required (or X-Forwarded-Method)', 'X-Original-Method');
-    if (uri === undefined) return badRequest('X-Original-URI: is required (or X-Forwarded-Uri)', 'X-Original-URI');
+    const names = callHeaders[call.gateway ?? gateway];
+    const method = header(headers[names.methodKey]);
+    const uri = header(headers[names.uriKey]);
+    if (method === undefined) return badRequest(`${names.method}: is required (gateway ${names.kind})`, names.method);
+    if (uri === undefined) return badRequest(`${names.uri}: is required (gateway ${names.kind})`, names.uri);
     let credential: PresentedCredential | undefined;
     try {
       credential = credentialOf(call, uri);
@@ -45,7 +64,7 @@ export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | und
       // A malformed Authorization header or a token in two places: a 401 the gateway can pass on (a 400 would be its 500).
       return unauthorized(true, error instanceof TesseraError ? error.message : 'the token is not valid');
     }
-    const outcome = tessera.authorize({ credential, method, uri, ip: ipOf(call.peer, headers) });
+    const outcome = tessera.authorize({ credential, method, uri, ip: ipOf(call.peer, headers, names.kind) });
     // From memory (the usual case) the answer is made without a promise or a tick.
     return outcome instanceof Promise ? outcome.then(answerOf) : answerOf(outcome);
   };

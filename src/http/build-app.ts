@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
+import type { GatewayKind } from './gateway-kind.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
@@ -34,6 +35,8 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Fastify `trustProxy`: which peers' X-Forwarded-For is believed for the client address. */
   trustProxy?: boolean | string | string[];
+  /** `TESSERA_GATEWAY`: whose headers `GET /v1/authorize` reads (default nginx); `/v1/authorize/<kind>` names its own. */
+  gateway?: GatewayKind;
 }
 
 export const packageVersion = '0.1.0';
@@ -58,7 +61,7 @@ export async function buildApp(options: BuildAppOptions) {
     requestIdHeader: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
-  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
+  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
   acceptGatewayConnections(app.server, gateway);
   gateways.set(app as unknown as FastifyInstance, gateway);
 

@@ -1,12 +1,13 @@
 /**
- * The end client's address for forward auth. Forwarding headers are believed only from a trusted proxy (the
- * direct peer is in `TESSERA_TRUSTED_PROXIES`): nginx's `X-Real-IP` first, else `X-Forwarded-For` read from the
- * right, each trusted hop skipped (as Fastify's `trustProxy` reads it). From anyone else they are ignored: a
- * client could write them.
+ * The end client's address for forward auth. A forwarding header is believed only from a trusted proxy (the
+ * direct peer is in `TESSERA_TRUSTED_PROXIES`), and only the one header the configured gateway kind sets
+ * (gateway-kind.ts). From anyone else none is: a client could write them.
  */
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import { parseIpAllowlist } from '../core/ip-allowlist.js';
+import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
 
 export type TrustProxy = boolean | string | string[];
 
@@ -66,28 +67,30 @@ export function trustsPeer(trustProxy: TrustProxy | undefined): (peer: string) =
   };
 }
 
-/** The end client's address of a request from `peer` with these headers (a Fastify or a plain Node request). */
-export function clientAddress(trustProxy: TrustProxy | undefined): (peer: string, headers: IncomingHttpHeaders) => string {
-  const trusted = trustsPeer(trustProxy);
-  return (peer, headers) => {
-    if (!trusted(peer)) return peer;
-    const real = headers['x-real-ip'];
-    if (typeof real === 'string' && real.trim() !== '') return real.trim();
-    const forwarded = headers['x-forwarded-for'];
-    return typeof forwarded === 'string' ? forwardedClient(peer, forwarded, trusted) : peer;
-  };
-}
+/**
+ * What a trusted gateway's request counts as coming from when it names no client address of its kind (its header
+ * missing, or not an IP): no IP, so a token with allowed IPs never matches it. The peer is not used instead: it is
+ * the gateway itself, whose address a fenced token may well allow.
+ */
+export const NO_CLIENT_ADDRESS = 'unknown';
+
+const addressHeaders = Object.fromEntries(
+  GATEWAY_KINDS.map((kind) => [kind, { name: GATEWAY_HEADERS[kind].address.header.toLowerCase(), rightmost: GATEWAY_HEADERS[kind].address.read === 'rightmost' }]),
+) as Record<GatewayKind, { name: string; rightmost: boolean }>;
 
 /**
- * `X-Forwarded-For` from the right: each hop a trusted proxy appended names who it heard from, so the client is
- * the first address that is not a trusted proxy (empty entries skipped, as proxy-addr does).
+ * The end client's address of a forward-auth request from `peer`, read from the one header the gateway of `kind`
+ * sets (gateway-kind.ts), and only when `peer` is a trusted proxy; any other forwarding header is ignored.
  */
-function forwardedClient(peer: string, header: string, trusted: (address: string) => boolean): string {
-  const hops = header.split(',');
-  let address = peer;
-  for (let i = hops.length - 1; i >= 0 && trusted(address); i--) {
-    const hop = (hops[i] as string).trim();
-    if (hop !== '') address = hop;
-  }
-  return address;
+export function clientAddress(trustProxy: TrustProxy | undefined): (peer: string, headers: IncomingHttpHeaders, kind: GatewayKind) => string {
+  const trusted = trustsPeer(trustProxy);
+  return (peer, headers, kind) => {
+    if (!trusted(peer)) return peer;
+    const { name, rightmost } = addressHeaders[kind];
+    const value = headers[name];
+    if (typeof value !== 'string') return NO_CLIENT_ADDRESS;
+    // The gateway appended the address it heard from last; Node joins a repeated X-Forwarded-For with ", ".
+    const text = (rightmost ? value.slice(value.lastIndexOf(',') + 1) : value).trim();
+    return isIP(text) === 0 ? NO_CLIENT_ADDRESS : text;
+  };
 }

@@ -170,9 +170,115 @@ describe('gateway connections in the logs', () => {
       const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize');
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ msg: 'request completed', reqId: res.headers.get('x-request-id'), res: { statusCode: 403 }, req: { method: 'GET', ip: '127.0.0.1' } });
+      // A path naming the gateway kind is served on the gateway connection too (Fastify would write two lines).
+      const caddy = await logged.request('GET', '/v1/authorize/caddy', { headers: { authorization: `Bearer ${logged.rootSecret}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/admin/nothing' } });
+      expect(caddy.status).toBe(403);
+      const caddyEntries = lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize/caddy');
+      expect(caddyEntries).toHaveLength(1);
+      expect(caddyEntries[0]).toMatchObject({ msg: 'request completed', reqId: caddy.headers.get('x-request-id') });
       expect(lines.join('\n')).not.toContain(logged.rootSecret);
     } finally {
       await logged.close();
+    }
+  });
+});
+
+describe('gateway connections are never looser than Node’s own limits (issue 14)', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ trustProxy: ['127.0.0.1/32'] });
+    expect((await limited.request('PUT', '/v1/catalog', { token: limited.rootSecret, body: { source: messaging, format: 'yaml' } })).status).toBe(200);
+  });
+  afterAll(async () => limited?.close());
+
+  /** Writes `chunks` over TCP, `gapMs` apart, and resolves with all that came back and when the server closed. */
+  function overTcp(chunks: string[], gapMs: number, boundMs: number): Promise<{ text: string; closedAfterMs: number }> {
+    return new Promise((resolve, reject) => {
+      const conn = connect(Number(new URL(limited.baseUrl).port), '127.0.0.1');
+      const started = Date.now();
+      let text = '';
+      let stopped = false;
+      const timer = setTimeout(() => {
+        stopped = true;
+        conn.destroy();
+        resolve({ text, closedAfterMs: Infinity });
+      }, boundMs);
+      conn.on('data', (d) => (text += d.toString('latin1')));
+      conn.on('error', () => {});
+      conn.on('close', () => {
+        stopped = true;
+        clearTimeout(timer);
+        resolve({ text, closedAfterMs: Date.now() - started });
+      });
+      conn.on('connect', async () => {
+        for (const chunk of chunks) {
+          if (stopped) return;
+          conn.write(chunk);
+          await new Promise((r) => setTimeout(r, gapMs));
+        }
+      });
+      conn.on('timeout', reject);
+    });
+  }
+
+  const fields = (count: number) => Array.from({ length: count }, (_, i) => `X-F${i}: 1\r\n`).join('');
+  const head = (before: string, after: string) =>
+    `GET /v1/authorize HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer ${limited.rootSecret}\r\nX-Original-Method: GET\r\n${before}X-Original-URI: /numbers/1/numbers\r\n${after}\r\n`;
+  const status = (text: string) => Number(text.slice(9, 12));
+
+  it('does not believe a field Node drops: past Node’s default of 1,000 fields the check is Node’s (and misses it)', async () => {
+    // Node keeps the first 1,000 fields: X-Original-URI as the 1,001st is not there for it, nor for the check.
+    expect(status((await overTcp([head(fields(996), '')], 0, 5000)).text)).toBe(400);
+    expect(status((await overTcp([head(fields(995), '')], 0, 5000)).text)).toBe(200);
+  });
+
+  it('reads the server’s own maxHeadersCount', async () => {
+    limited.app.server.maxHeadersCount = 20;
+    try {
+      expect(status((await overTcp([head(fields(16), '')], 0, 5000)).text)).toBe(400);
+      expect(status((await overTcp([head(fields(15), '')], 0, 5000)).text)).toBe(200);
+      // Past the limit but the call's fields in time: Node answers, and as the check would.
+      expect(status((await overTcp([head('', fields(30))], 0, 5000)).text)).toBe(200);
+    } finally {
+      limited.app.server.maxHeadersCount = null as unknown as number;
+    }
+  });
+
+  it.each([
+    ['cuts a trickled head at the server’s headersTimeout, as Node would, with its 408', 'GET /v1/authorize HTTP/1.1'],
+    // Read by the gateway path for a while, then handed to Node's parser, whose own clock would start again.
+    ['counts from the head’s first byte also when the head turns out not to be a check part-way', 'GET /v1/authorizeX/a HTTP/1.1'],
+  ])('%s', async (_name, requestLine) => {
+    limited.app.server.headersTimeout = 500;
+    try {
+      const trickle = [...`${requestLine}\r\nHost: t\r\nX-Slow: `.split(''), ...'a'.repeat(200).split('')];
+      const { text, closedAfterMs } = await overTcp(trickle, 30, 4000);
+      expect(closedAfterMs).toBeLessThan(1500);
+      expect(status(text)).toBe(408);
+    } finally {
+      limited.app.server.headersTimeout = 60_000;
+    }
+  });
+
+  it('closes a new connection that sends nothing at headersTimeout, as Node does (not at keep-alive’s 5 s)', async () => {
+    limited.app.server.headersTimeout = 500;
+    try {
+      const { closedAfterMs } = await overTcp([], 0, 4000);
+      expect(closedAfterMs).toBeLessThan(1500);
+    } finally {
+      limited.app.server.headersTimeout = 60_000;
+    }
+  });
+
+  it('keeps answering a check that arrives within the time on a kept-alive connection', async () => {
+    limited.app.server.headersTimeout = 500;
+    try {
+      const check1 = `GET /v1/authorize HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${limited.rootSecret}\r\nX-Original-Method: GET\r\nX-Original-URI: /numbers/1/numbers\r\n\r\n`;
+      // Two checks 800 ms apart: the time between requests is keep-alive idleness, not a slow head.
+      const { text } = await overTcp([check1, check1.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')], 800, 4000);
+      expect(text.match(/^HTTP\/1\.1 200/gm)).toHaveLength(2);
+    } finally {
+      limited.app.server.headersTimeout = 60_000;
     }
   });
 });

@@ -11,7 +11,8 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
-import { MAX_HEAD_BYTES, readRequestHead } from './request-head.js';
+import { authorizePath, type GatewayKind } from './gateway-kind.js';
+import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
 import { nextRequestId } from './request-id.js';
 
 export interface GatewayConnectionOptions {
@@ -21,10 +22,21 @@ export interface GatewayConnectionOptions {
   peer: string;
   /** An idle connection is closed after this long (the server's `keepAliveTimeout`). */
   keepAliveMs: number;
-  /** A request head must arrive within this long, or Node's parser takes over (and its own timeout). */
+  /**
+   * A request head must arrive whole within this long (the server's `headersTimeout`), counted from its first
+   * byte (the first head: from the connection, as Node counts), also when it is handed to Node's parser part-way:
+   * a head trickled in, or a connection that sends nothing, is cut no later than Node cuts one.
+   */
   headersTimeoutMs: number;
+  /** The server's own limits on a head (its `maxHeadersCount`): a head beyond them is Node's to read. */
+  limits: HeadLimits;
   /** Gives the socket (paused, the unanswered bytes put back) to Node's HTTP server. */
   handOver(socket: Socket): void;
+  /**
+   * A head took longer than `headersTimeoutMs`: answered by the server's own client-error handling, as Node does
+   * for its own timeout. `handedOver`: the head had gone to Node's parser part-way (which may have read it since).
+   */
+  headTimedOut(socket: Socket, handedOver: boolean): void;
 }
 
 export interface GatewayConnection {
@@ -34,7 +46,13 @@ export interface GatewayConnection {
 
 export function serveGatewayConnection(socket: Socket, options: GatewayConnectionOptions): GatewayConnection {
   let pending = '';
-  let headStartedMs = 0;
+  /** A head is awaited: the first one (from the connection on, as Node counts), one begun, or one handed over part-way. */
+  let awaitingHead = true;
+  /** When the awaited head began: its first byte, or for the first one the connection. */
+  let headStartedMs = Date.now();
+  let handedOver = false;
+  // One timer per connection, looking at the time only when it fires: nothing to arm or clear per check.
+  let headTimer = setTimeout(checkHeadTime, options.headersTimeoutMs).unref();
   let busy = false;
   let ended = false;
   let closing = false;
@@ -43,7 +61,10 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   const onData = (chunk: Buffer) => {
     // Closing: whatever still comes is not answered.
     if (done) return;
-    if (pending === '') headStartedMs = Date.now();
+    if (!awaitingHead) {
+      awaitingHead = true;
+      headStartedMs = Date.now();
+    }
     pending += chunk.toString('latin1');
     if (!busy && !socket.writableNeedDrain) return drain();
     // Requests piling up behind a store read, or a client not reading its answers: stop reading until it clears.
@@ -60,6 +81,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   };
   const onTimeout = () => socket.destroy();
   const onError = () => socket.destroy();
+  socket.once('close', () => clearTimeout(headTimer));
   socket.on('data', onData);
   socket.on('end', onEnd);
   socket.on('error', onError);
@@ -67,22 +89,39 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   socket.on('drain', onDrain);
   socket.setTimeout(options.keepAliveMs);
 
+  /**
+   * Node checks its `headersTimeout` only every `connectionsCheckingInterval` (30 s), and from when its parser got
+   * the connection: a head's own time, from its first byte, is never looser.
+   */
+  function checkHeadTime(): void {
+    if (socket.destroyed) return;
+    const waited = Date.now() - headStartedMs;
+    // Keep-alive idleness or an answer being made (no head awaited), or a head not late yet: look again later.
+    if (!awaitingHead || waited < options.headersTimeoutMs) {
+      headTimer = setTimeout(checkHeadTime, awaitingHead ? options.headersTimeoutMs - waited : options.headersTimeoutMs).unref();
+      return;
+    }
+    if (!handedOver) {
+      done = true;
+      socket.off('data', onData);
+    }
+    options.headTimedOut(socket, handedOver);
+  }
+
   function drain(): void {
     while (!done) {
-      const head = readRequestHead(pending);
-      if (head.kind === 'incomplete') {
-        if (Date.now() - headStartedMs > options.headersTimeoutMs) handOver();
-        return;
-      }
+      const head = readRequestHead(pending, options.limits);
+      if (head.kind === 'incomplete') return;
       if (head.kind === 'other') return handOver();
       const raw = pending.slice(0, head.length);
       pending = pending.slice(head.length);
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
-      if (pending !== '') headStartedMs = Date.now();
+      awaitingHead = pending !== '';
+      if (awaitingHead) headStartedMs = Date.now();
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
-        answer = options.answerer({ headers: head.headers, peer: options.peer });
+        answer = options.answerer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
       } catch {
         return handOver(raw);
       }
@@ -92,7 +131,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
         answer.then(
           (a) => {
             busy = false;
-            if (!respond(a, raw, head.close, startedMs) || socket.writableNeedDrain) return;
+            if (!respond(a, raw, head.close, startedMs, head.gateway) || socket.writableNeedDrain) return;
             socket.resume();
             drain();
           },
@@ -103,14 +142,14 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
         );
         return;
       }
-      if (!respond(answer, raw, head.close, startedMs)) return;
+      if (!respond(answer, raw, head.close, startedMs, head.gateway)) return;
       // The client is not reading its answers: the rest waits for 'drain'.
       if (socket.writableNeedDrain) return;
     }
   }
 
   /** Writes the answer; false when the connection is no longer this path's (handed over, or closing). */
-  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number): boolean {
+  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number, gateway: GatewayKind | undefined): boolean {
     if (done || socket.destroyed) return false;
     const id = nextRequestId();
     const last = close || ended || closing;
@@ -120,7 +159,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       return false;
     }
     socket.write(text);
-    logAuthorize(options.logger, id, options.peer, answer.status, startedMs);
+    logAuthorize(options.logger, id, options.peer, authorizePath(gateway), answer.status, startedMs);
     if (!last) return true;
     finish();
     return false;
@@ -137,6 +176,9 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   function handOver(unanswered = ''): void {
     if (done) return;
     done = true;
+    handedOver = true;
+    // A whole request handed over is Node's to time; a head handed over part-way is still timed here.
+    if (!awaitingHead) clearTimeout(headTimer);
     // Bytes cannot be put back once the peer has finished sending (a half-closed connection): nothing to answer.
     if (ended) return void socket.destroy();
     socket.pause();
@@ -166,10 +208,10 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
 }
 
 /** One log line per check where Fastify would write two: the same fields, at the same level. */
-function logAuthorize(logger: Logger | undefined, id: string, peer: string, statusCode: number, startedMs: number): void {
+function logAuthorize(logger: Logger | undefined, id: string, peer: string, url: string, statusCode: number, startedMs: number): void {
   if (!logger?.isLevelEnabled('info')) return;
   logger.info(
-    { reqId: id, req: { id, method: 'GET', url: '/v1/authorize', ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
+    { reqId: id, req: { id, method: 'GET', url, ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
     'request completed',
   );
 }

@@ -17,15 +17,17 @@ afterAll(async () => t.close());
 
 const nginx = (method: string, uri: string, extra: Record<string, string> = {}) => ({ 'x-original-method': method, 'x-original-uri': uri, ...extra });
 const traefik = (method: string, uri: string, extra: Record<string, string> = {}) => ({ 'x-forwarded-method': method, 'x-forwarded-uri': uri, ...extra });
-const authorize = (headers: Record<string, string>) => t.request('GET', '/v1/authorize', { headers });
+const authorize = (headers: Record<string, string>, path = '/v1/authorize') => t.request('GET', path, { headers });
 
 describe('GET /v1/authorize (forward auth)', () => {
   it.each([
-    ['nginx', nginx],
-    ['Traefik', traefik],
-  ])('allows a call the catalog grants, with identity headers (%s header set)', async (_name, gateway) => {
+    ['nginx', '/v1/authorize', nginx],
+    ['nginx', '/v1/authorize/nginx', nginx],
+    ['Traefik', '/v1/authorize/traefik', traefik],
+    ['Caddy', '/v1/authorize/caddy', traefik],
+  ])('allows a call the catalog grants, with identity headers (%s header set on %s)', async (_name, path, gateway) => {
     const sender = await t.createToken({ name: 'sender', profileId: 'crm-bot', scopes: ['message:send'] });
-    const res = await authorize(gateway('POST', '/sms/2/text/advanced?x=1', { authorization: `Bearer ${sender.secret}` }));
+    const res = await authorize(gateway('POST', '/sms/2/text/advanced?x=1', { authorization: `Bearer ${sender.secret}` }), path);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-tessera-token-id')).toBe(sender.id);
     expect(res.headers.get('x-tessera-profile-id')).toBe('crm-bot');
@@ -111,11 +113,14 @@ describe('GET /v1/authorize (forward auth)', () => {
       expect((await call('198.51.100.7')).status).toBe(401);
     });
 
-    it('takes X-Forwarded-For from a trusted proxy (Traefik)', async () => {
+    it.each([['traefik'], ['caddy']])('takes the rightmost X-Forwarded-For hop from a trusted %s', async (kind) => {
       const fenced = await t.createToken({ name: 'fenced', scopes: ['message:send'], allowedIps: ['203.0.113.0/24'] });
-      const call = (ip: string) => authorize(traefik('POST', '/sms/2/text/advanced', { authorization: `Bearer ${fenced.secret}`, 'x-forwarded-for': ip }));
+      const call = (ip: string) => authorize(traefik('POST', '/sms/2/text/advanced', { authorization: `Bearer ${fenced.secret}`, 'x-forwarded-for': ip }), `/v1/authorize/${kind}`);
       expect((await call('203.0.113.9')).status).toBe(200);
+      expect((await call('198.51.100.9, 203.0.113.9')).status).toBe(200);
       expect((await call('198.51.100.9')).status).toBe(401);
+      // What the client wrote in front of the hop the gateway appended is not the client's address.
+      expect((await call('203.0.113.9, 198.51.100.9')).status).toBe(401);
     });
 
     it('ignores forwarding headers when the peer is not a trusted proxy', async () => {
@@ -132,6 +137,59 @@ describe('GET /v1/authorize (forward auth)', () => {
       } finally {
         await untrusted.close();
       }
+    });
+  });
+
+  describe('only the configured gateway kind’s headers are believed (rule 7)', () => {
+    /** A token that may list numbers (GET) but not release one (DELETE). */
+    const reader = () => t.createToken({ name: 'reader', scopes: ['numbers:read'] });
+    const forgedCall = { 'x-original-method': 'GET', 'x-original-uri': '/numbers/1/numbers' };
+    const forgedForwarded = { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/numbers/1/numbers' };
+
+    it.each([['/v1/authorize/traefik'], ['/v1/authorize/caddy']])('%s: a client’s own X-Original-* never names the call', async (path) => {
+      const m = await reader();
+      // Traefik without authRequestHeaders copies every client header into the check.
+      const res = await authorize(traefik('DELETE', '/numbers/1/numbers/41', { authorization: `Bearer ${m.secret}`, ...forgedCall }), path);
+      expect(res.status).toBe(403);
+      expect((await authorize(traefik('GET', '/numbers/1/numbers', { authorization: `Bearer ${m.secret}` }), path)).status).toBe(200);
+    });
+
+    it.each([['/v1/authorize'], ['/v1/authorize/nginx']])('%s (nginx): X-Forwarded-* never names the call', async (path) => {
+      const m = await reader();
+      const res = await authorize(nginx('DELETE', '/numbers/1/numbers/41', { authorization: `Bearer ${m.secret}`, ...forgedForwarded }), path);
+      expect(res.status).toBe(403);
+      // Only the other kind's headers: the nginx ones are missing, a configuration error (400), never an allow.
+      const other = await authorize({ authorization: `Bearer ${m.secret}`, ...forgedForwarded }, path);
+      expect(other.status).toBe(400);
+      expect(other.body.requestError.serviceException.text).toMatch(/^X-Original-Method/);
+    });
+
+    it('nginx: X-Forwarded-For is not the address, only X-Real-IP is', async () => {
+      const fenced = await t.createToken({ name: 'fenced', scopes: ['message:send'], allowedIps: ['203.0.113.0/24'] });
+      const call = (extra: Record<string, string>) => authorize(nginx('POST', '/sms/2/text/advanced', { authorization: `Bearer ${fenced.secret}`, ...extra }));
+      expect((await call({ 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
+      expect((await call({ 'x-real-ip': '198.51.100.7', 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
+      expect((await call({ 'x-real-ip': '203.0.113.7' })).status).toBe(200);
+    });
+
+    it.each([['traefik'], ['caddy']])('%s: X-Real-IP is not the address, only X-Forwarded-For is', async (kind) => {
+      const fenced = await t.createToken({ name: 'fenced', scopes: ['message:send'], allowedIps: ['203.0.113.0/24'] });
+      const call = (extra: Record<string, string>) => authorize(traefik('POST', '/sms/2/text/advanced', { authorization: `Bearer ${fenced.secret}`, ...extra }), `/v1/authorize/${kind}`);
+      expect((await call({ 'x-real-ip': '203.0.113.7' })).status).toBe(401);
+      expect((await call({ 'x-real-ip': '203.0.113.7', 'x-forwarded-for': '198.51.100.7' })).status).toBe(401);
+    });
+
+    it('a trusted gateway that names no usable client address: a token with allowed IPs is refused', async () => {
+      const fenced = await t.createToken({ name: 'fenced', scopes: ['message:send'], allowedIps: ['127.0.0.0/8', '::1/128'] });
+      const call = (extra: Record<string, string>) => authorize(nginx('POST', '/sms/2/text/advanced', { authorization: `Bearer ${fenced.secret}`, ...extra }));
+      // The peer (the gateway itself, 127.0.0.1 here) is not the client: it is never used in its place.
+      expect((await call({})).status).toBe(401);
+      expect((await call({ 'x-real-ip': 'not-an-address' })).status).toBe(401);
+      expect((await call({ 'x-real-ip': '127.0.0.9' })).status).toBe(200);
+    });
+
+    it('an unknown gateway kind in the path is not found', async () => {
+      expect((await authorize(nginx('GET', '/numbers/1/numbers', { authorization: `Bearer ${t.rootSecret}` }), '/v1/authorize/envoy')).status).toBe(404);
     });
   });
 
@@ -163,7 +221,7 @@ describe('GET /v1/authorize (forward auth)', () => {
 
   it('is in the OpenAPI document', async () => {
     const doc = (await t.request('GET', '/openapi.json')).body;
-    for (const path of ['/v1/authorize', '/oauth2/introspect', '/oauth2/revoke', '/v1/auth/issue-token', '/.well-known/jwks.json', '/v1/keys/rotate']) {
+    for (const path of ['/v1/authorize', '/v1/authorize/nginx', '/v1/authorize/traefik', '/v1/authorize/caddy', '/oauth2/introspect', '/oauth2/revoke', '/v1/auth/issue-token', '/.well-known/jwks.json', '/v1/keys/rotate']) {
       expect(doc.paths[path], path).toBeDefined();
       const operation = Object.values(doc.paths[path])[0] as { summary?: string };
       expect(operation.summary, path).toBeTruthy();

@@ -1,5 +1,4 @@
 /** A real nginx (Debian's, `auth_request`) in front of a small upstream, with Tessera deciding every request. */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,37 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findNginx, NGINX_MISSING_MESSAGE, startNginx, type NginxServer } from '../testing/nginx-server.js';
 import { listenOnSocket, type SocketListener } from './listen-socket.js';
 import { startTestApp, type TestApp } from '../testing/test-app.js';
+import { callThrough, forgedHeaderCases, startEchoUpstream, type EchoUpstream, type GatewayReply } from '../testing/gateway-process.js';
 
 const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 const FORBIDDEN_EXACT = '{"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}}';
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  body: any;
-}
-
-/** Echoes what reached it: proves which identity headers nginx passed on. */
-async function startUpstream(): Promise<{ server: Server; addr: string }> {
-  const server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, addr: `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
-
 let t: TestApp;
-let upstream: { server: Server; addr: string };
+let upstream: EchoUpstream;
 let nginx: NginxServer | null = null;
 
 beforeAll(async () => {
   // nginx talks to Tessera from 127.0.0.1, so that is the one trusted proxy.
   t = await startTestApp({ trustProxy: ['127.0.0.1/32'] });
   await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: messaging, format: 'yaml' } });
-  upstream = await startUpstream();
+  upstream = await startEchoUpstream();
   nginx = await startNginx({ tessera: new URL(t.baseUrl).host, upstream: upstream.addr });
   if (nginx === null) console.warn(NGINX_MISSING_MESSAGE);
 }, 30_000);
@@ -49,25 +31,8 @@ afterAll(async () => {
 });
 
 /** Through nginx; `from` picks the client's source address on the loopback (127.0.0.2 is as real as 127.0.0.1). */
-function call(method: string, path: string, headers: Record<string, string> = {}, from = '127.0.0.1', via = nginx): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${via!.url}${path}`, { method, headers, localAddress: from, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function call(method: string, path: string, headers: Record<string, string> = {}, from = '127.0.0.1', via = nginx): Promise<GatewayReply> {
+  return callThrough(via!.url, method, path, headers, from);
 }
 
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
@@ -124,6 +89,8 @@ describe.skipIf(process.env.CI !== 'true' && !(await import('../testing/nginx-se
     const forged = { ...bearer(second.secret), 'x-forwarded-for': '127.0.0.2', 'x-real-ip': '127.0.0.2' };
     expect((await call('POST', '/sms/2/text/advanced', forged, '127.0.0.1')).status).toBe(401);
   });
+
+  forgedHeaderCases(() => ({ t, call }));
 });
 
 describe.skipIf(process.env.CI !== 'true' && !findNginx())('nginx auth_request over Tessera’s Unix socket', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_HEAD_BYTES, readRequestHead } from './request-head.js';
+import { MAX_HEAD_BYTES, NODE_DEFAULT_MAX_FIELDS, readRequestHead } from './request-head.js';
 
 const line = 'GET /v1/authorize HTTP/1.1\r\n';
 
@@ -15,6 +15,26 @@ describe('readRequestHead', () => {
       length: head.length,
       close: false,
     });
+  });
+
+  it.each([
+    ['/v1/authorize', undefined],
+    ['/v1/authorize/nginx', 'nginx'],
+    ['/v1/authorize/traefik', 'traefik'],
+    ['/v1/authorize/caddy', 'caddy'],
+  ])('reads the gateway kind the path %s names', (path, gateway) => {
+    const head = readRequestHead(`GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    expect(head).toMatchObject({ kind: 'authorize', gateway });
+    expect(readRequestHead(`GET ${path}`).kind).toBe('incomplete');
+  });
+
+  it('leaves a head with more fields than the limit to Node (0: no limit, as in Node)', () => {
+    const head = (count: number) => `${line}Host: t\r\n${Array.from({ length: count - 1 }, (_, i) => `X-${i}: a\r\n`).join('')}\r\n`;
+    expect(readRequestHead(head(10), { maxFields: 10 }).kind).toBe('authorize');
+    expect(readRequestHead(head(11), { maxFields: 10 }).kind).toBe('other');
+    expect(readRequestHead(head(NODE_DEFAULT_MAX_FIELDS)).kind).toBe('authorize');
+    expect(readRequestHead(head(NODE_DEFAULT_MAX_FIELDS + 1)).kind).toBe('other');
+    expect(readRequestHead(head(1500), { maxFields: 0 }).kind).toBe('authorize');
   });
 
   it.each([
@@ -35,6 +55,8 @@ describe('readRequestHead', () => {
 
   it.each([
     ['another path', 'GET /v1/tokens HTTP/1.1\r\nHost: t\r\n\r\n'],
+    ['an unknown gateway kind', 'GET /v1/authorize/envoy HTTP/1.1\r\nHost: t\r\n\r\n'],
+    ['a gateway kind in another case', 'GET /v1/authorize/Nginx HTTP/1.1\r\nHost: t\r\n\r\n'],
     ['a query string', 'GET /v1/authorize?x=1 HTTP/1.1\r\nHost: t\r\n\r\n'],
     ['another method', 'POST /v1/authorize HTTP/1.1\r\nHost: t\r\n\r\n'],
     ['HTTP/1.0', 'GET /v1/authorize HTTP/1.0\r\nHost: t\r\n\r\n'],
@@ -84,6 +106,13 @@ describe('readRequestHead against Node’s own parser', () => {
         resolve(received.toString('latin1').startsWith('HTTP/1.1 200') ? JSON.parse(received.subarray(bodyAt).toString('utf8')) : null);
       });
     });
+
+  it('keeps as many fields as NODE_DEFAULT_MAX_FIELDS says when maxHeadersCount is not set', async () => {
+    expect(server.maxHeadersCount).toBeNull();
+    const filler = Array.from({ length: NODE_DEFAULT_MAX_FIELDS + 5 }, (_, i) => `X-${i}: a\r\n`).join('');
+    const node = await nodeReading(`${line}Host: t\r\n${filler}\r\n`);
+    expect(Object.keys(node!.headers)).toHaveLength(NODE_DEFAULT_MAX_FIELDS);
+  });
 
   const goodName = fc.constantFrom('Authorization', 'X-Original-URI', 'x-original-method', 'X-Real-IP', 'X-Forwarded-For', 'X-API-Key', 'Cookie', 'A!#$%&*+.^_`|~z', 'X-A', 'x-b', 'X-C', 'X-D');
   const badName = fc.constantFrom('Host', 'HOST', 'Content-Length', 'Connection', 'Bad Name', 'Bad"Name', '');

@@ -1,15 +1,20 @@
 /**
- * Reads the one request a gateway's auth subrequest is, `GET /v1/authorize` over HTTP/1.1 without a body, from the
- * front of a connection's bytes, in its plain form only. Whatever else arrives (another request, another form, a
- * duplicated header, a body) is `other`: Node's own HTTP parser takes it, so this reading never has to agree with
- * Node's on anything but the plainest requests (gateway-connection.ts; docs/decisions.md).
+ * Reads the one request a gateway's auth subrequest is, `GET /v1/authorize` (or `/v1/authorize/<kind>`) over
+ * HTTP/1.1 without a body, from the front of a connection's bytes, in its plain form only. Whatever else arrives
+ * (another request, another form, a duplicated header, a body, more fields than Node keeps) is `other`: Node's own
+ * HTTP parser takes it, so this reading never has to agree with Node's on anything but the plainest requests
+ * (gateway-connection.ts; docs/decisions.md).
  */
+
+import { authorizePath, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
 
 export type RequestHead =
   | { kind: 'incomplete' }
   | { kind: 'other' }
   | {
       kind: 'authorize';
+      /** The gateway kind the path names, or undefined for `/v1/authorize` (the server's). */
+      gateway: GatewayKind | undefined;
       /** Lower-case names, values with surrounding blanks trimmed (as Node gives them). */
       headers: Record<string, string>;
       /** Bytes of the head, the blank line included. */
@@ -21,7 +26,25 @@ export type RequestHead =
 /** Node's default `maxHeaderSize`: a longer head is Node's to refuse (431). */
 export const MAX_HEAD_BYTES = 16 * 1024;
 
-const REQUEST_LINE = 'GET /v1/authorize HTTP/1.1\r\n';
+/** The request lines read here, each with the gateway kind its path names. */
+const REQUEST_LINES = new Map<string, GatewayKind | undefined>(
+  [undefined, ...GATEWAY_KINDS].map((kind) => [`GET ${authorizePath(kind)} HTTP/1.1\r\n`, kind]),
+);
+const LINES = [...REQUEST_LINES.keys()];
+/** The bytes so far can still begin (or do begin) one of the request lines. */
+const mayBeRequestLine = (data: string) => LINES.some((line) => line.startsWith(data.slice(0, line.length)));
+
+/**
+ * How many fields Node's HTTP server keeps of a head when its `maxHeadersCount` is not set: its parser keeps 2,000
+ * name and value entries, that is 1,000 fields (`MAX_HEADER_PAIRS` in Node's _http_common.js; request-head.test.ts
+ * checks it against the running Node). A field past the limit is dropped by Node, so it must not be read here.
+ */
+export const NODE_DEFAULT_MAX_FIELDS = 1000;
+
+export interface HeadLimits {
+  /** A head with more fields is Node's (which drops those past its limit); 0: no limit, as in Node. */
+  maxFields: number;
+}
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A field value as Node's parser accepts it (HTAB, visible ASCII, obs-text); no CR or LF. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -49,14 +72,22 @@ function fieldKey(name: string): string | undefined {
 
 const isBlank = (code: number) => code === 0x20 || code === 0x09;
 
+const NODE_LIMITS: HeadLimits = { maxFields: NODE_DEFAULT_MAX_FIELDS };
+
 /** `data`: the connection's bytes as latin1 text (one character per byte, as Node reads header values). */
-export function readRequestHead(data: string): RequestHead {
+export function readRequestHead(data: string, limits: HeadLimits = NODE_LIMITS): RequestHead {
   const end = data.indexOf('\r\n\r\n');
-  if (end === -1) return data.length > MAX_HEAD_BYTES || !REQUEST_LINE.startsWith(data.slice(0, REQUEST_LINE.length)) ? OTHER : INCOMPLETE;
-  if (end + 4 > MAX_HEAD_BYTES || !data.startsWith(REQUEST_LINE)) return OTHER;
+  if (end === -1) return data.length > MAX_HEAD_BYTES || !mayBeRequestLine(data) ? OTHER : INCOMPLETE;
+  if (end + 4 > MAX_HEAD_BYTES) return OTHER;
+  const lineEnd = data.indexOf('\r\n') + 2;
+  const line = data.slice(0, lineEnd);
+  if (!REQUEST_LINES.has(line)) return OTHER;
   const headers: Record<string, string> = {};
+  let fields = 0;
   // Field lines from just after the request line to the blank line; each ends at its first CRLF.
-  for (let at = REQUEST_LINE.length; at < end + 2; ) {
+  for (let at = lineEnd; at < end + 2; ) {
+    // Never believe a field Node would drop: past its limit the head is Node's to read.
+    if (++fields > limits.maxFields && limits.maxFields > 0) return OTHER;
     const eol = data.indexOf('\r\n', at);
     const colon = data.indexOf(':', at);
     if (colon <= at || colon > eol) return OTHER;
@@ -76,5 +107,5 @@ export function readRequestHead(data: string): RequestHead {
   if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return OTHER;
   const connection = headers.connection?.toLowerCase();
   if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') return OTHER;
-  return { kind: 'authorize', headers, length: end + 4, close: connection === 'close' };
+  return { kind: 'authorize', gateway: REQUEST_LINES.get(line), headers, length: end + 4, close: connection === 'close' };
 }

@@ -19,6 +19,7 @@ describe('resolveServerConfig', () => {
       issuer: 'tessera',
       socketPath: null,
       socketMode: 0o660,
+      gateway: 'nginx',
     });
   });
 
@@ -34,11 +35,12 @@ describe('resolveServerConfig', () => {
       HOST: '0.0.0.0', PORT: '9000', LOG_LEVEL: 'warn', TESSERA_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
       TESSERA_STALE_VERIFY_SECONDS: '30', TESSERA_USAGE_RETENTION_DAYS: '30', TESSERA_ISSUER: 'https://auth.example.test',
       TESSERA_USAGE_WINDOW_SECONDS: '60', TESSERA_SOCKET: '/run/tessera/tessera.sock', TESSERA_SOCKET_MODE: '666',
+      TESSERA_GATEWAY: 'caddy',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9000, logLevel: 'warn', trustedProxies: ['10.0.0.0/8', '127.0.0.1'],
       staleVerifySeconds: 30, usageRetentionDays: 30, usageWindowSeconds: 60, issuer: 'https://auth.example.test',
-      socketPath: '/run/tessera/tessera.sock', socketMode: 0o666,
+      socketPath: '/run/tessera/tessera.sock', socketMode: 0o666, gateway: 'caddy',
     });
   });
 
@@ -50,6 +52,8 @@ describe('resolveServerConfig', () => {
     [{ TESSERA_USAGE_WINDOW_SECONDS: '7' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_SOCKET_MODE: '0o660' }, 'TESSERA_SOCKET_MODE'],
     [{ TESSERA_SOCKET_MODE: '999' }, 'TESSERA_SOCKET_MODE'],
+    [{ TESSERA_GATEWAY: 'envoy' }, 'TESSERA_GATEWAY'],
+    [{ TESSERA_GATEWAY: 'Nginx' }, 'TESSERA_GATEWAY'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '0' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '2.5' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
   ])('refuses %j naming %s', (env, field) => {

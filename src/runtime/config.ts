@@ -1,6 +1,7 @@
 /** Options resolved once, from flags and environment, into one fully typed configuration. */
 import { TesseraError } from '../core/errors.js';
 import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../service/usage-recorder.js';
+import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway-kind.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 
@@ -27,6 +28,8 @@ export interface ServerConfig {
   socketPath: string | null;
   /** `TESSERA_SOCKET_MODE`: the socket file's permissions, octal (default 660: owner and group). */
   socketMode: number;
+  /** `TESSERA_GATEWAY`: the gateway kind whose headers `GET /v1/authorize` reads (default nginx). */
+  gateway: GatewayKind;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -70,7 +73,16 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     issuer: env.TESSERA_ISSUER?.trim() || 'tessera',
     socketPath: env.TESSERA_SOCKET?.trim() || null,
     socketMode: socketMode(env),
+    gateway: gatewayKind(env),
   };
+}
+
+function gatewayKind(env: NodeJS.ProcessEnv): GatewayKind {
+  const text = env.TESSERA_GATEWAY?.trim() || 'nginx';
+  if (!isGatewayKind(text)) {
+    throw new TesseraError('BAD_REQUEST', `TESSERA_GATEWAY: expected one of ${GATEWAY_KINDS.join(', ')}, got ${text}`, { field: 'TESSERA_GATEWAY' });
+  }
+  return text;
 }
 
 function socketMode(env: NodeJS.ProcessEnv): number {

@@ -57,6 +57,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     tessera,
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    gateway: config.gateway,
   });
   let address: string;
   let socket: SocketListener | null = null;

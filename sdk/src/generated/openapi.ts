@@ -2401,8 +2401,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Forward auth: may this token make this call?
-         * @description For nginx `auth_request` and Traefik `forwardAuth`. The token comes as on any call (Bearer, X-API-Key; App and `access_token` where the account enables them, the latter also inside the original URI). The call is `X-Original-Method` + `X-Original-URI` (nginx) or `X-Forwarded-Method` + `X-Forwarded-Uri` (Traefik), checked against the catalog’s endpoints; an endpoint the catalog does not know is denied. The client address is taken from `X-Real-IP` / `X-Forwarded-For` only when the direct peer is a trusted proxy (`TESSERA_TRUSTED_PROXIES`). 200 carries the identity headers; 401 and 403 carry RFC 6750 `WWW-Authenticate`.
+         * Forward auth: may this token make this call? (the configured gateway kind)
+         * @description For the server’s configured gateway kind (`TESSERA_GATEWAY`, default nginx), read exactly as on its own path: nginx: the call is `X-Original-Method` + `X-Original-URI`, the client address `X-Real-IP`. traefik: the call is `X-Forwarded-Method` + `X-Forwarded-Uri`, the client address the rightmost hop of `X-Forwarded-For`. caddy: the call is `X-Forwarded-Method` + `X-Forwarded-Uri`, the client address the rightmost hop of `X-Forwarded-For`. The token comes as on any call (Bearer, X-API-Key; App and `access_token` where the account enables them, the latter also inside the original URI). The call is checked against the catalog’s endpoints; an endpoint the catalog does not know is denied. The client address is read only when the direct peer is a trusted proxy (`TESSERA_TRUSTED_PROXIES`); a trusted gateway that names none makes a token with allowed IPs fail. Headers of other gateway kinds are ignored. 200 carries the identity headers; 401 and 403 carry RFC 6750 `WWW-Authenticate`.
          */
         get: {
             parameters: {
@@ -2410,8 +2410,10 @@ export interface paths {
                 header?: {
                     "x-original-method"?: string;
                     "x-original-uri"?: string;
+                    "x-real-ip"?: string;
                     "x-forwarded-method"?: string;
                     "x-forwarded-uri"?: string;
+                    "x-forwarded-for"?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -2430,7 +2432,226 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The gateway sent no original method or URI (a configuration error) */
+                /** @description The gateway sent no original method or URI of its kind (a configuration error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No token, or not a live token (from this address) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Exactly {"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}} */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/authorize/nginx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward auth behind nginx
+         * @description For nginx (`auth_request`), whatever `TESSERA_GATEWAY` says. nginx: the call is `X-Original-Method` + `X-Original-URI`, the client address `X-Real-IP`. The token comes as on any call (Bearer, X-API-Key; App and `access_token` where the account enables them, the latter also inside the original URI). The call is checked against the catalog’s endpoints; an endpoint the catalog does not know is denied. The client address is read only when the direct peer is a trusted proxy (`TESSERA_TRUSTED_PROXIES`); a trusted gateway that names none makes a token with allowed IPs fail. Headers of other gateway kinds are ignored. 200 carries the identity headers; 401 and 403 carry RFC 6750 `WWW-Authenticate`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-original-method"?: string;
+                    "x-original-uri"?: string;
+                    "x-real-ip"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Allowed; identity in the response headers */
+                200: {
+                    headers: {
+                        /** @description The token (for an issued JWT: the token that issued it) */
+                        "X-Tessera-Token-Id"?: unknown;
+                        "X-Tessera-Account-Id"?: unknown;
+                        /** @description The identity the token acts as; absent when it has none. Percent-encoded (UTF-8) when it holds anything but visible ASCII */
+                        "X-Tessera-Profile-Id"?: unknown;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The gateway sent no original method or URI of its kind (a configuration error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No token, or not a live token (from this address) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Exactly {"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}} */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/authorize/traefik": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward auth behind traefik
+         * @description For traefik (`forwardAuth`), whatever `TESSERA_GATEWAY` says. traefik: the call is `X-Forwarded-Method` + `X-Forwarded-Uri`, the client address the rightmost hop of `X-Forwarded-For`. The token comes as on any call (Bearer, X-API-Key; App and `access_token` where the account enables them, the latter also inside the original URI). The call is checked against the catalog’s endpoints; an endpoint the catalog does not know is denied. The client address is read only when the direct peer is a trusted proxy (`TESSERA_TRUSTED_PROXIES`); a trusted gateway that names none makes a token with allowed IPs fail. Headers of other gateway kinds are ignored. 200 carries the identity headers; 401 and 403 carry RFC 6750 `WWW-Authenticate`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-forwarded-method"?: string;
+                    "x-forwarded-uri"?: string;
+                    "x-forwarded-for"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Allowed; identity in the response headers */
+                200: {
+                    headers: {
+                        /** @description The token (for an issued JWT: the token that issued it) */
+                        "X-Tessera-Token-Id"?: unknown;
+                        "X-Tessera-Account-Id"?: unknown;
+                        /** @description The identity the token acts as; absent when it has none. Percent-encoded (UTF-8) when it holds anything but visible ASCII */
+                        "X-Tessera-Profile-Id"?: unknown;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The gateway sent no original method or URI of its kind (a configuration error) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No token, or not a live token (from this address) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Exactly {"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}} */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/authorize/caddy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward auth behind caddy
+         * @description For caddy (`forward_auth`), whatever `TESSERA_GATEWAY` says. caddy: the call is `X-Forwarded-Method` + `X-Forwarded-Uri`, the client address the rightmost hop of `X-Forwarded-For`. The token comes as on any call (Bearer, X-API-Key; App and `access_token` where the account enables them, the latter also inside the original URI). The call is checked against the catalog’s endpoints; an endpoint the catalog does not know is denied. The client address is read only when the direct peer is a trusted proxy (`TESSERA_TRUSTED_PROXIES`); a trusted gateway that names none makes a token with allowed IPs fail. Headers of other gateway kinds are ignored. 200 carries the identity headers; 401 and 403 carry RFC 6750 `WWW-Authenticate`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "x-forwarded-method"?: string;
+                    "x-forwarded-uri"?: string;
+                    "x-forwarded-for"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Allowed; identity in the response headers */
+                200: {
+                    headers: {
+                        /** @description The token (for an issued JWT: the token that issued it) */
+                        "X-Tessera-Token-Id"?: unknown;
+                        "X-Tessera-Account-Id"?: unknown;
+                        /** @description The identity the token acts as; absent when it has none. Percent-encoded (UTF-8) when it holds anything but visible ASCII */
+                        "X-Tessera-Profile-Id"?: unknown;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The gateway sent no original method or URI of its kind (a configuration error) */
                 400: {
                     headers: {
                         [name: string]: unknown;
