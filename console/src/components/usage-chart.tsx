@@ -57,7 +57,7 @@ export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket
       <figcaption className="legend">
         {outcomes.map((o) => (
           <span key={o} className="legend-item">
-            <span className="swatch" style={{ background: colour(o) }} aria-hidden="true" /> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
+            <svg className="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill={colour(o)} /></svg> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
           </span>
         ))}
       </figcaption>
