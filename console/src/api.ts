@@ -40,7 +40,21 @@ export interface CatalogVersion {
 
 export interface CatalogIssue { path: string; line?: number; message: string }
 
-export type Account = Schemas['Account'];
+/**
+ * The signed-in token's effective limits (`GET /v1/account` → `caller`): a token it creates may not outlive
+ * `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
+ */
+export interface Caller {
+  tokenId: string;
+  name: string;
+  scopes: string[];
+  deny: string[];
+  expiresAt: string | null;
+  allowedIps: string[];
+}
+
+/** `caller` is optional: servers before it was added answer without it (the console then reads the token itself). */
+export type Account = Schemas['Account'] & { caller?: Caller };
 
 export type AuditEvent = Schemas['AuditEvent'];
 
@@ -120,7 +134,7 @@ export async function request<T>(method: string, path: string, options: { body?:
     const messageId = exception?.messageId ?? `HTTP_${response.status}`;
     const message = exception?.text ?? (text.slice(0, 200) || response.statusText);
     // A token that stopped working (revoked, expired, signed out elsewhere) ends the session.
-    if (response.status === 401 && !options.token) clearSession();
+    if (response.status === 401 && !options.token) clearSession(message);
     throw new ApiError(response.status, messageId, message, fieldOf(message, exception?.details), exception?.details);
   }
   return body as T;
