@@ -137,3 +137,8 @@ export function consoleSuite(options: { catalog: string }): ConsoleSuite {
   });
   return suite;
 }
+
+/** A permission tree's checkbox, found by its scope (its name is the permission's name, the scope its description). */
+export function treeCheckbox(page: Page, scope: string) {
+  return page.locator('.tree li', { has: page.locator('code', { hasText: new RegExp(`^${scope.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).getByRole('checkbox');
+}

@@ -16,7 +16,7 @@ export function ScopeChips(props: { scopes: string[]; onRemove?: (scope: string)
           </li>
         ))}
       </ul>
-      {props.error ? <div className="field-error" role="alert">{props.error}</div> : null}
+      {props.error ? <div className="field-error">{props.error}</div> : null}
     </div>
   );
 }
