@@ -3,10 +3,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite } from '../testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite, phone } from '../testing/console-browser.js';
 import { consoleContentSecurityPolicy, defaultConsoleDir } from './console-routes.js';
 
-declare const document: { createElement(tag: string): { textContent: string }; head: { append(node: unknown): void } };
+declare const document: {
+  createElement(tag: string): { textContent: string };
+  head: { append(node: unknown): void };
+  activeElement: { textContent: string | null } | null;
+  documentElement: { scrollWidth: number };
+};
 
 describe.skipIf(browserSuiteSkipped('console-site.browser.test'))('the console as a careful site', { timeout: 90_000 }, () => {
   const s = consoleSuite({ catalog: 'iot.yaml' });
@@ -93,5 +98,38 @@ describe.skipIf(browserSuiteSkipped('console-site.browser.test'))('the console a
     // The YAML parser is not part of a first load: only a YAML catalog with resource types fetches it, later.
     expect([...scripts.keys()].some((path) => /yaml|browser-/.test(path))).toBe(false);
     expect(accountCalls).toEqual(['GET']);
+  });
+
+  it('reaches every page from the keyboard alone on a 390 px screen, none scrolling sideways', async () => {
+    const made = await s.t.createToken({ name: 'Narrow and keyed', scopes: ['device:*:ListDevices'], allowedIps: ['2001:db8:1234:5678::/64'] });
+    await s.page.setViewportSize(phone);
+    await s.signIn();
+    const focusedText = () => s.page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    /** Moves the keyboard (backwards or forwards) to the control whose text is `text`, at most 60 key presses away. */
+    const tabTo = async (text: string, key: 'Tab' | 'Shift+Tab') => {
+      for (let i = 0; i < 60 && (await focusedText()) !== text; i++) await s.page.keyboard.press(key);
+      expect(await focusedText()).toBe(text);
+    };
+    const pages: [string, string][] = [
+      ['Endpoints', 'Endpoints'], ['Data viewer', 'Data viewer'], ['Catalog', 'Catalog'], ['Audit log', 'Audit log'], ['Tokens', 'Access tokens'],
+    ];
+    for (const [link, heading] of pages) {
+      await tabTo(link, 'Shift+Tab');
+      await s.page.keyboard.press('Enter');
+      await s.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      expect(await s.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
+    }
+    await tabTo('Add New Access Token', 'Tab');
+    await s.page.keyboard.press('Enter');
+    await s.page.getByRole('heading', { name: 'Add New Access Token', level: 1 }).waitFor();
+    expect(await s.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
+    await tabTo('Tokens', 'Shift+Tab');
+    await s.page.keyboard.press('Enter');
+    await s.page.getByRole('heading', { name: 'Access tokens', level: 1 }).waitFor();
+    await tabTo(made.token.name, 'Tab');
+    await s.page.keyboard.press('Enter');
+    await s.page.getByRole('heading', { name: /Narrow and keyed/, level: 1 }).waitFor();
+    expect(await s.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
+    await s.shot('token-page-390-keyboard');
   });
 });

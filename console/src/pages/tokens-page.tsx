@@ -81,36 +81,29 @@ export function TokensPage() {
   };
   const allSelected = tokens.length > 0 && tokens.every((t) => selected.has(t.id));
 
-  const revoke = async (token: Token) => {
+  /** Runs a confirmed action on the list: its notice on success, its error (a 409's text included) on failure. */
+  const act = async (run: () => Promise<string>, close: () => void) => {
     setBusy(true);
     try {
-      await api.revokeToken(token.id);
-      setNotice(`${token.name} is revoked.`);
+      setNotice(await run());
       setActionError(undefined);
       list.reload();
     } catch (err) {
       setActionError(asApiError(err));
     } finally {
       setBusy(false);
-      setRevoking(undefined);
+      close();
     }
   };
-
-  const remove = async () => {
-    setBusy(true);
-    try {
-      const result = await api.deleteTokens([...selected]);
-      setNotice(`Deleted ${result.deleted.length} token${result.deleted.length === 1 ? '' : 's'}.`);
-      setSelected(new Set());
-      setActionError(undefined);
-      list.reload();
-    } catch (err) {
-      setActionError(asApiError(err));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
-  };
+  const revoke = (token: Token) => act(async () => {
+    await api.revokeToken(token.id);
+    return `${token.name} is revoked.`;
+  }, () => setRevoking(undefined));
+  const remove = () => act(async () => {
+    const result = await api.deleteTokens([...selected]);
+    setSelected(new Set());
+    return `Deleted ${result.deleted.length} token${result.deleted.length === 1 ? '' : 's'}.`;
+  }, () => setConfirming(false));
 
   return (
     <section>
