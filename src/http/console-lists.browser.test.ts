@@ -14,6 +14,7 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     const line = s.page.getByRole('row', { name: /Row revoke/ });
     await line.getByText('+1 more').waitFor();
     expect(await line.locator('.scope-summary code').allTextContents()).toEqual(['config:read', 'profiles:manage', 'ecapi:send']);
+    await s.shot('tokens-list');
 
     await line.getByRole('button', { name: 'Revoke Row revoke' }).click();
     const dialog = s.page.getByRole('dialog', { name: 'Revoke Row revoke?' });
@@ -27,7 +28,7 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     await s.page.getByLabel('Search tokens by name or id').fill(byId.id);
     await s.page.getByRole('link', { name: 'Nameless match' }).waitFor();
     await expect.poll(() => s.page.locator('tbody tr').count()).toBe(1);
-    await s.shot('tokens-list');
+    await s.shot('tokens-list-found-by-id');
   });
 
   it('names permission sets and the creating token, and links audit actors and targets to their tokens', async () => {
