@@ -193,8 +193,8 @@ export const endpointsApi = {
   auth: (id: string) => request<EndpointAuth>('GET', `/v1/endpoints/${enc(id)}/auth`),
   setAuth: (id: string, body: { mode?: EndpointAuth['mode']; allowDelete?: boolean }) =>
     request<EndpointAuth & { generated: { method: string; tokenId: string; secret: string }[] }>('PUT', `/v1/endpoints/${enc(id)}/auth`, { body }),
-  regenerate: (id: string, method: string) =>
-    request<{ method: string; token: Token; secret: string }>('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, { body: {} }),
+  regenerate: (id: string, method: string, overlapSeconds = 0) =>
+    request<{ method: string; token: Token; secret: string }>('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, { body: { overlapSeconds } }),
   tokensOf: (id: string, assigned: 'true' | 'all') => request<Page<EndpointToken>>('GET', `/v1/endpoints/${enc(id)}/tokens`, { query: { assigned, limit: 200 } }),
   secondaries: (status: 'active' | 'inactive' | 'all') => request<Page<EndpointToken>>('GET', '/v1/endpoint-tokens', { query: { status, limit: 200 } }),
   createSecondary: (body: { name: string; description?: string | null; enabled?: boolean; assignments?: Assignment[] }) =>

@@ -283,9 +283,17 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await page.locator('.secret-once', { has: page.getByRole('heading', { name: 'POST primary token' }) }).getByRole('button', { name: 'Copy' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(postPrimary);
     expect(await check(postPrimary, 'POST')).toBe('VALID');
+    const oldGet = await revealSecret('GET primary token');
+    // Regenerating is confirmed, with an overlap during which the old secret still works (as rotate offers).
     await page.getByRole('button', { name: 'Regenerate GET primary token' }).click();
-    const getPrimary = await revealSecret('GET primary token');
+    const regenerate = page.getByRole('dialog', { name: 'Regenerate the GET primary token?' });
+    await regenerate.getByLabel('The current secret').selectOption({ label: 'Keep it working for 5 minutes' });
+    await regenerate.getByRole('button', { name: 'Regenerate' }).click();
+    const getPanel = page.locator('.secret-once', { has: page.getByRole('heading', { name: 'GET primary token' }) });
+    await expect.poll(() => getPanel.getByLabel('Token secret').inputValue()).not.toBe(oldGet);
+    const getPrimary = await getPanel.getByLabel('Token secret').inputValue();
     expect(await check(getPrimary, 'GET')).toBe('VALID');
+    expect(await check(oldGet, 'GET')).toBe('VALID');
 
     await page.getByRole('link', { name: '← Endpoints' }).click();
     await page.getByRole('button', { name: '+ Add' }).click();

@@ -7,6 +7,7 @@ import { useResourceTypes } from '../use-resource-types';
 import { describeGrant } from '../catalog-resources';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
+import { OverlapSelect, overlapText } from '../components/overlap-select';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
 import { ResourceGrants } from '../components/resource-grants';
@@ -19,13 +20,6 @@ import { TokenRef } from '../components/token-ref';
 import { saveSession } from '../session';
 import { OwnTokenWarning, useSignedIn } from '../signed-in';
 import { useTokenNames } from '../use-token-names';
-
-const overlaps = [
-  { seconds: 0, label: 'Stop it now' },
-  { seconds: 300, label: 'Keep it working for 5 minutes' },
-  { seconds: 3600, label: 'Keep it working for 1 hour' },
-  { seconds: 86400, label: 'Keep it working for 24 hours' },
-];
 
 export function TokenPage({ id, account }: { id: string; account: Account | undefined }) {
   const token = useLoad(() => api.getToken(id), [id]);
@@ -142,22 +136,13 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           return rotated.token;
         })}>
         <p>The token keeps its id and permissions and gets a new secret, shown once.</p>
-        <div className="field">
-          <label htmlFor="rotate-overlap">The current secret</label>
-          <select id="rotate-overlap" value={overlap} onChange={(e) => setOverlap(Number(e.target.value))}>
-            {overlaps.map((o) => <option key={o.seconds} value={o.seconds}>{o.label}</option>)}
-          </select>
-          <div className="hint">An overlap gives the systems using the token time to switch to the new secret.</div>
-        </div>
+        <OverlapSelect value={overlap} onChange={setOverlap} />
         {own ? <p className="muted">This is the token you are signed in with: the console switches to the new secret.</p> : null}
       </ConfirmDialog>
     </section>
   );
 }
 
-function overlapText(seconds: number): string {
-  return overlaps.find((o) => o.seconds === seconds)?.label.replace('Keep it working for ', '') ?? `${seconds} seconds`;
-}
 
 
 function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean | undefined; onSaved: (token: Token) => void }) {
