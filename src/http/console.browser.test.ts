@@ -295,6 +295,18 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     expect(await check(getPrimary, 'GET')).toBe('VALID');
     expect(await check(oldGet, 'GET')).toBe('VALID');
 
+    // A primary belongs to its endpoint: no revoke or delete from the token list, and its page says where it is managed.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens' }).click();
+    const primaryRow = page.getByRole('row', { name: /orders POST primary/ });
+    await primaryRow.getByText('endpoint primary').waitFor();
+    expect(await primaryRow.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+    expect(await primaryRow.getByRole('checkbox').count()).toBe(0);
+    await primaryRow.getByRole('link', { name: 'orders POST primary' }).click();
+    await page.getByText('This is a primary token of endpoint').waitFor();
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'orders', exact: true }).click();
+    await page.getByRole('heading', { name: 'Endpoint orders' }).waitFor();
+
     await page.getByRole('link', { name: '← Endpoints' }).click();
     await page.getByRole('button', { name: '+ Add' }).click();
     const settings = page.getByRole('dialog', { name: 'Token settings' });

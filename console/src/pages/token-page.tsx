@@ -62,6 +62,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
   const editable = account ? account.policy.permissionsEditable && !revoked : undefined;
   const setEnabled = (on: boolean) =>
     act(on ? 'The token is enabled.' : 'The token is disabled: it is refused until you enable it again.', () => api.setEnabled(t.id, on));
+  const endpointOf = t.kind === 'primary' ? (t.metadata as { endpoint?: unknown } | null)?.endpoint : undefined;
   const templateName = (templateId: string) => templates.data?.find((x) => x.id === templateId)?.name ?? templateId;
 
   return (
@@ -80,10 +81,19 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
               onChange={(on) => (!on && own ? setDialog('disable') : void setEnabled(on))} />
           )}
           <button type="button" className="button" disabled={revoked || busy} onClick={() => { setOverlap(0); setDialog('rotate'); }}>Rotate</button>
-          <button type="button" className="button button-danger" disabled={revoked || busy} onClick={() => setDialog('revoke')}>Revoke</button>
+          {t.kind === 'primary' ? null : (
+            <button type="button" className="button button-danger" disabled={revoked || busy} onClick={() => setDialog('revoke')}>Revoke</button>
+          )}
         </div>
       </div>
       {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
+      {t.kind === 'primary' && !revoked ? (
+        <p className="banner banner-warning">
+          This is a primary token of endpoint{' '}
+          {typeof endpointOf === 'string' ? <Link to={`/endpoints/${encodeURIComponent(endpointOf)}`}>{endpointOf}</Link> : 'an endpoint'}: regenerate it
+          there, or turn the endpoint’s token authentication off to remove it.
+        </p>
+      ) : null}
       <ErrorBanner error={actionError} title="That did not work." />
       {secret ? <SecretOnce secret={secret} title="The new secret" /> : null}
 

@@ -79,7 +79,7 @@ export function TokensPage() {
     else next.delete(id);
     setSelected(next);
   };
-  const allSelected = tokens.length > 0 && tokens.every((t) => selected.has(t.id));
+  const allSelected = tokens.length > 0 && tokens.every((t) => t.kind === 'primary' || selected.has(t.id));
 
   /** Runs a confirmed action on the list: its notice on success, its error (a 409's text included) on failure. */
   const act = async (run: () => Promise<string>, close: () => void) => {
@@ -138,7 +138,7 @@ export function TokensPage() {
                   type="checkbox"
                   aria-label="Select all tokens shown"
                   checked={allSelected}
-                  onChange={(e) => setSelected(e.target.checked ? new Set(tokens.map((t) => t.id)) : new Set())}
+                  onChange={(e) => setSelected(e.target.checked ? new Set(tokens.filter((t) => t.kind !== 'primary').map((t) => t.id)) : new Set())}
                 />
               </th>
               <th scope="col">Name</th>
@@ -157,10 +157,14 @@ export function TokensPage() {
             {tokens.map((t) => (
               <tr key={t.id}>
                 <td className="col-check">
-                  <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                  {/* A primary belongs to its endpoint: it is regenerated or removed there, never deleted from a list. */}
+                  {t.kind === 'primary' ? null : (
+                    <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                  )}
                 </td>
                 <td data-label="Name">
                   <Link to={`/tokens/${encodeURIComponent(t.id)}`}>{t.name}</Link>
+                  {t.kind === 'primary' ? <> <span className="badge badge-included">endpoint primary</span></> : null}
                 </td>
                 <td data-label="Id" className="mono small">{t.id}</td>
                 <td data-label="Hint" className="mono small">{t.hint}</td>
@@ -171,7 +175,7 @@ export function TokensPage() {
                 <td data-label="Expires">{formatDate(t.expiresAt)}</td>
                 <td data-label="Last used">{formatDate(t.lastUsedAt)}</td>
                 <td>
-                  {t.status === 'revoked' ? null : (
+                  {t.status === 'revoked' || t.kind === 'primary' ? null : (
                     <button type="button" className="button button-small button-danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>Revoke</button>
                   )}
                 </td>
