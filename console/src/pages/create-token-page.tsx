@@ -14,7 +14,6 @@ import { IpListInput, ipListProblems } from '../components/ip-list-input';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
 import { ResourceGrants } from '../components/resource-grants';
-import { ScopeCategories } from '../components/scope-categories';
 import { ScopeChips } from '../components/scope-chips';
 import { SecretOnce } from '../components/secret-once';
 import { Switch } from '../components/switch';
@@ -201,15 +200,20 @@ export function CreateTokenPage() {
           </button>
           {advanced ? (
             <div id="advanced-options" className="advanced">
-              <p className="muted small">Each service with its permissions; those from the chosen permission sets are ticked. Tick or clear single permissions.</p>
+              {/* One place to pick from (the tree: its services are the API's scope categories, seed 001's "General,
+                  Channels, …"), and one for what it cannot list: a scope with values, e.g. a tenant id. */}
+              <p className="muted small">
+                Each service (scope category) with its permissions; those from the chosen permission sets are ticked. Open a
+                service and tick or clear single permissions.
+              </p>
               <PermissionTree services={services} selected={selected} onToggle={toggle} describe={(s) => describeGrant(resources, s)} />
-              <ScopeCategories services={services} selected={selected} onAdd={(s) => toggle(s, true)} />
               <div className="field inline-add">
                 <label htmlFor="other-scope">Another scope</label>
                 <div className="row">
                   <input id="other-scope" className="mono" placeholder="e.g. tenant:acme:notification:write" value={otherScope} onChange={(e) => setOtherScope(e.target.value)} />
                   <button type="button" className="button" disabled={!otherScope.trim()} onClick={() => { toggle(otherScope.trim(), true); setOtherScope(''); }}>Add</button>
                 </div>
+                <div className="hint">For a scope the tree cannot list: one with values, such as a tenant or a brand id.</div>
               </div>
             </div>
           ) : null}
