@@ -40,7 +40,21 @@ export interface CatalogVersion {
 
 export interface CatalogIssue { path: string; line?: number; message: string }
 
-export type Account = Schemas['Account'];
+/**
+ * The signed-in token's effective limits (`GET /v1/account` → `caller`): a token it creates may not outlive
+ * `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
+ */
+export interface Caller {
+  tokenId: string;
+  name: string;
+  scopes: string[];
+  deny: string[];
+  expiresAt: string | null;
+  allowedIps: string[];
+}
+
+/** `caller` is optional: servers before it was added answer without it (the console then reads the token itself). */
+export type Account = Schemas['Account'] & { caller?: Caller };
 
 export type AuditEvent = Schemas['AuditEvent'];
 
@@ -120,7 +134,7 @@ export async function request<T>(method: string, path: string, options: { body?:
     const messageId = exception?.messageId ?? `HTTP_${response.status}`;
     const message = exception?.text ?? (text.slice(0, 200) || response.statusText);
     // A token that stopped working (revoked, expired, signed out elsewhere) ends the session.
-    if (response.status === 401 && !options.token) clearSession();
+    if (response.status === 401 && !options.token) clearSession(message);
     throw new ApiError(response.status, messageId, message, fieldOf(message, exception?.details), exception?.details);
   }
   return body as T;
@@ -179,8 +193,8 @@ export const endpointsApi = {
   auth: (id: string) => request<EndpointAuth>('GET', `/v1/endpoints/${enc(id)}/auth`),
   setAuth: (id: string, body: { mode?: EndpointAuth['mode']; allowDelete?: boolean }) =>
     request<EndpointAuth & { generated: { method: string; tokenId: string; secret: string }[] }>('PUT', `/v1/endpoints/${enc(id)}/auth`, { body }),
-  regenerate: (id: string, method: string) =>
-    request<{ method: string; token: Token; secret: string }>('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, { body: {} }),
+  regenerate: (id: string, method: string, overlapSeconds = 0) =>
+    request<{ method: string; token: Token; secret: string }>('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, { body: { overlapSeconds } }),
   tokensOf: (id: string, assigned: 'true' | 'all') => request<Page<EndpointToken>>('GET', `/v1/endpoints/${enc(id)}/tokens`, { query: { assigned, limit: 200 } }),
   secondaries: (status: 'active' | 'inactive' | 'all') => request<Page<EndpointToken>>('GET', '/v1/endpoint-tokens', { query: { status, limit: 200 } }),
   createSecondary: (body: { name: string; description?: string | null; enabled?: boolean; assignments?: Assignment[] }) =>

@@ -1,39 +1,36 @@
 /** The console: sign-in gate, the navigation shell, and the page for the current path. */
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { api, type Account } from './api';
+import { lazy, Suspense, useEffect, useSyncExternalStore } from 'react';
 import { Shell } from './components/shell';
+import { SignedInProvider, useSignedIn } from './signed-in';
 import { onSessionChange, readSession } from './session';
 import { useLocation } from './router';
 import { SignInPage } from './pages/sign-in-page';
 import { TokensPage } from './pages/tokens-page';
-import { CreateTokenPage } from './pages/create-token-page';
-import { TokenPage } from './pages/token-page';
-import { CatalogPage } from './pages/catalog-page';
-import { AuditPage } from './pages/audit-page';
-import { EndpointsPage } from './pages/endpoints-page';
-import { DataViewerPage } from './pages/data-viewer-page';
+
+// The tokens list is where a sign-in lands; every other page is fetched when first visited.
+const CreateTokenPage = lazy(() => import('./pages/create-token-page').then((m) => ({ default: m.CreateTokenPage })));
+const TokenPage = lazy(() => import('./pages/token-page').then((m) => ({ default: m.TokenPage })));
+const CatalogPage = lazy(() => import('./pages/catalog-page').then((m) => ({ default: m.CatalogPage })));
+const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
+const EndpointsPage = lazy(() => import('./pages/endpoints-page').then((m) => ({ default: m.EndpointsPage })));
+const DataViewerPage = lazy(() => import('./pages/data-viewer-page').then((m) => ({ default: m.DataViewerPage })));
 
 export function App() {
   const token = useSyncExternalStore(onSessionChange, readSession);
-  const [account, setAccount] = useState<Account>();
-
-  useEffect(() => {
-    if (!token) {
-      setAccount(undefined);
-      return;
-    }
-    api.account().then(setAccount, () => setAccount(undefined));
-  }, [token]);
-
   if (!token) return <SignInPage />;
   return (
-    <Shell account={account}>
-      <Page account={account} />
-    </Shell>
+    <SignedInProvider token={token}>
+      <Shell>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Page />
+        </Suspense>
+      </Shell>
+    </SignedInProvider>
   );
 }
 
-function Page({ account }: { account: Account | undefined }) {
+function Page() {
+  const { account } = useSignedIn();
   const { path } = useLocation();
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   useEffect(() => {

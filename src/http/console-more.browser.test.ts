@@ -12,6 +12,7 @@ import {
   phone,
   screenshot,
   signIn as signInAs,
+  treeCheckbox,
   watchConsole,
   type ConsoleWatch,
 } from '../testing/console-browser.js';
@@ -94,7 +95,7 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     await expect.poll(chipTexts).toEqual(['device:thermo-1:AccessDeviceResources', 'device:thermo-1:ListDeviceResources', 'bucket:*:*']);
     // The catalog names "every bucket, every action" in its tree: it is ticked there too.
     await page.getByRole('button', { name: 'Advanced options' }).click();
-    await expect.poll(() => page.getByRole('checkbox', { name: /bucket:\*:\*$/ }).isChecked()).toBe(true);
+    await expect.poll(() => treeCheckbox(page, 'bucket:*:*').isChecked()).toBe(true);
     await shot('create-token-iot-grants');
     await page.setViewportSize(phone);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
@@ -263,20 +264,21 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     await page.getByRole('link', { name: 'Add New Access Token' }).click();
     await page.getByRole('checkbox', { name: /^Manage profiles and data/ }).check();
     await page.getByRole('button', { name: 'Advanced options' }).click();
-    await expect.poll(() => page.getByRole('checkbox', { name: /profiles:manage$/ }).isChecked()).toBe(true);
+    await expect.poll(() => treeCheckbox(page, 'profiles:manage').isChecked()).toBe(true);
     expect(await page.locator('details.tree-service').count()).toBeGreaterThanOrEqual(4);
     await expect.poll(openServices).toEqual(['Profiles and data']);
     await shot('create-token-tree-collapsed');
 
     // A service opened by hand stays open, even when its last permission is cleared.
     await page.locator('summary', { hasText: 'Platform configuration' }).click();
-    const configRead = page.getByRole('checkbox', { name: /config:read$/ });
+    const configRead = treeCheckbox(page, 'config:read');
     await configRead.check();
     await configRead.uncheck();
     await expect.poll(openServices).toEqual(['Profiles and data', 'Platform configuration']);
-    // A selection made elsewhere (a category scope) opens its service.
-    await page.getByRole('checkbox', { name: 'App Messaging', exact: true }).check();
-    await page.getByLabel('Add a App Messaging scope').selectOption('app-messaging:conversations:read');
+    // A selection made elsewhere ("Another scope") opens its service; the tree is the one list of scope categories.
+    expect(await page.getByText('API scopes by category').count()).toBe(0);
+    await page.getByLabel('Another scope').fill('app-messaging:conversations:read');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(openServices).toEqual(['Profiles and data', 'App Messaging', 'Platform configuration']);
   });
 
@@ -301,7 +303,7 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     await page.getByRole('heading', { name: /A rather long token name/ }).waitFor();
     await page.getByRole('cell', { name: 'token.enable' }).waitFor();
     await page.getByText('Show the permission tree').click();
-    await expect.poll(() => page.getByRole('checkbox', { name: /ecapi:send$/ }).count()).toBe(1);
+    await expect.poll(() => treeCheckbox(page, 'ecapi:send').count()).toBe(1);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
     await shot('token-page-390-fits');
   });

@@ -11,6 +11,7 @@ import {
   phone,
   screenshot,
   signIn as signInAs,
+  treeCheckbox,
   watchConsole,
   type ConsoleWatch,
 } from '../testing/console-browser.js';
@@ -101,10 +102,10 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await page.getByRole('checkbox', { name: /^Manage profiles and data/ }).check();
     await page.getByRole('button', { name: 'Advanced options' }).click();
     // The tree opens pre-filled from the chosen sets; a service without a selection starts collapsed.
-    await expect.poll(() => page.getByRole('checkbox', { name: /^Send on all channels ecapi:send$/ }).isChecked()).toBe(true);
-    await expect.poll(() => page.getByRole('checkbox', { name: /^Manage profiles and data profiles:manage/ }).isChecked()).toBe(true);
+    await expect.poll(() => treeCheckbox(page, 'ecapi:send').isChecked()).toBe(true);
+    await expect.poll(() => treeCheckbox(page, 'profiles:manage').isChecked()).toBe(true);
     await page.locator('summary', { hasText: 'Platform configuration' }).click();
-    await page.getByRole('checkbox', { name: /^Read configuration config:read/ }).check();
+    await treeCheckbox(page, 'config:read').check();
     // An address typed wrong is flagged at once.
     await page.getByLabel('Allowed IP addresses (optional)').fill('10.0.0.0/33');
     await page.getByText('"/33" is not a prefix length').waitFor();
@@ -158,9 +159,10 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await page.getByLabel('Another scope').fill('no:such:scope');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    const error = page.locator('.field-error', { hasText: 'scopes' });
+    // Next to the permissions, in words: not the API's field name.
+    const error = page.locator('.field-error', { hasText: 'no:such:scope' });
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/^scopes/);
+    expect(await error.textContent()).not.toMatch(/^scopes/);
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Keeps my input');
     expect(await page.getByLabel('Description').inputValue()).toBe('typed before the error');
     await shot('create-token-field-error');
@@ -203,7 +205,8 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await enabled.click();
     await page.getByText('The token is disabled').waitFor();
     expect(await verify(made.secret)).toBe('DISABLED');
-    await page.getByRole('switch', { name: 'Disabled' }).click();
+    expect(await enabled.getAttribute('aria-checked')).toBe('false');
+    await enabled.click();
     await page.getByText('The token is enabled.').waitFor();
     expect(await verify(made.secret)).toBe('VALID');
 
@@ -280,9 +283,29 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await page.locator('.secret-once', { has: page.getByRole('heading', { name: 'POST primary token' }) }).getByRole('button', { name: 'Copy' }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(postPrimary);
     expect(await check(postPrimary, 'POST')).toBe('VALID');
+    const oldGet = await revealSecret('GET primary token');
+    // Regenerating is confirmed, with an overlap during which the old secret still works (as rotate offers).
     await page.getByRole('button', { name: 'Regenerate GET primary token' }).click();
-    const getPrimary = await revealSecret('GET primary token');
+    const regenerate = page.getByRole('dialog', { name: 'Regenerate the GET primary token?' });
+    await regenerate.getByLabel('The current secret').selectOption({ label: 'Keep it working for 5 minutes' });
+    await regenerate.getByRole('button', { name: 'Regenerate' }).click();
+    const getPanel = page.locator('.secret-once', { has: page.getByRole('heading', { name: 'GET primary token' }) });
+    await expect.poll(() => getPanel.getByLabel('Token secret').inputValue()).not.toBe(oldGet);
+    const getPrimary = await getPanel.getByLabel('Token secret').inputValue();
     expect(await check(getPrimary, 'GET')).toBe('VALID');
+    expect(await check(oldGet, 'GET')).toBe('VALID');
+
+    // A primary belongs to its endpoint: no revoke or delete from the token list, and its page says where it is managed.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens' }).click();
+    const primaryRow = page.getByRole('row', { name: /orders POST primary/ });
+    await primaryRow.getByText('endpoint primary').waitFor();
+    expect(await primaryRow.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+    expect(await primaryRow.getByRole('checkbox').count()).toBe(0);
+    await primaryRow.getByRole('link', { name: 'orders POST primary' }).click();
+    await page.getByText('This is a primary token of endpoint').waitFor();
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'orders', exact: true }).click();
+    await page.getByRole('heading', { name: 'Endpoint orders' }).waitFor();
 
     await page.getByRole('link', { name: '← Endpoints' }).click();
     await page.getByRole('button', { name: '+ Add' }).click();
@@ -326,7 +349,8 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     // The test clock stands still, so the current usage window never closes by itself: write it out.
     await t.tessera.ctx.usage.flush();
     await page.getByRole('link', { name: 'Data viewer' }).click();
-    await page.getByLabel('Token').selectOption({ label: 'Shop app' });
+    await page.getByRole('heading', { name: 'Data viewer' }).waitFor();
+    await page.getByLabel('Token', { exact: true }).selectOption({ label: 'Shop app' });
     await expect.poll(async () => {
       await page.getByRole('button', { name: 'Show' }).click();
       return page.locator('tbody tr').count();

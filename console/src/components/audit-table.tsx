@@ -1,8 +1,12 @@
 /** Audit events as a table: when, who, what, on which target, and the change (never a secret). */
 import type { AuditEvent } from '../api';
 import { formatDate } from '../format';
+import { useTokenNames } from '../use-token-names';
+import { Link } from './link';
+import { TokenRef } from './token-ref';
 
 export function AuditTable({ events }: { events: AuditEvent[] }) {
+  const names = useTokenNames(events.flatMap((e) => [e.actor, e.targetType === 'token' ? e.targetId : null]), recordedNames(events));
   if (events.length === 0) return <p className="empty">No audit events.</p>;
   return (
     <div className="table-wrap">
@@ -21,8 +25,8 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
             <tr key={e.id}>
               <td data-label="When">{formatDate(e.at)}</td>
               <td data-label="Action"><span className="badge">{e.action}</span></td>
-              <td data-label="Target" className="mono small">{e.targetType} {e.targetId}</td>
-              <td data-label="Actor" className="mono small">{e.actor ?? 'CLI'}</td>
+              <td data-label="Target" className="small"><Target event={e} names={names} /></td>
+              <td data-label="Actor" className="small">{e.actor ? <TokenRef id={e.actor} name={names.get(e.actor)} /> : 'CLI'}</td>
               <td data-label="Change" className="small">{summarise(e.before, e.after)}</td>
             </tr>
           ))}
@@ -30,6 +34,26 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
       </table>
     </div>
   );
+}
+
+/** Names the events themselves recorded for their token targets (a deleted token's name survives there). */
+function recordedNames(events: AuditEvent[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const e of events) {
+    if (e.targetType !== 'token') continue;
+    const name = [e.after, e.before].map((side) => (isObject(side) && typeof side.name === 'string' ? side.name : undefined)).find(Boolean);
+    if (name) names.set(e.targetId, name);
+  }
+  return names;
+}
+
+/** What an event is about, as a link where the console has a page for it. */
+function Target({ event, names }: { event: AuditEvent; names: Map<string, string> }) {
+  const id = event.targetId;
+  if (event.targetType === 'token' && id) return <>token <TokenRef id={id} name={names.get(id)} /></>;
+  if (event.targetType === 'catalog') return <Link to="/catalog">catalog {id}</Link>;
+  if (event.targetType === 'endpoint' && id) return <>endpoint <Link to={`/endpoints/${encodeURIComponent(id)}`}>{id}</Link></>;
+  return <span className="mono">{event.targetType} {id}</span>;
 }
 
 /** The fields that changed, `field: before → after`, or nothing for events without both sides. */

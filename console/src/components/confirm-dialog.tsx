@@ -1,5 +1,5 @@
 /** A modal confirmation (native <dialog>: focus is trapped, Escape cancels) for actions that cannot be undone. */
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { useModalDialog } from './modal';
 
 export function ConfirmDialog(props: {
@@ -13,10 +13,12 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
 }) {
   const ref = useModalDialog(props.open);
+  // One id per dialog: a page with several (revoke, disable, rotate) must not name them all after the first.
+  const titleId = useId();
 
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={(e) => { e.preventDefault(); props.onCancel(); }}>
-      <h2 id="confirm-title">{props.title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); props.onCancel(); }}>
+      <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="actions">
         <button type="button" className="button" onClick={props.onCancel} autoFocus>

@@ -5,6 +5,7 @@ import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from './confirm-dialog';
 import { ErrorBanner } from './error-banner';
 import { Link } from './link';
+import { OverlapSelect } from './overlap-select';
 import { SecretOnce } from './secret-once';
 import { StatusBadge } from './status-badge';
 import { Switch } from './switch';
@@ -17,6 +18,9 @@ export function EndpointDetail({ id }: { id: string }) {
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const [confirmOff, setConfirmOff] = useState(false);
+  // Regenerating replaces a secret some integration uses: confirmed, with an overlap, as rotating a token is.
+  const [regenerating, setRegenerating] = useState<string>();
+  const [overlap, setOverlap] = useState(0);
 
   const run = async (work: () => Promise<void>) => {
     setBusy(true);
@@ -37,8 +41,9 @@ export function EndpointDetail({ id }: { id: string }) {
     setConfirmOff(false);
   });
   const regenerate = (method: string) => run(async () => {
-    const result = await endpointsApi.regenerate(id, method);
+    const result = await endpointsApi.regenerate(id, method, overlap);
     setSecrets([{ method, secret: result.secret }]);
+    setRegenerating(undefined);
     auth.reload();
   });
   const toggleAssignment = (t: EndpointToken, method: string, on: boolean) => run(async () => {
@@ -79,7 +84,7 @@ export function EndpointDetail({ id }: { id: string }) {
                   <span className={`method method-${p.method.toLowerCase()}`}>{p.method}</span>
                   <code>{p.token.hint}</code>
                   <StatusBadge status={p.token.status} />
-                  <button type="button" className="button button-small" disabled={busy} onClick={() => void regenerate(p.method)} aria-label={`Regenerate ${p.method} primary token`}>Regenerate</button>
+                  <button type="button" className="button button-small" disabled={busy} onClick={() => { setOverlap(0); setRegenerating(p.method); }} aria-label={`Regenerate ${p.method} primary token`}>Regenerate</button>
                 </li>
               ))}
             </ul>
@@ -122,6 +127,11 @@ export function EndpointDetail({ id }: { id: string }) {
       <ConfirmDialog open={confirmOff} title="Turn token authentication off?" confirmLabel="Turn off" danger busy={busy}
         onCancel={() => setConfirmOff(false)} onConfirm={() => void setAuth({ mode: 'none' })}>
         <p>The primary tokens of this endpoint are revoked, and the secondary tokens mapped to them stop working here.</p>
+      </ConfirmDialog>
+      <ConfirmDialog open={regenerating !== undefined} title={`Regenerate the ${regenerating ?? ''} primary token?`} confirmLabel="Regenerate" busy={busy}
+        onCancel={() => setRegenerating(undefined)} onConfirm={() => regenerating && void regenerate(regenerating)}>
+        <p>The primary token gets a new secret, shown once. Integrations calling with the current one must switch to it.</p>
+        <OverlapSelect value={overlap} onChange={setOverlap} />
       </ConfirmDialog>
     </section>
   );

@@ -35,22 +35,27 @@ export function PermissionTree(props: {
                 <ul className="check-list">
                   {group.permissions.map((p) => {
                     const on = props.selected.has(p.scope);
+                    // Granted through another selected permission (an include, a wildcard, admin): shown ticked and
+                    // fixed, since clearing it alone would change nothing.
                     const implied = !on && p.granted;
-                    const name = p.name === p.scope ? props.describe?.(p.scope) : p.name;
+                    const name = (p.name === p.scope ? props.describe?.(p.scope) : p.name) ?? p.scope;
+                    const inputId = `perm-${service.id}-${p.scope}`;
                     return (
                       <li key={p.scope}>
-                        <label className="check">
-                          <input type="checkbox" checked={on} disabled={props.readOnly}
+                        <div className="check">
+                          <input type="checkbox" id={inputId} checked={on || implied} disabled={props.readOnly || implied}
+                            aria-describedby={`${inputId}-scope`}
                             onChange={(e) => {
                               // Clearing the last permission of a service must not fold it away under the pointer.
                               setOpen(service.id, true);
                               props.onToggle(p.scope, e.target.checked);
                             }} />
                           <span>
-                            {name ? <>{name} </> : null}<code className="mono small muted">{p.scope}</code>
-                            {implied ? <span className="badge badge-included">included</span> : null}
+                            <label htmlFor={inputId}>{name}{implied ? ' (included)' : ''}</label>{' '}
+                            <code className="mono small muted" id={`${inputId}-scope`}>{p.scope}</code>
+                            {implied ? <span className="badge badge-included" aria-hidden="true">included</span> : null}
                           </span>
-                        </label>
+                        </div>
                       </li>
                     );
                   })}

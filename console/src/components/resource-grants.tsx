@@ -1,14 +1,27 @@
 /** IoT-style grants: a permission type, one resource or all, some actions or all → scope strings. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { grantScopes, type ResourceType } from '../catalog-resources';
 
-export function ResourceGrants(props: { resources: ResourceType[]; onAdd: (scopes: string[]) => void }) {
+export function ResourceGrants(props: {
+  resources: ResourceType[];
+  onAdd: (scopes: string[]) => void;
+  /** The scopes a configured but not yet added grant would add (so a form can refuse to drop it silently). */
+  onPendingChange?: (scopes: string[]) => void;
+  error?: string | undefined;
+}) {
   const [type, setType] = useState(props.resources[0]?.type ?? '');
   const [allResources, setAllResources] = useState(true);
   const [resourceId, setResourceId] = useState('');
   const [allActions, setAllActions] = useState(true);
   const [actions, setActions] = useState<string[]>([]);
   const resource = props.resources.find((r) => r.type === type);
+  const idProblemOf = !allResources && !/^[A-Za-z0-9_.@-]+$/.test(resourceId);
+  // A grant counts as configured once something beyond the defaults was chosen (one resource, or some actions).
+  const configured = resource && (!allResources || !allActions) && !idProblemOf && (allActions || actions.length > 0)
+    ? grantScopes(resource, allResources ? '*' : resourceId, allActions ? '*' : actions) : [];
+  const pendingKey = configured.join(' ');
+  const { onPendingChange } = props;
+  useEffect(() => onPendingChange?.(pendingKey ? pendingKey.split(' ') : []), [pendingKey, onPendingChange]);
   if (!resource) return null;
 
   const idProblem = !allResources && !/^[A-Za-z0-9_.@-]+$/.test(resourceId) ? 'Enter the resource id (letters, digits, _ . @ -).' : undefined;
@@ -20,6 +33,8 @@ export function ResourceGrants(props: { resources: ResourceType[]; onAdd: (scope
     props.onAdd(preview);
     setActions([]);
     setResourceId('');
+    setAllResources(true);
+    setAllActions(true);
   };
 
   return (
@@ -63,13 +78,15 @@ export function ResourceGrants(props: { resources: ResourceType[]; onAdd: (scope
         </ul>
       ) : null}
       <div className="actions">
-        <button type="button" className="button" onClick={add} disabled={preview.length === 0}>
+        <button type="button" id="grant-add" className="button" onClick={add} disabled={preview.length === 0}
+          aria-describedby={props.error ? 'grant-error' : undefined}>
           Add permission
         </button>
         {preview.length ? (
           <span className="hint grant-preview" aria-live="polite">Adds {preview.map((s) => <code key={s} className="chip">{s}</code>)}</span>
         ) : null}
       </div>
+      {props.error ? <div className="field-error" id="grant-error">{props.error}</div> : null}
     </fieldset>
   );
 }

@@ -3,7 +3,7 @@ export function ScopeChips(props: { scopes: string[]; onRemove?: (scope: string)
   return (
     <div className="field" aria-live="polite">
       <div className="label">Permissions ({props.scopes.length})</div>
-      {props.scopes.length === 0 ? <p className="muted">None yet: pick a permission set, a category scope or a resource permission.</p> : null}
+      {props.scopes.length === 0 ? <p className="muted">None yet: pick a permission set, a resource permission, or permissions under Advanced options.</p> : null}
       <ul className="chips" aria-label="Selected permissions">
         {props.scopes.map((s) => (
           <li key={s} className="chip">
@@ -16,7 +16,7 @@ export function ScopeChips(props: { scopes: string[]; onRemove?: (scope: string)
           </li>
         ))}
       </ul>
-      {props.error ? <div className="field-error" role="alert">{props.error}</div> : null}
+      {props.error ? <div className="field-error">{props.error}</div> : null}
     </div>
   );
 }

@@ -1,8 +1,13 @@
 /** A secret shown once: hidden by default, an eye button to reveal it, Copy, and a plain warning. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
-export function SecretOnce({ secret, title }: { secret: string; title: string }) {
+/** `focus`: move the keyboard to the secret when it appears (after Create, focus would otherwise fall to <body>). */
+export function SecretOnce({ secret, title, focus }: { secret: string; title: string; focus?: boolean }) {
   const [revealed, setRevealed] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focus) input.current?.focus();
+  }, [focus]);
   const [copied, setCopied] = useState<'yes' | 'failed' | undefined>();
 
   const copy = async () => {
@@ -23,6 +28,7 @@ export function SecretOnce({ secret, title }: { secret: string; title: string })
       </p>
       <div className="secret-row">
         <input
+          ref={input}
           className="secret-value mono"
           aria-label="Token secret"
           readOnly

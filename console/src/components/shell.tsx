@@ -1,8 +1,8 @@
 /** The frame around every page: the product name, the navigation, the account and Sign out. */
 import type { ReactNode } from 'react';
-import type { Account } from '../api';
 import { clearSession } from '../session';
 import { navigate, useLocation } from '../router';
+import { useSignedIn } from '../signed-in';
 import { Link } from './link';
 
 const sections = [
@@ -13,7 +13,8 @@ const sections = [
   { to: '/audit', label: 'Audit log' },
 ];
 
-export function Shell({ account, children }: { account: Account | undefined; children: ReactNode }) {
+export function Shell({ children }: { children: ReactNode }) {
+  const { account } = useSignedIn();
   const { path } = useLocation();
   const current = path === '/' ? '/tokens' : '/' + (path.split('/')[1] ?? '');
   const signOut = () => {

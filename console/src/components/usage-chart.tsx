@@ -12,6 +12,11 @@ const palette: Record<string, string> = {
 };
 const colour = (outcome: string) => palette[outcome] ?? '#64748b';
 
+/** "1 hour", "34 calls". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket: string }) {
   if (buckets.length === 0) return <p className="empty">No calls in this period.</p>;
   const times = [...new Set(buckets.map((b) => b.bucket))].sort();
@@ -27,21 +32,24 @@ export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket
   const width = 640;
   const height = 180;
   const barWidth = Math.max(2, Math.min(40, (width - 40) / times.length - 2));
+  const slot = (width - 40) / times.length;
+  // Each bar sits in the middle of its slot: one bucket is one bar in the middle, not a bar at the left edge.
+  const xOf = (i: number) => 40 + i * slot + (slot - barWidth) / 2;
   const total = totals.reduce((a, b) => a + b, 0);
   const label = (t: string) => (bucket === 'day' ? t.slice(0, 10) : t.slice(bucket === 'minute' ? 11 : 5, 16).replace('T', ' '));
 
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${width} ${height + 24}`} role="img" aria-label={`${total} calls in ${times.length} ${bucket}s`}>
+      <svg viewBox={`0 0 ${width} ${height + 24}`} role="img" aria-label={`${plural(total, 'call')} in ${plural(times.length, bucket)}`}>
         <line x1="36" y1={height} x2={width} y2={height} stroke="var(--border)" />
         <text x="0" y="12" className="axis">{max}</text>
         <text x="0" y={height} className="axis">0</text>
         {times.map((t, i) => {
           let y = height;
-          const x = 40 + i * ((width - 40) / times.length);
+          const x = xOf(i);
           return (
             <g key={t}>
-              <title>{`${t}: ${totals[i]} calls`}</title>
+              <title>{`${t}: ${plural(totals[i] ?? 0, 'call')}`}</title>
               {outcomes.map((o) => {
                 const n = sums.get(t)?.get(o) ?? 0;
                 const h = (n / max) * (height - 8);
@@ -51,13 +59,19 @@ export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket
             </g>
           );
         })}
-        <text x="40" y={height + 18} className="axis">{label(times[0]!)}</text>
-        <text x={width} y={height + 18} className="axis" textAnchor="end">{label(times[times.length - 1]!)}</text>
+        {times.length === 1 ? (
+          <text x={xOf(0) + barWidth / 2} y={height + 18} className="axis" textAnchor="middle">{label(times[0]!)}</text>
+        ) : (
+          <>
+            <text x="40" y={height + 18} className="axis">{label(times[0]!)}</text>
+            <text x={width} y={height + 18} className="axis" textAnchor="end">{label(times[times.length - 1]!)}</text>
+          </>
+        )}
       </svg>
       <figcaption className="legend">
         {outcomes.map((o) => (
           <span key={o} className="legend-item">
-            <span className="swatch" style={{ background: colour(o) }} aria-hidden="true" /> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
+            <svg className="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill={colour(o)} /></svg> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
           </span>
         ))}
       </figcaption>

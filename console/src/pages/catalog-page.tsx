@@ -1,5 +1,5 @@
 /** Catalog: the services tree and the permission sets; upload a catalog file, see issues at their entries, apply. */
-import { useMemo, useState, type ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { describeGrant, resourceTypes } from '../catalog-resources';
 import { api, ApiError, type CatalogIssue } from '../api';
 import { asApiError, useLoad } from '../use-load';
@@ -18,7 +18,7 @@ export function CatalogPage() {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
   }), []);
-  const resources = useMemo(() => (current.data ? resourceTypes(current.data.source, current.data.format) : []), [current.data]);
+  const resources = useLoad(async () => (current.data ? resourceTypes(current.data.source, current.data.format) : []), [current.data]).data ?? [];
   const [upload, setUpload] = useState<Upload>();
   const [issues, setIssues] = useState<CatalogIssue[]>();
   const [conflicts, setConflicts] = useState<Conflict[]>([]);

@@ -75,7 +75,8 @@ export function DataViewerPage() {
         </div>
       </form>
       {usage.error && !fieldError('tokenId') && !fieldError('from') && !fieldError('to') && !fieldError('endpoint') ? <ErrorBanner error={usage.error} title="Usage could not be loaded." /> : null}
-      {usage.data ? (
+      {/* After a refused query the old chart would answer a question nobody asked any more: show none. */}
+      {usage.data && !usage.error ? (
         <>
           <div className="card"><UsageChart buckets={usage.data} bucket={filters.bucket} /></div>
           {usage.data.length ? (

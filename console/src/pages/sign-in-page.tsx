@@ -1,7 +1,8 @@
 /** Sign in with a token. It is kept in this tab only (sessionStorage) and sent as a bearer token. */
 import { useState, type FormEvent } from 'react';
 import { api, type ApiError } from '../api';
-import { saveSession } from '../session';
+import { saveSession, sessionEndReason } from '../session';
+import { handOverAccount } from '../signed-in';
 import { asApiError } from '../use-load';
 import { Field } from '../components/field';
 
@@ -9,6 +10,8 @@ export function SignInPage() {
   const [token, setToken] = useState('');
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
+  // Read once: the reason belongs to the session that just ended, not to a later failed attempt.
+  const [ended] = useState(sessionEndReason);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -16,7 +19,7 @@ export function SignInPage() {
     if (!value) return;
     setBusy(true);
     try {
-      await api.account(value);
+      handOverAccount(value, await api.account(value));
       saveSession(value);
     } catch (err) {
       setError(asApiError(err));
@@ -37,8 +40,13 @@ export function SignInPage() {
     <main className="sign-in">
       <form className="card sign-in-card" onSubmit={(e) => void submit(e)} noValidate>
         <h1>Tessera console</h1>
+        {ended && !error ? (
+          <p className="banner banner-warning" role="alert">
+            <strong>Your session ended:</strong> {ended}. Sign in again, with another token if this one no longer works.
+          </p>
+        ) : null}
         <p className="muted">Sign in with an access token. It is kept for this browser tab only.</p>
-        <Field label="Access token" htmlFor="sign-in-token" error={message}>
+        <Field label="Access token" htmlFor="sign-in-token" error={message} announce>
           <input
             id="sign-in-token"
             type="password"

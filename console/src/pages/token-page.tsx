@@ -7,6 +7,7 @@ import { useResourceTypes } from '../use-resource-types';
 import { describeGrant } from '../catalog-resources';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
+import { OverlapSelect, overlapText } from '../components/overlap-select';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
 import { ResourceGrants } from '../components/resource-grants';
@@ -15,14 +16,22 @@ import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
 import { Switch } from '../components/switch';
 import { TokenActivity } from '../components/token-activity';
+import { TokenRef } from '../components/token-ref';
+import { saveSession } from '../session';
+import { OwnTokenWarning, useSignedIn } from '../signed-in';
+import { useTokenNames } from '../use-token-names';
 
 export function TokenPage({ id, account }: { id: string; account: Account | undefined }) {
   const token = useLoad(() => api.getToken(id), [id]);
+  const templates = useLoad(() => api.catalogTree({}).then((tree) => tree.templates), []);
+  const { caller } = useSignedIn();
   const [actionError, setActionError] = useState<ApiError>();
   const [secret, setSecret] = useState<string>();
-  const [dialog, setDialog] = useState<'revoke' | 'rotate' | undefined>();
+  const [dialog, setDialog] = useState<'revoke' | 'rotate' | 'disable' | undefined>();
+  const [overlap, setOverlap] = useState(0);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
+  const names = useTokenNames([token.data?.createdBy]);
 
   const act = async (what: string, run: () => Promise<Token>) => {
     setBusy(true);
@@ -48,8 +57,13 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
     );
   }
   const revoked = t.status === 'revoked';
+  const own = caller?.tokenId === t.id;
   // Unknown until the account has loaded: neither the edit controls nor the read-only note show before then.
   const editable = account ? account.policy.permissionsEditable && !revoked : undefined;
+  const setEnabled = (on: boolean) =>
+    act(on ? 'The token is enabled.' : 'The token is disabled: it is refused until you enable it again.', () => api.setEnabled(t.id, on));
+  const endpointOf = t.kind === 'primary' ? (t.metadata as { endpoint?: unknown } | null)?.endpoint : undefined;
+  const templateName = (templateId: string) => templates.data?.find((x) => x.id === templateId)?.name ?? templateId;
 
   return (
     <section>
@@ -57,15 +71,29 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
       <div className="page-head">
         <h1>
           {t.name} <StatusBadge status={t.status} />
+          {own ? <span className="badge badge-included">signed in with this token</span> : null}
         </h1>
         <div className="actions">
-          <Switch checked={t.enabled} disabled={revoked || busy} label={t.enabled ? 'Enabled' : 'Disabled'} showLabel
-            onChange={(on) => void act(on ? 'The token is enabled.' : 'The token is disabled: it is refused until you enable it again.', () => api.setEnabled(t.id, on))} />
-          <button type="button" className="button" disabled={revoked || busy} onClick={() => setDialog('rotate')}>Rotate</button>
-          <button type="button" className="button button-danger" disabled={revoked || busy} onClick={() => setDialog('revoke')}>Revoke</button>
+          {/* A revoked token can never be enabled again: no switch, not even a greyed one. The name stays "Enabled";
+              its state is the switch's checked state, so a screen reader hears one control that changes, not two. */}
+          {revoked ? null : (
+            <Switch checked={t.enabled} disabled={busy} label="Enabled" showLabel
+              onChange={(on) => (!on && own ? setDialog('disable') : void setEnabled(on))} />
+          )}
+          <button type="button" className="button" disabled={revoked || busy} onClick={() => { setOverlap(0); setDialog('rotate'); }}>Rotate</button>
+          {t.kind === 'primary' ? null : (
+            <button type="button" className="button button-danger" disabled={revoked || busy} onClick={() => setDialog('revoke')}>Revoke</button>
+          )}
         </div>
       </div>
       {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
+      {t.kind === 'primary' && !revoked ? (
+        <p className="banner banner-warning">
+          This is a primary token of endpoint{' '}
+          {typeof endpointOf === 'string' ? <Link to={`/endpoints/${encodeURIComponent(endpointOf)}`}>{endpointOf}</Link> : 'an endpoint'}: regenerate it
+          there, or turn the endpoint’s token authentication off to remove it.
+        </p>
+      ) : null}
       <ErrorBanner error={actionError} title="That did not work." />
       {secret ? <SecretOnce secret={secret} title="The new secret" /> : null}
 
@@ -76,12 +104,16 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           <dt>Hint</dt><dd className="mono">{t.hint}</dd>
           <dt>Profile id</dt><dd>{t.profileId ?? '—'}</dd>
           <dt>Description</dt><dd>{t.description ?? '—'}</dd>
-          <dt>Created</dt><dd>{formatDate(t.createdAt)}{t.createdBy ? <span className="muted"> by <span className="mono">{t.createdBy}</span></span> : null}</dd>
+          <dt>Created</dt>
+          <dd>
+            {formatDate(t.createdAt)}
+            {t.createdBy ? <span className="muted"> by <TokenRef id={t.createdBy} name={names.get(t.createdBy)} /></span> : null}
+          </dd>
           <dt>Expires</dt><dd>{formatDate(t.expiresAt)}</dd>
           <dt>Last used</dt><dd>{formatDate(t.lastUsedAt)} <span className="muted">({t.useCount} uses)</span></dd>
           <dt>Allowed IPs</dt><dd className="mono">{t.allowedIps.length ? t.allowedIps.join(', ') : 'any'}</dd>
           {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
-          <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.join(', ') : '—'}</dd>
+          <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.map(templateName).join(', ') : '—'}</dd>
         </dl>
         <p><Link to={`/data?tokenId=${encodeURIComponent(t.id)}`}>See its calls in the data viewer →</Link></p>
       </div>
@@ -96,20 +128,32 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           setSecret(undefined);
           return revokedToken;
         })}>
+        {own ? <OwnTokenWarning action="revoke" /> : null}
         <p><strong>Revocation cannot be undone.</strong> The token stops working at once, and so do the tokens it issued. It cannot be reinstated.</p>
+      </ConfirmDialog>
+      <ConfirmDialog open={dialog === 'disable'} title={`Disable ${t.name}?`} confirmLabel="Disable it" danger busy={busy}
+        onCancel={() => setDialog(undefined)} onConfirm={() => void setEnabled(false)}>
+        <OwnTokenWarning action="disable" />
+        <p>A disabled token is refused until it is enabled again, by another token.</p>
       </ConfirmDialog>
       <ConfirmDialog open={dialog === 'rotate'} title={`Rotate ${t.name}?`} confirmLabel="Rotate" busy={busy}
         onCancel={() => setDialog(undefined)}
-        onConfirm={() => void act('The token has a new secret. The old one no longer works.', async () => {
-          const rotated = await api.rotateToken(t.id);
+        onConfirm={() => void act(overlap ? `The token has a new secret. The old one keeps working for ${overlapText(overlap)}.` : 'The token has a new secret. The old one no longer works.', async () => {
+          const rotated = await api.rotateToken(t.id, overlap);
+          // The console keeps working on the new secret when it rotates its own token.
+          if (own) saveSession(rotated.secret);
           setSecret(rotated.secret);
           return rotated.token;
         })}>
-        <p>The token keeps its id and permissions and gets a new secret, shown once. The current secret stops working now.</p>
+        <p>The token keeps its id and permissions and gets a new secret, shown once.</p>
+        <OverlapSelect value={overlap} onChange={setOverlap} />
+        {own ? <p className="muted">This is the token you are signed in with: the console switches to the new secret.</p> : null}
       </ConfirmDialog>
     </section>
   );
 }
+
+
 
 function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean | undefined; onSaved: (token: Token) => void }) {
   const [scopes, setScopes] = useState<string[]>(token.scopes);

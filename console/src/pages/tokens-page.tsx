@@ -1,6 +1,6 @@
 /** Tokens: the list (active by default), search, a switch for inactive ones, select several and delete. */
 import { useEffect, useState } from 'react';
-import { api, type ApiError, type Token } from '../api';
+import { api, type ApiError, type Page, type Token } from '../api';
 import { formatDate } from '../format';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -8,6 +8,33 @@ import { ErrorBanner } from '../components/error-banner';
 import { Link } from '../components/link';
 import { StatusBadge } from '../components/status-badge';
 import { Switch } from '../components/switch';
+import { OwnTokenWarning, useSignedIn } from '../signed-in';
+
+/** Text that could be a token id (generated `tok_…`, or chosen: no spaces, with a digit, "_" or "-"). */
+const idLike = /^(?=.*[\d_-])[A-Za-z0-9][\w.-]{0,99}$/;
+
+/**
+ * The list, and — since the API's search matches names only — the token whose id is exactly the search text, first.
+ */
+async function listWithId(query: { status: 'all' | 'active'; search: string; limit: number }): Promise<Page<Token>> {
+  const [page, byId] = await Promise.all([
+    api.listTokens(query),
+    query.search && idLike.test(query.search) ? api.getToken(query.search).catch(() => undefined) : undefined,
+  ]);
+  if (!byId || page.items.some((t) => t.id === byId.id) || (query.status === 'active' && byId.status !== 'active')) return page;
+  return { ...page, items: [byId, ...page.items] };
+}
+
+/** A token's permissions in a list row: the first few, and how many more. */
+function ScopeSummary({ scopes }: { scopes: string[] }) {
+  const shown = scopes.slice(0, 3);
+  return (
+    <span className="scope-summary">
+      {shown.map((s) => <code key={s} className="chip">{s}</code>)}
+      {scopes.length > shown.length ? <span className="muted small"> +{scopes.length - shown.length} more</span> : null}
+    </span>
+  );
+}
 
 export function TokensPage() {
   const [showInactive, setShowInactive] = useState(false);
@@ -26,7 +53,9 @@ export function TokensPage() {
     return () => clearTimeout(timer);
   }, [searchText]);
 
-  const list = useLoad(() => api.listTokens({ status: showInactive ? 'all' : 'active', search, limit: 50 }), [showInactive, search]);
+  const { caller } = useSignedIn();
+  const [revoking, setRevoking] = useState<Token>();
+  const list = useLoad(() => listWithId({ status: showInactive ? 'all' : 'active', search, limit: 50 }), [showInactive, search]);
   useEffect(() => {
     setMore([]);
     setCursor(list.data?.nextCursor ?? null);
@@ -50,23 +79,31 @@ export function TokensPage() {
     else next.delete(id);
     setSelected(next);
   };
-  const allSelected = tokens.length > 0 && tokens.every((t) => selected.has(t.id));
+  const allSelected = tokens.length > 0 && tokens.every((t) => t.kind === 'primary' || selected.has(t.id));
 
-  const remove = async () => {
+  /** Runs a confirmed action on the list: its notice on success, its error (a 409's text included) on failure. */
+  const act = async (run: () => Promise<string>, close: () => void) => {
     setBusy(true);
     try {
-      const result = await api.deleteTokens([...selected]);
-      setNotice(`Deleted ${result.deleted.length} token${result.deleted.length === 1 ? '' : 's'}.`);
-      setSelected(new Set());
+      setNotice(await run());
       setActionError(undefined);
       list.reload();
     } catch (err) {
       setActionError(asApiError(err));
     } finally {
       setBusy(false);
-      setConfirming(false);
+      close();
     }
   };
+  const revoke = (token: Token) => act(async () => {
+    await api.revokeToken(token.id);
+    return `${token.name} is revoked.`;
+  }, () => setRevoking(undefined));
+  const remove = () => act(async () => {
+    const result = await api.deleteTokens([...selected]);
+    setSelected(new Set());
+    return `Deleted ${result.deleted.length} token${result.deleted.length === 1 ? '' : 's'}.`;
+  }, () => setConfirming(false));
 
   return (
     <section>
@@ -79,8 +116,8 @@ export function TokensPage() {
       <div className="toolbar">
         <input
           type="search"
-          aria-label="Search tokens by name"
-          placeholder="Search by name"
+          aria-label="Search tokens by name or id"
+          placeholder="Search by name or id"
           value={searchText}
           onChange={(e) => setSearchText(e.target.value)}
         />
@@ -91,7 +128,7 @@ export function TokensPage() {
       </div>
       {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
       <ErrorBanner error={list.error} title="The tokens could not be loaded." />
-      <ErrorBanner error={actionError} title="Nothing was deleted." />
+      <ErrorBanner error={actionError} title="That did not work." />
       <div className="table-wrap">
         <table className="table tokens-table">
           <thead>
@@ -101,35 +138,47 @@ export function TokensPage() {
                   type="checkbox"
                   aria-label="Select all tokens shown"
                   checked={allSelected}
-                  onChange={(e) => setSelected(e.target.checked ? new Set(tokens.map((t) => t.id)) : new Set())}
+                  onChange={(e) => setSelected(e.target.checked ? new Set(tokens.filter((t) => t.kind !== 'primary').map((t) => t.id)) : new Set())}
                 />
               </th>
               <th scope="col">Name</th>
               <th scope="col">Id</th>
               <th scope="col">Hint</th>
               <th scope="col">Profile id</th>
+              <th scope="col">Permissions</th>
               <th scope="col">Status</th>
               <th scope="col">Created</th>
               <th scope="col">Expires</th>
               <th scope="col">Last used</th>
+              <th scope="col"><span className="visually-hidden">Actions</span></th>
             </tr>
           </thead>
           <tbody>
             {tokens.map((t) => (
               <tr key={t.id}>
                 <td className="col-check">
-                  <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                  {/* A primary belongs to its endpoint: it is regenerated or removed there, never deleted from a list. */}
+                  {t.kind === 'primary' ? null : (
+                    <input type="checkbox" aria-label={`Select ${t.name}`} checked={selected.has(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />
+                  )}
                 </td>
                 <td data-label="Name">
                   <Link to={`/tokens/${encodeURIComponent(t.id)}`}>{t.name}</Link>
+                  {t.kind === 'primary' ? <> <span className="badge badge-included">endpoint primary</span></> : null}
                 </td>
                 <td data-label="Id" className="mono small">{t.id}</td>
                 <td data-label="Hint" className="mono small">{t.hint}</td>
                 <td data-label="Profile id">{t.profileId ?? '—'}</td>
+                <td data-label="Permissions"><ScopeSummary scopes={t.scopes} /></td>
                 <td data-label="Status"><StatusBadge status={t.status} /></td>
                 <td data-label="Created">{formatDate(t.createdAt)}</td>
                 <td data-label="Expires">{formatDate(t.expiresAt)}</td>
                 <td data-label="Last used">{formatDate(t.lastUsedAt)}</td>
+                <td>
+                  {t.status === 'revoked' || t.kind === 'primary' ? null : (
+                    <button type="button" className="button button-small button-danger" aria-label={`Revoke ${t.name}`} onClick={() => setRevoking(t)}>Revoke</button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -152,10 +201,16 @@ export function TokensPage() {
         onConfirm={() => void remove()}
         onCancel={() => setConfirming(false)}
       >
+        {caller && selected.has(caller.tokenId) ? <OwnTokenWarning action="delete" /> : null}
         <p>The records are removed and their secrets stop working. This cannot be undone. To keep the audit trail, revoke instead.</p>
         <ul className="compact-list">
           {tokens.filter((t) => selected.has(t.id)).map((t) => <li key={t.id}>{t.name} <span className="mono small muted">{t.id}</span></li>)}
         </ul>
+      </ConfirmDialog>
+      <ConfirmDialog open={revoking !== undefined} title={`Revoke ${revoking?.name ?? ''}?`} confirmLabel="Yes, revoke it!" danger busy={busy}
+        onCancel={() => setRevoking(undefined)} onConfirm={() => revoking && void revoke(revoking)}>
+        {revoking && caller?.tokenId === revoking.id ? <OwnTokenWarning action="revoke" /> : null}
+        <p><strong>Revocation cannot be undone.</strong> The token stops working at once, and so do the tokens it issued. It cannot be reinstated.</p>
       </ConfirmDialog>
     </section>
   );

@@ -1,0 +1,86 @@
+// Lists and token pages as a first week would use them (issue 21): revoke from a list row, a permissions column,
+// search by id, permission set and token names instead of ids, audit targets as links, rotate with an overlap.
+import { describe, expect, it } from 'vitest';
+import { browserSuiteSkipped, consoleSuite } from '../testing/console-browser.js';
+
+describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists and pages', { timeout: 90_000 }, () => {
+  const s = consoleSuite({ catalog: 'communications.yaml' });
+  const code = async (secret: string) => (await s.t.request('POST', '/v1/verify', { body: { token: secret } })).body.code;
+
+  it('revokes from a list row behind "Yes, revoke it!", shows permissions, and finds a token by its id', async () => {
+    const row = await s.t.createToken({ name: 'Row revoke', scopes: ['config:read', 'profiles:manage', 'ecapi:send', 'ecapi:status:read'] });
+    const byId = await s.t.createToken({ id: 'found_by_id_7', name: 'Nameless match', scopes: ['config:read'] });
+    await s.signIn();
+    const line = s.page.getByRole('row', { name: /Row revoke/ });
+    await line.getByText('+1 more').waitFor();
+    expect(await line.locator('.scope-summary code').allTextContents()).toEqual(['config:read', 'profiles:manage', 'ecapi:send']);
+    await s.shot('tokens-list');
+
+    await line.getByRole('button', { name: 'Revoke Row revoke' }).click();
+    const dialog = s.page.getByRole('dialog', { name: 'Revoke Row revoke?' });
+    await dialog.getByText('Revocation cannot be undone.').waitFor();
+    await s.shot('tokens-list-revoke-row');
+    await dialog.getByRole('button', { name: 'Yes, revoke it!' }).click();
+    await s.page.getByText('Row revoke is revoked.').waitFor();
+    expect(await code(row.secret)).toBe('REVOKED');
+    await expect.poll(() => s.page.getByRole('link', { name: 'Row revoke' }).count()).toBe(0);
+
+    await s.page.getByLabel('Search tokens by name or id').fill(byId.id);
+    await s.page.getByRole('link', { name: 'Nameless match' }).waitFor();
+    await expect.poll(() => s.page.locator('tbody tr').count()).toBe(1);
+    await s.shot('tokens-list-found-by-id');
+  });
+
+  it('names permission sets and the creating token, and links audit actors and targets to their tokens', async () => {
+    const creator = await s.t.createToken({ name: 'Creator bot', scopes: ['*'] });
+    const child = await s.t.createToken({ name: 'Made by a bot', scopes: ['profiles:manage'], templates: ['profiles-data'] }, creator.secret);
+    expect(child.token.createdBy).toBe(creator.id);
+    await s.t.request('POST', `/v1/tokens/${child.id}/disable`, { token: creator.secret });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${child.id}`);
+    await s.page.getByRole('heading', { name: /Made by a bot/ }).waitFor();
+    const details = s.page.locator('dl.details');
+    await details.getByText('Manage profiles and data').waitFor();
+    expect(await details.getByText('profiles-data').count()).toBe(0);
+    await details.getByRole('link', { name: 'Creator bot' }).waitFor();
+    // A revoked or disabled token's switch name does not flip: one control named "Enabled", off.
+    expect(await s.page.getByRole('switch', { name: 'Enabled' }).getAttribute('aria-checked')).toBe('false');
+    await s.shot('token-page');
+
+    await s.page.getByRole('link', { name: 'Audit log' }).click();
+    const event = s.page.getByRole('row', { name: /token\.disable/ }).first();
+    await event.getByRole('link', { name: 'Creator bot' }).waitFor();
+    await s.shot('audit-log');
+    await event.getByRole('link', { name: 'Made by a bot' }).click();
+    await s.page.getByRole('heading', { name: /Made by a bot/ }).waitFor();
+  });
+
+  it('rotates with an overlap: the old secret keeps working for the chosen time', async () => {
+    const made = await s.t.createToken({ name: 'Rolled key', scopes: ['config:read'] });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    await s.page.getByRole('button', { name: 'Rotate' }).click();
+    const dialog = s.page.getByRole('dialog', { name: 'Rotate Rolled key?' });
+    await dialog.getByLabel('The current secret').selectOption({ label: 'Keep it working for 1 hour' });
+    await s.shot('rotate-overlap');
+    await dialog.getByRole('button', { name: 'Rotate' }).click();
+    await s.page.getByText('The old one keeps working for 1 hour.').waitFor();
+    await s.page.getByRole('button', { name: 'Show token' }).click();
+    const rotated = await s.page.getByLabel('Token secret').inputValue();
+    expect(await code(rotated)).toBe('VALID');
+    expect(await code(made.secret)).toBe('VALID');
+    s.t.clock.advance(3601);
+    expect(await code(made.secret)).not.toBe('VALID');
+    expect(await code(rotated)).toBe('VALID');
+  });
+
+  it('shows no Enabled switch on a revoked token', async () => {
+    const made = await s.t.createToken({ name: 'Gone for good', scopes: ['config:read'] });
+    await s.t.request('POST', `/v1/tokens/${made.id}/revoke`, { token: s.t.rootSecret });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    await s.page.getByRole('heading', { name: /Gone for good/ }).waitFor();
+    await s.page.getByText('Revoked', { exact: true }).first().waitFor();
+    expect(await s.page.getByRole('switch').count()).toBe(0);
+  });
+});
