@@ -6,7 +6,7 @@ const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts', 'test/sdk/packa
 /** Everything that goes through a database runs once per backend. */
 const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** SQLite only: the browser suite drives the UI, not the backend (and a browser per backend doubles its time). */
-const sqliteOnly = ['src/http/console.browser.test.ts', 'src/http/console-more.browser.test.ts'];
+const sqliteOnly = ['src/**/*.browser.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
 const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts'];
 
