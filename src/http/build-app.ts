@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
 import { nextRequestId } from './request-id.js';
@@ -56,6 +56,9 @@ export async function buildApp(options: BuildAppOptions) {
     trustProxy: fastifyTrustProxy(options.trustProxy),
     genReqId: nextRequestId,
     requestIdHeader: false,
+    // Refusals made before a route runs answer in the envelope too (error-handler.ts).
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
