@@ -5,7 +5,9 @@
  */
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { badRequest } from '../core/errors.js';
+import { MAX_JSON_DEPTH, deepJsonField } from '../core/json-depth.js';
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: false, strict: false, ...options });
@@ -21,4 +23,14 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
     coercing.addSchema(schema);
   }
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+}
+
+/**
+ * A `preValidation` hook for every route: a body nested deeper than {@link MAX_JSON_DEPTH} below a field is
+ * refused naming that field, before validation, logging or any JSON.stringify could recurse through it and
+ * exhaust the stack (a 5,000-level `metadata` used to end in a 500).
+ */
+export async function refuseDeepJson(request: FastifyRequest): Promise<void> {
+  const field = deepJsonField(request.body);
+  if (field !== null) throw badRequest(field, `nested deeper than ${MAX_JSON_DEPTH} levels`);
 }

@@ -12,7 +12,7 @@ const tags = ['catalog'];
 const CatalogBody = Type.Object({
   source: Type.Optional(Type.String({ maxLength: 4 * 1024 * 1024, description: 'The catalog file’s text (YAML or JSON)' })),
   format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('json')], { description: 'Format of `source` (default yaml)' })),
-  document: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The catalog as a JSON object, instead of `source`' })),
+  document: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The catalog as a JSON object, instead of `source`; at most 32 levels deep' })),
   force: Type.Optional(Type.Boolean({ description: 'Apply even if live tokens hold permissions the catalog does not declare' })),
 }, { additionalProperties: false });
 
