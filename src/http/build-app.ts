@@ -1,6 +1,6 @@
 /** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
 import { fastifyTrustProxy } from './client-address.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -49,6 +49,20 @@ export function gatewayOf(app: FastifyInstance): GatewayOptions {
   return gateway;
 }
 
+export interface RouteEntry {
+  method: HTTPMethods;
+  url: string;
+}
+
+/** Every route each app made here registered, for tests that must reach all of them (log redaction, fuzzing). */
+const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
+  const routes = routeTables.get(app);
+  if (routes === undefined) throw new Error('not an app made by buildApp');
+  return routes;
+}
+
 export async function buildApp(options: BuildAppOptions) {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
@@ -64,6 +78,11 @@ export async function buildApp(options: BuildAppOptions) {
   const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy), logger: options.logger };
   acceptGatewayConnections(app.server, gateway);
   gateways.set(app as unknown as FastifyInstance, gateway);
+  const routes: RouteEntry[] = [];
+  routeTables.set(app as unknown as FastifyInstance, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
