@@ -12,7 +12,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './erro
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
 import { nextRequestId } from './request-id.js';
-import { createValidatorCompiler, refuseDeepJson } from './validator-compiler.js';
+import { createValidatorCompiler, refuseHostileJson } from './validator-compiler.js';
 import { consoleRoutes } from './console-routes.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
 import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
@@ -88,7 +88,7 @@ export async function buildApp(options: BuildAppOptions) {
     reply.header('X-Request-Id', request.id);
     done();
   });
-  app.addHook('preValidation', refuseDeepJson);
+  app.addHook('preValidation', refuseHostileJson);
   installErrorHandler(app);
 
   const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];

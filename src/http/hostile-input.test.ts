@@ -131,3 +131,21 @@ describe('numbers that become dates or durations', () => {
     expect(wide.status, wide.text).toBe(200);
   });
 });
+
+describe('U+0000 in strings (PostgreSQL cannot store it)', () => {
+  it.each([
+    ['POST /v1/tokens name', 'POST', '/v1/tokens', { name: 'a\u0000b', scopes: ['tokens:read'] }, 'name'],
+    ['POST /v1/tokens metadata key', 'POST', '/v1/tokens', { name: 'n', scopes: ['tokens:read'], metadata: { 'k\u0000': 1 } }, 'metadata'],
+    ['POST /v1/endpoint-tokens name', 'POST', '/v1/endpoint-tokens', { name: '\u0000' }, 'name'],
+    ['GET /v1/tokens search', 'GET', '/v1/tokens?search=%00', undefined, 'search'],
+    ['GET /v1/audit tokenId', 'GET', '/v1/audit?tokenId=a%00', undefined, 'tokenId'],
+    ['GET /v1/usage/events tokenId', 'GET', '/v1/usage/events?tokenId=%00', undefined, 'tokenId'],
+    ['GET /v1/tokens/{id}', 'GET', '/v1/tokens/tok%00x', undefined, 'id'],
+  ])('%s → 400 naming the field, on every store', async (_name, method, path, body, field) => {
+    const before = await auditLength();
+    const res = await t.request(method, path, { token: t.rootSecret, ...(body === undefined ? {} : { body }) });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.requestError.serviceException.text).toBe(`${field}: must not contain the NUL character (U+0000)`);
+    expect(await auditLength()).toBe(before);
+  });
+});
