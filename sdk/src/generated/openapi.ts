@@ -1427,7 +1427,7 @@ export interface paths {
                     "application/json": {
                         /** @description Scopes of existing tokens may be edited (default false) */
                         permissionsEditable?: boolean;
-                        /** @description Longest token lifetime; null = unlimited */
+                        /** @description Longest token lifetime in seconds, 60 to 3153600000 (100 years); null = unlimited */
                         maxLifetimeSeconds?: number | null;
                         /** @description Accept Authorization: App <token> */
                         allowAppScheme?: boolean;
@@ -1617,7 +1617,7 @@ export interface paths {
                         source?: string;
                         /** @description Format of `source` (default yaml) */
                         format?: "yaml" | "json";
-                        /** @description The catalog as a JSON object, instead of `source` */
+                        /** @description The catalog as a JSON object, instead of `source`; at most 32 levels deep */
                         document?: {
                             [key: string]: unknown;
                         };
@@ -1732,7 +1732,7 @@ export interface paths {
                         source?: string;
                         /** @description Format of `source` (default yaml) */
                         format?: "yaml" | "json";
-                        /** @description The catalog as a JSON object, instead of `source` */
+                        /** @description The catalog as a JSON object, instead of `source`; at most 32 levels deep */
                         document?: {
                             [key: string]: unknown;
                         };
@@ -4273,12 +4273,12 @@ export interface components {
             enabled: boolean;
             /**
              * Format: date-time
-             * @description RFC 3339 date-time
+             * @description RFC 3339 date-time, no later than 9999-12-31T23:59:59Z
              */
             createdAt: string;
             /**
              * Format: date-time
-             * @description RFC 3339 date-time
+             * @description RFC 3339 date-time, no later than 9999-12-31T23:59:59Z
              */
             updatedAt: string;
             validFrom: string | null;
@@ -4289,7 +4289,7 @@ export interface components {
             allowedIps: string[];
             createdBy: string | null;
             parentId: string | null;
-            /** @description Free JSON object, at most 4096 bytes serialised */
+            /** @description Free JSON object, at most 4096 bytes serialised and 32 levels deep */
             metadata: {
                 [key: string]: unknown;
             };
@@ -4336,7 +4336,7 @@ export interface components {
             policy: {
                 /** @description Scopes of existing tokens may be edited (default false) */
                 permissionsEditable: boolean;
-                /** @description Longest token lifetime; null = unlimited */
+                /** @description Longest token lifetime in seconds, 60 to 3153600000 (100 years); null = unlimited */
                 maxLifetimeSeconds: number | null;
                 /** @description Accept Authorization: App <token> */
                 allowAppScheme: boolean;
