@@ -149,3 +149,21 @@ describe('U+0000 in strings (PostgreSQL cannot store it)', () => {
     expect(await auditLength()).toBe(before);
   });
 });
+
+describe('integers past the database’s columns', () => {
+  it('GET /v1/catalog?version=2^31 → 400 naming version, not a PostgreSQL overflow', async () => {
+    for (const version of ['2147483648', '9223372036854775808', '1e20']) {
+      const res = await t.request('GET', `/v1/catalog?version=${version}`, { token: t.rootSecret });
+      expect(res.status, res.text).toBe(400);
+      expect(res.body.requestError.serviceException.text).toMatch(/^version: /);
+    }
+  });
+
+  it('If-Match with a version past any token’s → 400 or 412, never 500', async () => {
+    const { id } = await t.createToken({ name: 'versioned', scopes: ['tokens:read'] });
+    for (const version of ['2147483648', '99999999999999999999', '9'.repeat(400)]) {
+      const res = await t.request('PATCH', `/v1/tokens/${id}`, { token: t.rootSecret, headers: { 'if-match': `"${version}"` }, body: { name: 'renamed' } });
+      expect([400, 412], res.text).toContain(res.status);
+    }
+  });
+});

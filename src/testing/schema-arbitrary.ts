@@ -164,7 +164,11 @@ export function minimalValue(schema: JsonSchema): unknown {
  */
 export function hostileKinds(schema: JsonSchema): unknown[] {
   const kinds: unknown[] = [new Deep(5_000, 'object'), new Deep(5_000, 'array'), types(schema)[0] === 'string' ? 12345 : 'x', 'w'.repeat(3_000), '\uD800\u202E\u0000🦄'];
-  if (schema.maximum !== undefined) kinds.push(schema.maximum + 1, 1e300);
+  if (schema.maximum !== undefined) kinds.push(schema.maximum + 1);
+  // Past a database's integer columns (2^31 for PostgreSQL's integer, 2^63 for bigint), and past doubles' integers.
+  if (['integer', 'number'].includes(types(schema)[0] ?? '') || schema.anyOf?.some((s) => ['integer', 'number'].includes(types(s)[0] ?? ''))) {
+    kinds.push(2 ** 31, 2 ** 63, 1e20, 1e300, -1);
+  }
   if (schema.maxLength !== undefined && schema.maxLength < 20_000) kinds.push('y'.repeat(schema.maxLength + 1));
   return kinds;
 }

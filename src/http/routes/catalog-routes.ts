@@ -40,7 +40,7 @@ export function catalogRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/catalog', {
       schema: {
         tags, security, summary: 'The current catalog (or a given version)',
-        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }),
         response: { 200: Version, ...errorResponses },
       },
     }, async (request) => tessera.getCatalog(await http.authenticate(request), request.query.version));
