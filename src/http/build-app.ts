@@ -1,6 +1,6 @@
 /** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
 import { fastifyTrustProxy } from './client-address.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,11 +9,11 @@ import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
 import type { GatewayKind } from './gateway-kind.js';
-import { installErrorHandler } from './error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
 import { nextRequestId } from './request-id.js';
-import { createValidatorCompiler } from './validator-compiler.js';
+import { createValidatorCompiler, refuseHostileJson } from './validator-compiler.js';
 import { consoleRoutes } from './console-routes.js';
 import { AccountSchema, accountRoutes } from './routes/account-routes.js';
 import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
@@ -52,6 +52,20 @@ export function gatewayOf(app: FastifyInstance): GatewayOptions {
   return gateway;
 }
 
+export interface RouteEntry {
+  method: HTTPMethods;
+  url: string;
+}
+
+/** Every route each app made here registered, for tests that must reach all of them (log redaction, fuzzing). */
+const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
+  const routes = routeTables.get(app);
+  if (routes === undefined) throw new Error('not an app made by buildApp');
+  return routes;
+}
+
 export async function buildApp(options: BuildAppOptions) {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
@@ -59,16 +73,25 @@ export async function buildApp(options: BuildAppOptions) {
     trustProxy: fastifyTrustProxy(options.trustProxy),
     genReqId: nextRequestId,
     requestIdHeader: false,
+    // Refusals made before a route runs answer in the envelope too (error-handler.ts).
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
   acceptGatewayConnections(app.server, gateway);
   gateways.set(app as unknown as FastifyInstance, gateway);
+  const routes: RouteEntry[] = [];
+  routeTables.set(app as unknown as FastifyInstance, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
   });
+  app.addHook('preValidation', refuseHostileJson);
   installErrorHandler(app);
 
   const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];

@@ -1,7 +1,9 @@
 /** Renders every failure as the one envelope: TesseraErrors by code, Fastify's own by status, the rest as 500. */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TesseraError, type ErrorCode } from '../core/errors.js';
-import { bearerChallenge, sendError } from './error-envelope.js';
+import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
+import { bearerChallenge, envelope, sendError } from './error-envelope.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -31,10 +33,13 @@ const statusCodes: Record<number, ErrorCode> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  408: 'REQUEST_TIMEOUT',
   412: 'PRECONDITION_FAILED',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'TOO_MANY_REQUESTS',
+  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -54,7 +59,46 @@ export function installErrorHandler(app: FastifyInstance): void {
     return sendError(reply, 'INTERNAL', `internal error; quote request id ${request.id} when reporting it`);
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  // The URL is not echoed: it may carry a secret pasted by mistake, and an error body is often logged by clients.
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route for ${request.method} at this path`));
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (a URL that does not decode, a path parameter over
+ * `maxParamLength`), which otherwise answer in Fastify's shape with the URL echoed back.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Request-Id', request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendError(reply, 'URI_TOO_LONG', 'path: a path parameter is longer than 100 characters');
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    sendError(reply, 'BAD_REQUEST', 'path: is not a valid URL (bad percent-encoding)');
+  } else {
+    sendError(reply, 'BAD_REQUEST', 'request: could not be routed');
+  }
+}
+
+const clientErrorAnswers: Record<string, { code: ErrorCode; text: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'REQUEST_TIMEOUT', text: 'request: not received in time' },
+  HPE_HEADER_OVERFLOW: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE', text: 'headers: larger than the server accepts' },
+};
+
+/**
+ * Node's `clientError`: a request its parser refused before Fastify saw it (headers too large, malformed
+ * request line or header). Answered in the envelope on the raw socket, which is then closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { code, text } = clientErrorAnswers[error.code ?? ''] ?? { code: 'BAD_REQUEST' as const, text: 'request: malformed HTTP' };
+  const status = errorStatus[code];
+  const body = JSON.stringify(envelope(code, text));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {

@@ -64,11 +64,11 @@ describe('errors', () => {
     expect(messageId(broken)).toBe('BAD_REQUEST');
   });
 
-  it('throttles failed authentication per client address with 429 and Retry-After', async () => {
+  it('throttles failed authentication per client address with 429 and Retry-After (valid tokens: auth-throttle.test.ts)', async () => {
     const strict = await startTestApp({ tessera: { authThrottle: { maxFailures: 3, windowMs: 60_000 } } });
     try {
       for (let i = 0; i < 3; i++) expect((await strict.request('GET', '/v1/tokens', { token: 'tsr_wrong' })).status).toBe(401);
-      const limited = await strict.request('GET', '/v1/tokens', { token: strict.rootSecret });
+      const limited = await strict.request('GET', '/v1/tokens', { token: 'tsr_wrong' });
       expect(limited.status).toBe(429);
       expect(messageId(limited)).toBe('TOO_MANY_REQUESTS');
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

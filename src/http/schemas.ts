@@ -2,7 +2,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time' });
+const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time, no later than 9999-12-31T23:59:59Z' });
 
 export const ErrorBody = Type.Object(
   {
@@ -18,7 +18,7 @@ export const ErrorBody = Type.Object(
 );
 
 export const Metadata = Type.Record(Type.String(), Type.Unknown(), {
-  description: 'Free JSON object, at most 4096 bytes serialised',
+  description: 'Free JSON object, at most 4096 bytes serialised and 32 levels deep',
 });
 
 export const TokenView = Type.Object(

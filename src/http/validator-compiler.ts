@@ -5,7 +5,9 @@
  */
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { badRequest } from '../core/errors.js';
+import { MAX_JSON_DEPTH, hostileJsonField } from '../core/json-depth.js';
 
 function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: false, strict: false, ...options });
@@ -21,4 +23,15 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
     coercing.addSchema(schema);
   }
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+}
+
+/**
+ * A `preValidation` hook for every route: a body field nested deeper than {@link MAX_JSON_DEPTH} is refused naming
+ * it, before validation, logging or any JSON.stringify could recurse through it and exhaust the stack (a 5,000-level
+ * `metadata` used to end in a 500); and so is U+0000 in any string of the body, query or path, which PostgreSQL
+ * cannot store (a NUL in a token name or a `tokenId` filter used to end in a 500 there).
+ */
+export async function refuseHostileJson(request: FastifyRequest): Promise<void> {
+  const found = hostileJsonField(request.body) ?? hostileJsonField(request.query, MAX_JSON_DEPTH, 'query') ?? hostileJsonField(request.params, MAX_JSON_DEPTH, 'path');
+  if (found !== null) throw badRequest(found.field, found.problem);
 }

@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp } from '../http/build-app.js';
 import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
+import { redactSecrets } from '../core/redact-secrets.js';
 import type { BootstrapResult } from '../service/bootstrap.js';
 import { createTessera } from '../service/tessera.js';
 import type { ServerConfig } from './config.js';
@@ -22,6 +23,10 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: pino
   return pino(
     {
       level,
+      // No secret in any log line, ever: every finished line, at every level and from every part of the record
+      // (URL, params, query, headers, error messages and stacks, bindings), is scrubbed of anything shaped like
+      // a Tessera secret or a JWT before it is written. The paths below only give a tidier record.
+      hooks: { streamWrite: redactSecrets },
       // Belt and braces: the code never logs secrets, and these paths are cut should one ever be passed in.
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'secret', 'token', '*.secret', 'body.token'],

@@ -10,6 +10,9 @@ export async function getAccount(ctx: ServiceContext, actor: Actor): Promise<Acc
   return account;
 }
 
+/** Longest `maxLifetimeSeconds`: 100 years. Beyond it, now + the limit leaves the range of dates Tessera stores. */
+export const MAX_POLICY_LIFETIME_SECONDS = 100 * 365 * 86_400;
+
 export async function updateAccountPolicy(
   ctx: ServiceContext,
   actor: Actor,
@@ -17,8 +20,9 @@ export async function updateAccountPolicy(
 ): Promise<AccountRecord> {
   requirePermission(actor, 'account:manage');
   if (patch.maxLifetimeSeconds !== undefined && patch.maxLifetimeSeconds !== null) {
-    if (!Number.isInteger(patch.maxLifetimeSeconds) || patch.maxLifetimeSeconds < 60) {
-      throw badRequest('policy.maxLifetimeSeconds', 'must be a whole number of seconds, at least 60, or null');
+    const seconds = patch.maxLifetimeSeconds;
+    if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_POLICY_LIFETIME_SECONDS) {
+      throw badRequest('maxLifetimeSeconds', `must be a whole number of seconds from 60 to ${MAX_POLICY_LIFETIME_SECONDS} (100 years), or null`);
     }
   }
   const updated = await ctx.store.transaction(async (tx) => {

@@ -1,4 +1,7 @@
-/** Slows down guessing: too many failed authentications from one client address answer 429 for a while. */
+/**
+ * Slows down guessing: once an address has failed too often, its failing attempts answer 429 for a while.
+ * Attempts that succeed are never refused (authenticate.ts checks the credential first).
+ */
 import { LRUCache } from 'lru-cache';
 
 export interface AuthThrottleOptions {

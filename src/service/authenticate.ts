@@ -26,18 +26,20 @@ export async function authenticate(
   credential: PresentedCredential | undefined,
   ip: string,
 ): Promise<Actor> {
-  const wait = throttle.retryAfterSeconds(ip);
-  if (wait > 0) {
-    throw new TesseraError('TOO_MANY_REQUESTS', `too many failed authentications from this address; retry in ${wait} s`, {
-      details: { retryAfterSeconds: wait },
-    });
-  }
   if (!credential) {
     throw new TesseraError('UNAUTHORIZED', 'a token is required: send Authorization: Bearer <token> or X-API-Key');
   }
+  // The credential is checked first and only failures are throttled: clients behind one NAT share an address,
+  // and one of them guessing must not lock the others out (docs/decisions.md, "Throttling failures only").
   const result = await verifyToken(ctx, { secret: credential.secret, ip });
   if (!result.valid) {
+    const wait = throttle.retryAfterSeconds(ip);
     throttle.recordFailure(ip);
+    if (wait > 0) {
+      throw new TesseraError('TOO_MANY_REQUESTS', `too many failed authentications from this address; retry in ${wait} s`, {
+        details: { retryAfterSeconds: wait },
+      });
+    }
     // INSUFFICIENT_SCOPE cannot occur here: no scope was asked for.
     const text = result.code === 'INSUFFICIENT_SCOPE' ? failureText.NOT_FOUND : failureText[result.code];
     throw new TesseraError('UNAUTHORIZED', text);

@@ -1,5 +1,6 @@
 /** Checks and normalises the fields a caller may set on a token; every problem names its field. */
 import { badRequest } from '../core/errors.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { parseIpAllowlist } from '../core/ip-allowlist.js';
 import { parseScope } from '../core/scope.js';
 import type { AccountPolicy, Scope } from '../core/types.js';
@@ -46,6 +47,12 @@ export function checkAllowedIps(values: readonly string[]): string[] {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/**
+ * The latest instant Tessera stores: past it a time no longer prints as a four-digit RFC 3339 year
+ * (`+010000-…`), and far enough past it `new Date` throws "Invalid time value".
+ */
+export const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** Accepts RFC 3339 with any offset; stores UTC with milliseconds. */
 export function checkTimestamp(value: string | null | undefined, field: string): string | null {
   if (value === undefined || value === null) return null;
@@ -53,12 +60,15 @@ export function checkTimestamp(value: string | null | undefined, field: string):
   if (!RFC3339.test(value) || Number.isNaN(ms)) {
     throw badRequest(field, 'must be an RFC 3339 date-time such as 2027-01-31T12:00:00Z');
   }
+  if (ms > LATEST_TIME_MS) throw badRequest(field, 'must be no later than 9999-12-31T23:59:59Z (UTC)');
   return new Date(ms).toISOString();
 }
 
 export function checkMetadata(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('metadata', 'must be a JSON object');
+  // Before stringifying: a deep enough value overflows the stack inside JSON.stringify.
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw badRequest('metadata', `nested deeper than ${MAX_JSON_DEPTH} levels`);
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
   if (bytes > limits.metadataBytes) {
     throw badRequest('metadata', `must be at most ${limits.metadataBytes} bytes of JSON (got ${bytes})`);
@@ -86,11 +96,13 @@ export function checkLifetime(
     }
   }
   if (policy.maxLifetimeSeconds !== null) {
-    const limitMs = nowMs + policy.maxLifetimeSeconds * 1000;
+    // Clamped: a policy stored before its bound was checked must not make every create fail.
+    const limitMs = Math.min(nowMs + policy.maxLifetimeSeconds * 1000, LATEST_TIME_MS);
     if (expiresAt === null) {
       if (!options.creating) {
         throw badRequest('expiresAt', `must be set: the account limits token lifetime to ${policy.maxLifetimeSeconds} s`);
       }
+      if (startMs + 1000 > LATEST_TIME_MS) throw badRequest('validFrom', 'leaves no room for an expiry before the year 10000');
       expiresAt = new Date(Math.max(limitMs, startMs + 1000)).toISOString();
     } else if (Date.parse(expiresAt) > limitMs) {
       throw badRequest(

@@ -1442,7 +1442,7 @@ export interface paths {
                     "application/json": {
                         /** @description Scopes of existing tokens may be edited (default false) */
                         permissionsEditable?: boolean;
-                        /** @description Longest token lifetime; null = unlimited */
+                        /** @description Longest token lifetime in seconds, 60 to 3153600000 (100 years); null = unlimited */
                         maxLifetimeSeconds?: number | null;
                         /** @description Accept Authorization: App <token> */
                         allowAppScheme?: boolean;
@@ -1632,7 +1632,7 @@ export interface paths {
                         source?: string;
                         /** @description Format of `source` (default yaml) */
                         format?: "yaml" | "json";
-                        /** @description The catalog as a JSON object, instead of `source` */
+                        /** @description The catalog as a JSON object, instead of `source`; at most 32 levels deep */
                         document?: {
                             [key: string]: unknown;
                         };
@@ -1747,7 +1747,7 @@ export interface paths {
                         source?: string;
                         /** @description Format of `source` (default yaml) */
                         format?: "yaml" | "json";
-                        /** @description The catalog as a JSON object, instead of `source` */
+                        /** @description The catalog as a JSON object, instead of `source`; at most 32 levels deep */
                         document?: {
                             [key: string]: unknown;
                         };
@@ -4509,12 +4509,12 @@ export interface components {
             enabled: boolean;
             /**
              * Format: date-time
-             * @description RFC 3339 date-time
+             * @description RFC 3339 date-time, no later than 9999-12-31T23:59:59Z
              */
             createdAt: string;
             /**
              * Format: date-time
-             * @description RFC 3339 date-time
+             * @description RFC 3339 date-time, no later than 9999-12-31T23:59:59Z
              */
             updatedAt: string;
             validFrom: string | null;
@@ -4525,7 +4525,7 @@ export interface components {
             allowedIps: string[];
             createdBy: string | null;
             parentId: string | null;
-            /** @description Free JSON object, at most 4096 bytes serialised */
+            /** @description Free JSON object, at most 4096 bytes serialised and 32 levels deep */
             metadata: {
                 [key: string]: unknown;
             };
@@ -4572,7 +4572,7 @@ export interface components {
             policy: {
                 /** @description Scopes of existing tokens may be edited (default false) */
                 permissionsEditable: boolean;
-                /** @description Longest token lifetime; null = unlimited */
+                /** @description Longest token lifetime in seconds, 60 to 3153600000 (100 years); null = unlimited */
                 maxLifetimeSeconds: number | null;
                 /** @description Accept Authorization: App <token> */
                 allowAppScheme: boolean;

@@ -3,6 +3,8 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import { catalogSchema } from './catalog-schema.js';
 import { checkSchema } from './check-schema.js';
 import type { CatalogDocument, CatalogIssue } from './catalog-types.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
+import { MAX_SOURCE_NESTING, sourceNestingBound } from './source-depth.js';
 
 /** Finds the 1-based source line of a document path such as `scopes[3].includes[0]`. */
 export type LineLocator = (path: string) => number | undefined;
@@ -26,6 +28,8 @@ export function parseCatalog(text: string, format: 'yaml' | 'json'): ParseCatalo
   if (text.length > MAX_CATALOG_BYTES) {
     return { ok: false, errors: [{ path: '', message: `catalog is larger than ${MAX_CATALOG_BYTES} bytes` }] };
   }
+  const tooDeep = { ok: false as const, errors: [{ path: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] };
+  if (sourceNestingBound(text) > MAX_SOURCE_NESTING) return tooDeep;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   let value: unknown;
@@ -49,6 +53,7 @@ export function parseCatalog(text: string, format: 'yaml' | 'json'): ParseCatalo
       return { ok: false, errors: [{ path: '', message: `invalid YAML: ${e instanceof Error ? e.message : 'unreadable'}` }] };
     }
   }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) return tooDeep;
   const locate: LineLocator = (path) => {
     if (doc.errors.length > 0) return undefined;
     const node: unknown = doc.getIn(pathKeys(path), true);

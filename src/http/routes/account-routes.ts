@@ -2,11 +2,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
+import { MAX_POLICY_LIFETIME_SECONDS } from '../../service/account-service.js';
 import { errorResponses, security } from '../schemas.js';
 
 const Policy = Type.Object({
   permissionsEditable: Type.Boolean({ description: 'Scopes of existing tokens may be edited (default false)' }),
-  maxLifetimeSeconds: Type.Union([Type.Integer({ minimum: 60 }), Type.Null()], { description: 'Longest token lifetime; null = unlimited' }),
+  maxLifetimeSeconds: Type.Union([Type.Integer({ minimum: 60, maximum: MAX_POLICY_LIFETIME_SECONDS }), Type.Null()], { description: `Longest token lifetime in seconds, 60 to ${MAX_POLICY_LIFETIME_SECONDS} (100 years); null = unlimited` }),
   allowAppScheme: Type.Boolean({ description: 'Accept Authorization: App <token>' }),
   allowQueryToken: Type.Boolean({ description: 'Accept ?access_token=' }),
   verifyRequiresPermission: Type.Boolean({ description: 'Verify callers must hold tokens:verify' }),

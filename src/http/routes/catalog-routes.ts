@@ -12,7 +12,7 @@ const tags = ['catalog'];
 const CatalogBody = Type.Object({
   source: Type.Optional(Type.String({ maxLength: 4 * 1024 * 1024, description: 'The catalog file’s text (YAML or JSON)' })),
   format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('json')], { description: 'Format of `source` (default yaml)' })),
-  document: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The catalog as a JSON object, instead of `source`' })),
+  document: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The catalog as a JSON object, instead of `source`; at most 32 levels deep' })),
   force: Type.Optional(Type.Boolean({ description: 'Apply even if live tokens hold permissions the catalog does not declare' })),
 }, { additionalProperties: false });
 
@@ -40,7 +40,7 @@ export function catalogRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/catalog', {
       schema: {
         tags, security, summary: 'The current catalog (or a given version)',
-        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }),
         response: { 200: Version, ...errorResponses },
       },
     }, async (request) => tessera.getCatalog(await http.authenticate(request), request.query.version));
