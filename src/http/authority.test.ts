@@ -199,6 +199,25 @@ describe('endpoint tokens belong to the token that made them', () => {
     }
   });
 
+  it('a regenerated primary belongs to the token that regenerated it, and dies with it', async () => {
+    const t2 = await startTestApp();
+    try {
+      const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+      expect((await t2.request('PUT', '/v1/catalog', { token: t2.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+      expect((await t2.request('PUT', '/v1/endpoints/orders/auth', { token: t2.rootSecret, body: { mode: 'token' } })).status).toBe(200);
+      const mgr = await t2.createToken({ name: 'regenerator', scopes: ['endpoints:manage', 'endpoint:orders:*'], allowedIps: ['127.0.0.1'] });
+      const regenerated = await t2.request('POST', '/v1/endpoints/orders/primary-tokens/POST/regenerate', { token: mgr.secret, body: {} });
+      expect(regenerated.status, regenerated.text).toBe(200);
+      expect(regenerated.body.token).toMatchObject({ parentId: mgr.id, allowedIps: ['127.0.0.1'] });
+      const check = (secret: string) => t2.request('POST', '/v1/verify', { body: { token: secret, ip: '127.0.0.1', endpoint: { method: 'POST', path: '/api/endpoints/orders' } } });
+      expect((await check(regenerated.body.secret)).body.code).toBe('VALID');
+      expect((await t2.request('DELETE', `/v1/tokens/${mgr.id}`, { token: t2.rootSecret })).status).toBe(204);
+      expect((await check(regenerated.body.secret)).body.code).toBe('REVOKED');
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('a manager cannot hand out a primary for an endpoint whose scope it does not hold', async () => {
     const t2 = await startTestApp();
     try {
@@ -226,6 +245,20 @@ describe('issued JWTs are bound to the exact token that issued them', () => {
     const answer = await verify(issued.body.token, { scopes: ['a:read'] });
     expect(answer.body).toMatchObject({ valid: false, code: 'NOT_FOUND' });
     expect(answer.text).not.toContain('old-profile');
+  });
+
+  it('a JWT keeps what its issuer still holds when the issuer is narrowed, and only that', async () => {
+    await t.request('PATCH', '/v1/account/policy', { token: t.rootSecret, body: { permissionsEditable: true } });
+    try {
+      const issuer = await t.createToken({ name: 'narrowed issuer', scopes: ['tokens:issue', 'a:read', 'a:write'] });
+      const issued = await t.request('POST', '/v1/auth/issue-token', { token: issuer.secret, body: { scope: 'a:read a:write' } });
+      expect(await codeOf(issued.body.token, { scopes: ['a:write'] })).toBe('VALID');
+      expect((await t.request('PATCH', `/v1/tokens/${issuer.id}`, { token: t.rootSecret, body: { scopes: ['tokens:issue', 'a:read'] } })).status).toBe(200);
+      expect(await codeOf(issued.body.token, { scopes: ['a:write'] })).toBe('INSUFFICIENT_SCOPE');
+      expect(await codeOf(issued.body.token, { scopes: ['a:read'] })).toBe('VALID');
+    } finally {
+      await t.request('PATCH', '/v1/account/policy', { token: t.rootSecret, body: { permissionsEditable: false } });
+    }
   });
 
   it('a JWT is refused while a token above its issuer is disabled, and is capped by the chain’s expiry', async () => {

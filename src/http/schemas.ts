@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time, no later than 9999-12-31T23:59:59Z' });
+const dateTime = (rule: string) => Type.String({ format: 'date-time', description: `RFC 3339 date-time, no later than 9999-12-31T23:59:59Z. ${rule}` });
 
 export const ErrorBody = Type.Object(
   {
@@ -64,8 +65,11 @@ export const CreateTokenBody = Type.Object(
     deny: Type.Optional(ScopeList('Permissions withheld even where a scope would grant them; deny wins')),
     templates: Type.Optional(Type.Array(Type.String(), { description: 'Catalog permission sets to start from' })),
     validFrom: Type.Optional(Nullable(DateTime)),
-    expiresAt: Type.Optional(Nullable(DateTime)),
-    allowedIps: Type.Optional(Type.Array(Type.String(), { description: 'IPv4/IPv6 addresses or CIDRs; empty = any', maxItems: 100 })),
+    expiresAt: Type.Optional(Nullable(dateTime('At or before the creating token’s chain expiry (GET /v1/account → caller.expiresAt), which it inherits when omitted; null (never) only where nothing on that chain expires.'))),
+    allowedIps: Type.Optional(Type.Array(Type.String(), {
+      description: 'IPv4/IPv6 addresses or CIDRs; empty = any (only where the creating token’s chain has no list). Omitted: the creating token’s list (caller.allowedIps); given: each entry within it',
+      maxItems: 100,
+    })),
     enabled: Type.Optional(Type.Boolean()),
     metadata: Type.Optional(Nullable(Metadata)),
   },
@@ -79,9 +83,9 @@ export const UpdateTokenBody = Type.Object(
     description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
     profileId: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     enabled: Type.Optional(Type.Boolean()),
-    allowedIps: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })),
+    allowedIps: Type.Optional(Type.Array(Type.String(), { maxItems: 100, description: 'Within the editing token’s chain and the token’s own creators’ lists: a token editing itself can only narrow it' })),
     validFrom: Type.Optional(Nullable(DateTime)),
-    expiresAt: Type.Optional(Nullable(DateTime)),
+    expiresAt: Type.Optional(Nullable(dateTime('At or before the editing token’s chain expiry and the token’s own creators’: a token editing itself can only bring it forward.'))),
     metadata: Type.Optional(Nullable(Metadata)),
     scopes: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
     deny: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),

@@ -164,7 +164,7 @@ export async function regeneratePrimary(
   if (!settings || primaryId === undefined || !primaryMethods(settings).includes(method)) {
     throw new TesseraError('CONFLICT', `method: endpoint ${id} has no ${method} primary token (token authentication is ${settings?.mode ?? 'none'}${method === 'DELETE' ? ', or deleting is not allowed' : ''})`, { field: 'method' });
   }
-  const rotated = await rotateSecret(ctx, actor, primaryId, options);
+  const rotated = await rotateSecret(ctx, actor, primaryId, { ...options, adopt: true });
   return { method, ...rotated };
 }
 

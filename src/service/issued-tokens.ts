@@ -118,19 +118,19 @@ export class IssuedTokens {
   }
 
   /**
-   * The JWT as a token for the shared checks: its scopes, subject and expiry, within the issuer's life, deny
-   * rules and allowed IPs. Should the issuer's own permissions have narrowed since, a JWT holding more grants nothing.
+   * The JWT as a token for the shared checks: its scopes, subject and expiry, within the issuer's whole chain
+   * (life, permissions and allowed IPs): should the issuer's permissions have narrowed since, each check of the
+   * JWT is also made against them, so it grants their intersection.
    */
   private entryFor(claims: IssuedClaims, issuer: CachedToken): CachedToken {
     const parent = issuer.token;
-    const catalog = this.ctx.catalogs.peek(claims.accountId)?.catalog;
-    const withinIssuer = catalog !== undefined && catalog.isSubset({ scopes: claims.scopes, deny: [] }, { scopes: parent.scopes, deny: parent.deny }).ok;
     const expMs = claims.exp * 1000;
     const expiresAt = parent.expiresAt !== null && Date.parse(parent.expiresAt) < expMs ? parent.expiresAt : new Date(expMs).toISOString();
     const token: TokenRecord = {
       ...parent,
       profileId: claims.sub,
-      scopes: withinIssuer ? claims.scopes : [],
+      // What the issuer no longer holds is refused at each check: the issuer is on the JWT's chain (childEntry).
+      scopes: claims.scopes,
       deny: [],
       templates: [],
       createdAt: new Date(claims.iat * 1000).toISOString(),

@@ -4,7 +4,8 @@ import { generateSecret, hashSecret, secretHint } from '../core/token-format.js'
 import { requirePermission, type Actor } from './actor.js';
 import { getAccount } from './account-service.js';
 import { nowIso, type ServiceContext } from './context.js';
-import { loadToken, requireCanActOn, requireNotRevoked } from './token-guards.js';
+import type { TokenRecord } from '../core/types.js';
+import { loadToken, requireCanActOn, requireChainRoom, requireNotRevoked } from './token-guards.js';
 import { auditSnapshot, toTokenView } from './token-view.js';
 import type { CreatedToken } from './create-token.js';
 
@@ -29,7 +30,14 @@ export async function rotateSecret(
   ctx: ServiceContext,
   actor: Actor,
   id: string,
-  options: { overlapSeconds?: number } = {},
+  options: {
+    overlapSeconds?: number;
+    /**
+     * The actor becomes the token's parent, as if it had just made it (a regenerated primary belongs to whoever
+     * holds its new secret: revoking that token revokes it, docs/security.md); its expiry and addresses are inherited.
+     */
+    adopt?: boolean;
+  } = {},
 ): Promise<CreatedToken & { previousSecretExpiresAt: string }> {
   const overlap = options.overlapSeconds ?? 0;
   if (!Number.isInteger(overlap) || overlap < 0 || overlap > MAX_OVERLAP_SECONDS) {
@@ -51,7 +59,8 @@ export async function rotateSecret(
     const previousSecretExpiresAt = new Date(Math.max(overlapEndMs, nowMs)).toISOString();
     await tx.expireSecrets(token.accountId, token.id, previousSecretExpiresAt);
     await tx.insertSecret({ hash, tokenId: token.id, accountId: token.accountId, createdAt: now, expiresAt: null });
-    const next = { ...token, hint: secretHint(secret), updatedAt: now, version: token.version + 1 };
+    const adopted = options.adopt && actor.tokenId !== null && actor.tokenId !== token.id ? adoptedBy(actor) : {};
+    const next = { ...token, ...adopted, hint: secretHint(secret), updatedAt: now, version: token.version + 1 };
     await tx.updateToken(next);
     await tx.appendAudit({
       accountId: token.accountId,
@@ -68,4 +77,15 @@ export async function rotateSecret(
   ctx.tokenCache.invalidateToken(rotated.token.accountId, rotated.token.id);
   ctx.tokenCache.forgetMissing(hash);
   return { token: toTokenView(rotated.token, nowMs), secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };
+}
+
+/** A token's parent and inherited limits when `actor` takes it over (see rotateSecret's `adopt`). */
+function adoptedBy(actor: Actor): Pick<TokenRecord, 'parentId' | 'expiresAt' | 'allowedIps'> {
+  requireChainRoom(actor);
+  const expiresAtMs = actor.limits?.expiresAtMs ?? null;
+  return {
+    parentId: actor.tokenId,
+    expiresAt: expiresAtMs === null ? null : new Date(expiresAtMs).toISOString(),
+    allowedIps: [...(actor.limits?.allowedIps[0] ?? [])],
+  };
 }
