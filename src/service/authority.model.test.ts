@@ -4,7 +4,8 @@
 // secrets, endpoint tokens, issued JWTs) is checked through tessera.verify, and on some steps through the app's
 // GET /v1/authorize, for a random check from a random address; each answer must be the model's.
 //
-// Bounded for CI (MODEL_RUNS runs of up to MODEL_STEPS steps, default 24 × 40 per store project). A longer hunt:
+// Bounded for CI: MODEL_RUNS runs of up to MODEL_STEPS steps (default 40 × 60 on SQLite, 16 × 60 on PostgreSQL,
+// whose fresh database per run costs more). A longer hunt:
 //   MODEL_RUNS=500 MODEL_STEPS=80 npx vitest run src/service/authority.model.test.ts --project sqlite
 // MODEL_SEED=<n> replays a run fast-check reported (with MODEL_PATH=<path> for the shrunk one).
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,11 +34,12 @@ import {
   type Secret,
 } from '../testing/authority-model.js';
 import { TestClock, freshTestDatabase } from '../testing/test-app.js';
+import { currentTestStore } from '../testing/test-stores.js';
 import type { Actor } from './actor.js';
 import { createTessera, type Tessera } from './tessera.js';
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 24);
-const STEPS = Number(process.env.MODEL_STEPS ?? 40);
+const RUNS = Number(process.env.MODEL_RUNS ?? (currentTestStore() === 'postgres' ? 16 : 40));
+const STEPS = Number(process.env.MODEL_STEPS ?? 60);
 
 interface Real {
   tessera: Tessera;
@@ -83,6 +85,7 @@ type Op =
   | { op: 'regenerate'; method: Method; overlap: number }
   | { op: 'secondary'; methods: number; enabled: boolean }
   | { op: 'secondaryEnabled'; target: number; enabled: boolean }
+  | { op: 'assign'; target: number; methods: number }
   | { op: 'issue'; scopes: number; widen: boolean; lifetime: number }
   | { op: 'catalog'; variant: CatalogVariant }
   | { op: 'policy'; permissionsEditable: boolean; maxLifetimeSeconds: number | null }
@@ -113,6 +116,7 @@ const opArbs: { weight: number; arbitrary: fc.Arbitrary<Op> }[] = [
   { weight: 1, arbitrary: fc.record({ op: fc.constant('regenerate' as const), method: fc.constantFrom('POST' as const, 'GET' as const), overlap: fc.constantFrom(0, 60) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('secondary' as const), methods: fc.integer({ min: 0, max: 3 }), enabled: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('secondaryEnabled' as const), target, enabled: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('assign' as const), target, methods: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('issue' as const), scopes: fc.integer({ min: 1, max: 2 ** ALL_SCOPES.length - 1 }), widen: fc.boolean(), lifetime: fc.constantFrom(60, 3600, 259_200) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('catalog' as const), variant: fc.constantFrom('wide' as const, 'narrow' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('policy' as const), permissionsEditable: fc.boolean(), maxLifetimeSeconds: fc.constantFrom(null, 172_800) }) },
@@ -386,6 +390,20 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       canActOn(t);
       const outcome = await attempt(() => real.tessera.setEndpointTokenEnabled(actor, t.id, op.enabled));
       if (compare(outcome, 'secondary enabled')) t.enabled = op.enabled;
+      return;
+    }
+    case 'assign': {
+      const t = pick(model.creds.filter((c) => c.kind === 'secondary'), op.target);
+      if (!t) return;
+      const methods = masked<Method>(['POST', 'GET'], op.methods);
+      describe(`${label} assigns secondary ${t.label} to ${JSON.stringify(methods)}`);
+      need('endpoints:manage');
+      if (t.revoked) e.require(false, 'CONFLICT');
+      canActOn(t);
+      if (methods.length > 0 && model.endpointMode !== 'token') e.require(false, 'CONFLICT');
+      within(methods.map((m) => `endpoint:orders:${m}`));
+      const outcome = await attempt(() => real.tessera.setAssignments(actor, t.id, methods.map((method) => ({ endpoint: 'orders', method }))));
+      if (compare(outcome, 'assign')) t.assignments = methods;
       return;
     }
     case 'issue': {
