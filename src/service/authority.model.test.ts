@@ -145,8 +145,15 @@ class Step implements fc.AsyncCommand<AuthorityModel, Real> {
   }
 
   async run(model: AuthorityModel, real: Real): Promise<void> {
-    await perform(this.who, this.op, model, real, (text) => (this.text = text));
-    await checkEveryCredential(model, real, this.who.seed, this.gateway);
+    const index = model.history.push(this.text) - 1;
+    try {
+      await perform(this.who, this.op, model, real, (text) => (this.text = model.history[index] = text));
+      await checkEveryCredential(model, real, this.who.seed, this.gateway);
+    } catch (error) {
+      // The steps as they resolved in this run (which tokens acted, what was asked), whatever fast-check prints.
+      if (error instanceof Error) error.message += `\n  steps of this run:\n${model.history.map((h, i) => `    ${i + 1}. ${h}`).join('\n')}`;
+      throw error;
+    }
   }
 
   toString(): string {

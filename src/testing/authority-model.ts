@@ -84,6 +84,8 @@ export class AuthorityModel {
   policy = { permissionsEditable: false, maxLifetimeSeconds: null as number | null };
   endpointMode: 'none' | 'token' = 'none';
   primaries: Partial<Record<Method, Cred>> = {};
+  /** What each step did, for failure reports. */
+  history: string[] = [];
   private counter = 0;
 
   constructor(public nowMs: number) {}
