@@ -1,8 +1,8 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { ENABLE_POSTGRES_MESSAGE, postgresAvailable, requestedStores } from './src/testing/test-stores.js';
 
-/** Pure code and the store suites (which run every backend themselves) run once. */
-const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts'];
+/** Pure code, the store suites (which run every backend themselves) and the store-free SDK suites run once. */
+const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts', 'test/sdk/packaging.test.ts', 'test/sdk/failures.test.ts'];
 /** Everything that goes through a database runs once per backend. */
 const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** SQLite only: the browser suite drives the UI, not the backend (and a browser per backend doubles its time). */

@@ -24,7 +24,7 @@ function tokenRecord(accountId, i, secret, now) {
       id: `tok_scale_${i}`, accountId, kind: 'standard', name: `scale ${i}`, description: null, profileId: null,
       scopes: SCOPES, deny: [], templates: [], hint: secretHint(secret), createdAt: now, updatedAt: now, validFrom: null,
       expiresAt: null, allowedIps: [], enabled: true, revokedAt: null, lastUsedAt: null, useCount: 0, createdBy: null,
-      parentId: null, metadata: {}, version: 1,
+      parentId: null, metadata: {}, version: 1, instance: `bench${i}`,
     },
     secret: { hash: hashSecret(secret), tokenId: `tok_scale_${i}`, accountId, createdAt: now, expiresAt: null },
   };

@@ -11,10 +11,11 @@ export function createApp(options: GuardOptions) {
   app.get('/sms/1/logs', tessera.requireScopes('sms:logs:read'), (req, res) => { res.json({ logs: [], caller: req.tessera }); });
   app.get('/sms/1/inbox/reports', tessera.requireQuery('inbound-message:read OR sms:inbound-message:read'), (req, res) => { res.json({ results: [], caller: res.locals.tessera }); });
   app.post('/sms/2/text/advanced', tessera.requireEndpoint(), (req, res) => { res.json({ sent: true, caller: req.tessera }); });
-  // Tessera could not answer (down, timeout): nothing is let through; say so with the envelope.
+  // Tessera could not answer (down, timeout, something else at its address): nothing is let through; say so with
+  // the envelope and the SDK's code (TIMEOUT, NETWORK_ERROR, UNEXPECTED_RESPONSE, SERVICE_UNAVAILABLE…).
   const onError: ErrorRequestHandler = (error, _req, res, next) => {
     if (!(error instanceof TesseraApiError)) return next(error);
-    res.status(503).json({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: 'token verification is unavailable' } } });
+    res.status(503).json({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: `token verification is unavailable (${error.code})` } } });
   };
   app.use(onError);
   return app;

@@ -7,14 +7,17 @@ import { tesseraFastify, type GuardOptions } from '@tessera/sdk/fastify';
 export function createApp(options: GuardOptions) {
   const tessera = tesseraFastify(options);
   const app = Fastify();
+  // Tessera could not answer (down, timeout, something else at its address): nothing is let through; say so with
+  // the envelope and the SDK's code (TIMEOUT, NETWORK_ERROR, UNEXPECTED_RESPONSE, SERVICE_UNAVAILABLE…).
+  // Set it before the routes: a route keeps the error handler in force when it was loaded, so one set later (after
+  // `await app.register(...)` or `await app.after()`) does not apply to it.
+  app.setErrorHandler((error, _request, reply) => {
+    if (!(error instanceof TesseraApiError)) return reply.send(error);
+    return reply.code(503).send({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: `token verification is unavailable (${error.code})` } } });
+  });
   app.get('/sms/1/logs', { onRequest: tessera.requireScopes('sms:logs:read') }, async (request) => ({ logs: [], caller: request.tessera }));
   app.get('/sms/1/inbox/reports', { onRequest: tessera.requireQuery('inbound-message:read OR sms:inbound-message:read') }, async (request) => ({ results: [], caller: request.tessera }));
   app.post('/sms/2/text/advanced', { onRequest: tessera.requireEndpoint() }, async (request) => ({ sent: true, caller: request.tessera }));
-  // Tessera could not answer (down, timeout): nothing is let through; say so with the envelope.
-  app.setErrorHandler((error, _request, reply) => {
-    if (!(error instanceof TesseraApiError)) return reply.send(error);
-    return reply.code(503).send({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: 'token verification is unavailable' } } });
-  });
   return app;
 }
 

@@ -12,10 +12,11 @@ export function createApp(options: TesseraHonoOptions) {
   app.get('/sms/1/logs', tessera.requireScopes('sms:logs:read'), (c) => c.json({ logs: [], caller: c.get('tessera') }));
   app.get('/sms/1/inbox/reports', tessera.requireQuery('inbound-message:read OR sms:inbound-message:read'), (c) => c.json({ results: [], caller: c.get('tessera') }));
   app.post('/sms/2/text/advanced', tessera.requireEndpoint(), (c) => c.json({ sent: true, caller: c.get('tessera') }));
-  // Tessera could not answer (down, timeout): nothing is let through; say so with the envelope.
+  // Tessera could not answer (down, timeout, something else at its address): nothing is let through; say so with
+  // the envelope and the SDK's code (TIMEOUT, NETWORK_ERROR, UNEXPECTED_RESPONSE, SERVICE_UNAVAILABLE…).
   app.onError((error, c) => {
     if (!(error instanceof TesseraApiError)) throw error;
-    return c.json({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: 'token verification is unavailable' } } }, 503);
+    return c.json({ requestError: { serviceException: { messageId: 'SERVICE_UNAVAILABLE', text: `token verification is unavailable (${error.code})` } } }, 503);
   });
   return app;
 }

@@ -26,6 +26,9 @@ export interface TesseraErrorEnvelope {
   requestError: { serviceException: { messageId: string; text: string; details?: unknown } };
 }
 
+/** A registry symbol, so every copy of the SDK in a process agrees on it. */
+const brand = Symbol.for('@tessera/sdk.TesseraApiError');
+
 /**
  * A call to Tessera that failed: an error answer (4xx/5xx) or no answer at all (`status` 0).
  * Messages carry Tessera's text, which never contains a secret, and never the token that was sent.
@@ -46,6 +49,8 @@ export interface TesseraErrorEnvelope {
  */
 export class TesseraApiError extends Error {
   override readonly name = 'TesseraApiError';
+  /** Marks instances across copies of the SDK (its ESM and CommonJS builds), see `Symbol.hasInstance`. */
+  readonly [brand] = true;
   /** Tessera's `messageId`, or the SDK's code when there was no usable answer. */
   readonly code: TesseraErrorCode;
   /** The HTTP status; 0 when no response arrived. */
@@ -84,6 +89,34 @@ export class TesseraApiError extends Error {
     const code = exception && isKnownCode(exception.messageId) ? exception.messageId : 'UNEXPECTED_RESPONSE';
     const detail = exception ? exception.text : `HTTP ${response.status}`;
     return new TesseraApiError({ code, status: response.status, headers: response.headers, body, message: `Tessera answered ${response.status} ${code}: ${detail}` });
+  }
+
+  /**
+   * The error for a 2xx answer that is not what Tessera sends (not JSON, or not the expected shape): something else
+   * answered at `baseUrl`, such as a proxy's HTML page. `body` is the text, or the parsed value.
+   *
+   * @example
+   * ```ts
+   * if (typeof data?.valid !== 'boolean') throw TesseraApiError.unexpected(response, data, 'not a verify result');
+   * ```
+   */
+  static unexpected(response: Response, body: unknown, reason: string, cause?: unknown): TesseraApiError {
+    return new TesseraApiError({
+      code: 'UNEXPECTED_RESPONSE',
+      status: response.status,
+      headers: response.headers,
+      body,
+      message: `Tessera answered ${response.status} UNEXPECTED_RESPONSE: ${reason}`,
+      cause,
+    });
+  }
+
+  /**
+   * True for a TesseraApiError from any copy of the SDK: an app that `import`s it and a library that `require`s it
+   * load two classes (the ESM and the CommonJS build), and `instanceof` must hold across both.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true;
   }
 
   /**

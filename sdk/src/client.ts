@@ -1,6 +1,7 @@
 /** createTesseraClient: the typed HTTP client generated from Tessera's OpenAPI document (openapi-fetch). */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { TesseraApiError } from './api-error.js';
+import { readJson } from './read-json.js';
 import type { paths } from './generated/openapi.js';
 
 export type { paths, components, operations } from './generated/openapi.js';
@@ -20,13 +21,18 @@ export interface TesseraClientOptions {
 }
 
 /**
- * Every non-2xx answer and every network failure becomes a {@link TesseraApiError}, so callers handle one exception
- * type and a resolved call always has `data`.
+ * Every non-2xx answer, every 2xx answer that is not JSON (another server at `baseUrl`, e.g. a proxy's HTML page)
+ * and every network failure becomes a {@link TesseraApiError}, so callers handle one exception type and a resolved
+ * call always has `data`.
  */
 const throwOnError: Middleware = {
-  async onResponse({ response }) {
+  async onResponse({ response, options }) {
     if (!response.ok) throw await TesseraApiError.fromResponse(response);
-    return undefined;
+    // openapi-fetch parses JSON after the middleware, where a SyntaxError would escape: check it here first.
+    if (options.parseAs !== 'json' || response.status === 204) return undefined;
+    const { text } = await readJson(response);
+    // The body was read: hand openapi-fetch a fresh one (none when empty: a 205 may not carry a body).
+    return new Response(text === '' ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
   },
   onError({ error }) {
     return TesseraApiError.fromNetworkError(error);

@@ -1,6 +1,7 @@
 /** Offline verification of Tessera-issued JWTs (RFC 9068) against the server's JWKS, with jose. */
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
 import { TesseraApiError } from './api-error.js';
+import { readJson } from './read-json.js';
 import type { TesseraIdentity, VerifyOutcome } from './verify-types.js';
 import { missingScopes } from './scope-match.js';
 
@@ -16,14 +17,39 @@ export function looksLikeJwt(token: string): boolean {
   return token.startsWith('eyJ') && token.split('.').length === 3;
 }
 
+/** How the JWKS is fetched: the verifier's own fetch, clock and time limit. */
+export interface JwksFetchOptions {
+  fetch: typeof globalThis.fetch | undefined;
+  clock: () => number;
+  /** Longest wait for the JWKS, ms. */
+  timeoutMs: number;
+}
+
+/**
+ * Fetches the JWKS for jose, turning every answer that is not a key set into a TesseraApiError: a 502 from a proxy
+ * or Tessera's 503 is an outage the app must hear of, not a bad token. jose passes the error through unchanged.
+ */
+function jwksFetch(fetchImpl: typeof globalThis.fetch = globalThis.fetch): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.status !== 200) throw await TesseraApiError.fromResponse(response);
+    const { value, text } = await readJson(response);
+    if (!Array.isArray((value as { keys?: unknown } | null)?.keys)) {
+      throw TesseraApiError.unexpected(response, value, 'the answer is not a JSON Web Key Set');
+    }
+    return new Response(text, { status: response.status, headers: response.headers });
+  };
+}
+
 export function createJwtVerifier(
   baseUrl: string,
   options: OfflineJwtOptions,
-  fetchImpl: typeof globalThis.fetch | undefined,
-  clock: () => number,
+  fetching: JwksFetchOptions,
 ): (token: string, scopes: readonly string[]) => Promise<VerifyOutcome> {
+  const clock = fetching.clock;
   const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', baseUrl), {
-    ...(fetchImpl ? { [customFetch]: fetchImpl } : {}),
+    timeoutDuration: fetching.timeoutMs,
+    [customFetch]: jwksFetch(fetching.fetch),
   });
   return async (token, scopes) => {
     let payload: JWTPayload;
@@ -38,7 +64,9 @@ export function createJwtVerifier(
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, code: 'EXPIRED', missingScopes: [] };
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf') return { ok: false, code: 'NOT_YET_VALID', missingScopes: [] };
-      // The key set could not be fetched: Tessera is unreachable, which is not the token's fault.
+      // The key set could not be fetched: Tessera is unreachable, which is not the token's fault. A key set that
+      // does not hold the token's key (JWKSNoMatchingKey) is a refusal, below.
+      if (error instanceof TesseraApiError) throw error;
       if (error instanceof errors.JWKSTimeout) throw TesseraApiError.fromNetworkError(Object.assign(new Error('JWKS timeout'), { name: 'TimeoutError' }));
       if (error instanceof errors.JOSEError) return { ok: false, code: 'NOT_FOUND', missingScopes: [] };
       throw TesseraApiError.fromNetworkError(error);

@@ -1,6 +1,7 @@
 /** createVerifier: checks a presented token against a requirement, online or offline, with a short positive cache. */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { TesseraApiError } from './api-error.js';
 import { createTesseraClient } from './client.js';
 import { createJwtVerifier, looksLikeJwt, type OfflineJwtOptions } from './jwt-verifier.js';
 import type { Requirement, TesseraIdentity, VerifyOutcome } from './verify-types.js';
@@ -23,7 +24,7 @@ export interface VerifierOptions {
    * `requireEndpoint` always go online (they need the catalog).
    */
   jwt?: ({ mode: 'offline' } & Partial<OfflineJwtOptions>) | { mode: 'online' } | undefined;
-  /** Longest wait for Tessera, ms (default 5000). */
+  /** Longest wait for Tessera, ms (default 5000): for `POST /v1/verify` and for fetching the JWKS. */
   timeoutMs?: number | undefined;
   /** A fetch to use instead of the global one. */
   fetch?: typeof globalThis.fetch | undefined;
@@ -98,7 +99,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   const jwtMode = options.jwt ?? { mode: 'offline' };
   const verifyJwt =
     jwtMode.mode === 'offline'
-      ? createJwtVerifier(baseUrl, { issuer: jwtMode.issuer ?? 'tessera', audience: jwtMode.audience }, options.fetch, clock)
+      ? createJwtVerifier(baseUrl, { issuer: jwtMode.issuer ?? 'tessera', audience: jwtMode.audience }, { fetch: options.fetch, clock, timeoutMs })
       : undefined;
   const cache = ttl > 0 ? new LRUCache<string, TesseraIdentity>({ max: options.cacheMax ?? 10_000, ttl }) : undefined;
 
@@ -113,8 +114,11 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       ...(requirement.kind === 'endpoint' ? { endpoint: { method: requirement.method, path: requirement.path } } : {}),
       ...(ip !== undefined ? { ip } : {}),
     };
-    const { data } = await client.POST('/v1/verify', { body, signal: AbortSignal.timeout(timeoutMs) });
-    if (!data) throw new Error('unreachable: openapi-fetch resolved without data or error');
+    const { data, response } = await client.POST('/v1/verify', { body, signal: AbortSignal.timeout(timeoutMs) });
+    // JSON that is not a verify result did not come from Tessera: an outage to report, not a refusal.
+    if (typeof data?.valid !== 'boolean' || typeof data.code !== 'string') {
+      throw TesseraApiError.unexpected(response, data, 'the answer is not a verify result');
+    }
     if (data.valid && data.code === 'VALID' && data.tokenId !== null && data.accountId !== null) {
       return {
         ok: true,

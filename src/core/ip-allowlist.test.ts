@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type IpAllowlist, parseIpAllowlist } from './ip-allowlist.js';
+import { type IpAllowlist, parseIpAllowlist, rangeWithin } from './ip-allowlist.js';
 
 function allowlist(entries: string[]): IpAllowlist {
   const parsed = parseIpAllowlist(entries);
@@ -148,6 +148,48 @@ describe('IpAllowlist.allows', () => {
         expect(list.allows(text(network))).toBe(true);
         expect(list.allows(text((network | (~mask >>> 0)) >>> 0))).toBe(true);
       }),
+    );
+  });
+});
+
+describe('rangeWithin', () => {
+  it.each([
+    ['10.1.0.0/16', ['10.0.0.0/8'], true],
+    ['10.1.2.3', ['10.0.0.0/8'], true],
+    ['10.0.0.0/8', ['10.0.0.0/8'], true],
+    ['10.0.0.0/7', ['10.0.0.0/8'], false],
+    ['0.0.0.0/0', ['10.0.0.0/8'], false],
+    ['11.0.0.1', ['10.0.0.0/8', '11.0.0.0/24'], true],
+    ['2001:db8:1::/48', ['2001:db8::/32'], true],
+    ['2001:db8::/31', ['2001:db8::/32'], false],
+    ['::ffff:10.1.2.3', ['10.0.0.0/8'], true],
+    ['10.1.2.3', ['::/0'], false],
+    ['10.1.2.3', [], true],
+    ['not an address', ['10.0.0.0/8'], false],
+  ] as const)('%s within %j: %s', (inner, outer, expected) => {
+    expect(rangeWithin(inner, outer)).toBe(expected);
+  });
+
+  it('an entry within a list allows only addresses the list allows', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+    const range = fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([address, bits]) => {
+      const parsed = parseIpAllowlist([address]);
+      if (!parsed.ok) return address;
+      // Mask to the network so the entry parses (host bits set are refused).
+      const n = address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+      const masked = bits === 0 ? 0 : Math.floor(n / 2 ** (32 - bits)) * 2 ** (32 - bits);
+      const text = [24, 16, 8, 0].map((shift) => Math.floor(masked / 2 ** shift) % 256).join('.');
+      return `${text}/${bits}`;
+    });
+    fc.assert(
+      fc.property(range, fc.array(range, { minLength: 1, maxLength: 3 }), v4, (inner, outer, client) => {
+        fc.pre(rangeWithin(inner, outer));
+        const innerList = parseIpAllowlist([inner]);
+        const outerList = parseIpAllowlist(outer);
+        if (!innerList.ok || !outerList.ok) return;
+        if (innerList.allowlist.allows(client)) expect(outerList.allowlist.allows(client)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -118,3 +118,22 @@ export function parseIpAllowlist(entries: readonly string[]): IpAllowlistParse {
   };
   return { ok: true, allowlist, normalized };
 }
+
+/**
+ * Whether every address the entry `inner` covers is covered by some entry of `outer` (both as accepted by
+ * {@link parseIpAllowlist}): what a token may give what it creates. An empty `outer` covers everything; an entry
+ * that does not parse is covered by nothing.
+ */
+export function rangeWithin(inner: string, outer: readonly string[]): boolean {
+  if (outer.length === 0) return true;
+  const parsed = parseEntry(inner);
+  if (!parsed.ok) return false;
+  const { range } = parsed;
+  return outer.some((entry) => {
+    const container = parseEntry(entry);
+    if (!container.ok || container.range.kind !== range.kind || container.range.bits > range.bits) return false;
+    return range.kind === 'ipv4'
+      ? range.network.match(container.range.network as IPv4, container.range.bits)
+      : range.network.match(container.range.network as IPv6, container.range.bits);
+  });
+}

@@ -81,6 +81,11 @@ export interface TokenRecord {
   metadata: Record<string, unknown>;
   /** Increases by one on every change; used for optimistic concurrency. */
   version: number;
+  /**
+   * Random, fixed at creation, never shown: tells this record apart from any other that had or will have the same
+   * id. Issued JWTs carry it, so deleting a token and re-creating its id never revives them (SPEC rule 3).
+   */
+  instance: string;
 }
 
 /** One secret that opens a token. A token has one current secret and, during a rotation overlap, the previous one. */

@@ -55,5 +55,5 @@ export async function authenticate(
       );
     }
   }
-  return { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny } };
+  return { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny }, limits: result.limits };
 }

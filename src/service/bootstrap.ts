@@ -40,6 +40,7 @@ export async function bootstrap(ctx: ServiceContext): Promise<BootstrapResult | 
       },
       secret,
       nowMs,
+      ctx.randomBytes,
     );
     await tx.insertAccount(account);
     await tx.appendAudit({ accountId: account.id, actor: null, at: now, before: null, action: 'account.create', targetType: 'account', targetId: account.id, after: account });

@@ -17,7 +17,14 @@ import {
   checkTimestamp,
   limits,
 } from './token-input.js';
-import { requireCatalogRules, requireWithinActor } from './token-guards.js';
+import {
+  addressesWithin,
+  boundsOf,
+  expiryWithin,
+  requireCatalogRules,
+  requireChainRoom,
+  requireWithinActor,
+} from './token-guards.js';
 import { insertNewToken, newTokenRecord } from './token-record.js';
 import { toTokenView, type TokenView } from './token-view.js';
 
@@ -63,12 +70,20 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   requireCatalogRules(catalog, version !== null, scopes, deny);
   requireWithinActor(catalog, actor, { scopes, deny }, 'scopes');
 
+  requireChainRoom(actor);
   const window = checkLifetime(
     { validFrom: checkTimestamp(input.validFrom, 'validFrom'), expiresAt: checkTimestamp(input.expiresAt, 'expiresAt') },
     account.policy,
     nowMs,
     { creating: true },
   );
+  // Never more than the creator's chain allows (docs/security.md): inherited when omitted, refused when wider.
+  const bounds = boundsOf(actor);
+  const expiresAt = expiryWithin(bounds, window.expiresAt, input.expiresAt === undefined);
+  if (expiresAt !== null && window.validFrom !== null && Date.parse(expiresAt) <= Date.parse(window.validFrom)) {
+    throw badRequest('validFrom', `must be before the token expires (${expiresAt})`);
+  }
+  const allowedIps = addressesWithin(bounds, input.allowedIps === undefined ? undefined : checkAllowedIps(input.allowedIps));
 
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
   const hash = hashSecret(secret);
@@ -84,8 +99,8 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
       deny: dedupe(deny),
       templates,
       validFrom: window.validFrom,
-      expiresAt: window.expiresAt,
-      allowedIps: checkAllowedIps(input.allowedIps ?? []),
+      expiresAt,
+      allowedIps,
       enabled: input.enabled ?? true,
       createdBy: actor.tokenId,
       parentId: actor.tokenId,
@@ -93,6 +108,7 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
     },
     secret,
     nowMs,
+    ctx.randomBytes,
   );
 
   try {

@@ -4,6 +4,8 @@ import type { CompiledCatalog } from '../core/catalog/index.js';
 import type { TokenId, TokenRecord } from '../core/types.js';
 import { requirePermission, type Actor } from './actor.js';
 import { nowIso, type ServiceContext } from './context.js';
+import { requireManagerRemains } from './account-guard.js';
+import { revokeAll } from './revoke-token.js';
 import { canActOn } from './token-guards.js';
 import { auditSnapshot } from './token-view.js';
 
@@ -11,6 +13,8 @@ export type DeleteOutcome = 'deleted' | 'NOT_FOUND' | 'FORBIDDEN';
 
 export interface DeleteReport {
   deleted: string[];
+  /** Descendants of the deleted tokens, revoked along with them (already-revoked ones are not listed). */
+  cascaded: string[];
   results: { id: string; outcome: DeleteOutcome }[];
 }
 
@@ -44,6 +48,18 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
         details: { results: results.map((r) => (r.outcome === 'deleted' ? { ...r, outcome: 'ok' } : r)) },
       });
     }
+    // A deleted token's descendants are revoked, never left to whatever is later created under its id.
+    const deleting = new Set<string>(found.map((t) => t.id));
+    const descendants = new Map<string, { origin: string; token: TokenRecord }>();
+    for (const token of found) {
+      for (const d of await tx.listDescendants(actor.accountId, token.id)) {
+        if (!deleting.has(d.id) && !descendants.has(d.id)) descendants.set(d.id, { origin: token.id, token: d });
+      }
+    }
+    const live = (tokens: readonly TokenRecord[]) => tokens.filter((t) => t.revokedAt === null);
+    await requireManagerRemains(tx, actor.accountId, live([...found, ...[...descendants.values()].map((d) => d.token)]), nowMs, 'this deletion');
+    const cascaded: TokenRecord[] = [];
+    for (const { origin, token } of descendants.values()) cascaded.push(...(await revokeAll(tx, actor, [token], origin, nowMs)));
     await tx.deleteTokens(actor.accountId, found.map((t) => t.id));
     for (const token of found) {
       await tx.appendAudit({
@@ -57,10 +73,10 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
         at: now,
       });
     }
-    return { found, results };
+    return { found, results, cascaded };
   });
-  for (const token of deleted.found) ctx.tokenCache.invalidateToken(token.accountId, token.id);
-  return { deleted: deleted.found.map((t) => t.id), results: deleted.results };
+  for (const token of [...deleted.found, ...deleted.cascaded]) ctx.tokenCache.invalidateToken(token.accountId, token.id);
+  return { deleted: deleted.found.map((t) => t.id), cascaded: deleted.cascaded.map((t) => t.id), results: deleted.results };
 }
 
 function outcomeFor(catalog: CompiledCatalog, actor: Actor, token: TokenRecord | undefined): DeleteOutcome {

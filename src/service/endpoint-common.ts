@@ -17,6 +17,7 @@ import type { AccountId, AccountRecord, Scope, TokenId, TokenKind, TokenRecord }
 import type { EndpointAssignment, EndpointAuthMode, EndpointSettingsRecord, StoreOps } from '../store/store.js';
 import type { Actor } from './actor.js';
 import { insertNewToken, newTokenRecord } from './token-record.js';
+import { requireChainRoom } from './token-guards.js';
 import type { ServiceContext } from './context.js';
 import { auditSnapshot } from './token-view.js';
 
@@ -120,8 +121,9 @@ export interface SystemTokenInput {
 }
 
 /**
- * A primary or secondary token record with a fresh secret. No parent: it belongs to its endpoint, not to the
- * person who set the endpoint up, so revoking that person's token does not cut integrations.
+ * A primary or secondary token record with a fresh secret. Its parent is the token that made it, like any token's
+ * (docs/security.md): it holds no more than that token's chain, inherits its expiry and addresses, and is revoked
+ * with it — a leaked manager token cannot mint integration credentials that outlive its revocation.
  */
 export function newSystemToken(
   ctx: Pick<ServiceContext, 'randomBytes'>,
@@ -130,6 +132,7 @@ export function newSystemToken(
   input: SystemTokenInput,
   nowMs: number,
 ): { token: TokenRecord; secret: string } {
+  requireChainRoom(actor);
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
   const token = newTokenRecord(
     {
@@ -140,12 +143,16 @@ export function newSystemToken(
       description: input.description,
       scopes: input.scopes,
       enabled: input.enabled,
+      expiresAt: actor.limits?.expiresAtMs == null ? null : new Date(actor.limits.expiresAtMs).toISOString(),
+      allowedIps: [...(actor.limits?.allowedIps[0] ?? [])],
       createdBy: actor.tokenId,
-      parentId: null,
+      // Endpoint tokens belong to the token that made them: revoking or deleting it revokes them (docs/security.md).
+      parentId: actor.tokenId,
       metadata: input.metadata,
     },
     secret,
     nowMs,
+    ctx.randomBytes,
   );
   return { token, secret };
 }

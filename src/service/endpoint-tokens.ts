@@ -20,7 +20,8 @@ import {
 } from './endpoint-common.js';
 import { checkPageSize } from './read-tokens.js';
 import { checkName, checkOptionalText, limits } from './token-input.js';
-import { loadToken, requireCanActOn, requireNotRevoked, requireWithinActor } from './token-guards.js';
+import { loadToken, requireCanActOn, requireNotRevoked, requireWithinActor, requireWithinAncestors } from './token-guards.js';
+import { readAncestors } from './token-chain.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 import type { CompiledCatalog } from '../core/catalog/index.js';
 
@@ -131,6 +132,8 @@ export async function setAssignments(ctx: ServiceContext, actor: Actor, id: stri
     const before = await tx.listAssignments({ accountId: actor.accountId, tokenId: token.id });
     const scopes = await secondaryScopes(tx, catalog, actor.accountId, wanted);
     requireWithinActor(catalog, actor, { scopes, deny: [] }, 'assignments');
+    // Nor beyond the token that made it: the check path would refuse the excess anyway (docs/security.md).
+    requireWithinAncestors(catalog, await readAncestors(tx, token), { scopes, deny: [] }, 'assignments');
     await tx.replaceAssignments(actor.accountId, token.id, wanted);
     return {
       token: { ...token, scopes },

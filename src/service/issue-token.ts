@@ -63,12 +63,15 @@ export async function issueToken(
   // Capped rather than refused: the caller asked for "up to", and learns the real lifetime from expires_in.
   let exp = iat + lifetime.seconds;
   if (account.policy.maxLifetimeSeconds !== null) exp = Math.min(exp, iat + account.policy.maxLifetimeSeconds);
+  // Never past the issuing token's chain of creators (docs/security.md); the check path enforces it again.
+  const chainExpiresAtMs = actor.limits?.expiresAtMs ?? null;
   if (parent.expiresAt !== null) exp = Math.min(exp, Math.floor(Date.parse(parent.expiresAt) / 1000));
+  if (chainExpiresAtMs !== null) exp = Math.min(exp, Math.floor(chainExpiresAtMs / 1000));
   if (exp <= iat) throw new TesseraError('FORBIDDEN', 'the issuing token expires too soon to issue a token');
 
   const key = await keys.signingKey(actor.accountId);
   const scope = scopes.join(' ');
-  const token = await new SignJWT({ scope, client_id: parent.id })
+  const token = await new SignJWT({ scope, client_id: parent.id, client_instance: parent.instance })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issued.options.issuer)
     .setSubject(parent.profileId ?? parent.id)

@@ -7,7 +7,8 @@ import { LRUCache } from 'lru-cache';
 import type { AccountId, Scope, SecretHash, TokenId, TokenRecord } from '../core/types.js';
 import type { ServiceContext } from './context.js';
 import type { SigningKeys } from './signing-keys.js';
-import { cachedToken, type CachedToken } from './token-cache.js';
+import { childEntry, type CachedToken } from './token-cache.js';
+import { readAncestors } from './token-chain.js';
 import type { UsageKind } from '../store/store.js';
 import { evaluate, type VerifyInput, type VerifyResult } from './verify-token.js';
 
@@ -17,6 +18,8 @@ export interface IssuedClaims {
   accountId: AccountId;
   /** `client_id`: the token that issued this one. */
   clientId: TokenId;
+  /** `client_instance`: which record of that id issued it (a re-created id is another instance). */
+  instance: string;
   sub: string;
   scopes: Scope[];
   iss: string;
@@ -92,7 +95,8 @@ export class IssuedTokens {
     if (issuer === undefined) {
       const token = await this.ctx.store.getToken(checked.claims.accountId, checked.claims.clientId);
       if (token) {
-        issuer = this.ctx.tokenCache.setFound({ hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null }, token, this.ctx.clock.now());
+        const ancestors = await readAncestors(this.ctx.store, token);
+        issuer = this.ctx.tokenCache.setFound({ hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null }, token, this.ctx.clock.now(), ancestors);
       } else {
         this.ctx.tokenCache.setMissing(key, this.ctx.clock.now());
         issuer = null;
@@ -104,8 +108,8 @@ export class IssuedTokens {
 
   private evaluateWith(checked: CheckedJwt, issuer: CachedToken | null, input: VerifyInput, kind: UsageKind | undefined): VerifyResult | Promise<VerifyResult> {
     // A deleted issuing token leaves its JWTs opening nothing, as if they had never existed; so does a token
-    // created after the JWT under a deleted one's chosen id.
-    if (issuer === null || checked.claims.iat * 1000 < Math.floor(Date.parse(issuer.token.createdAt) / 1000) * 1000) return NOT_FOUND;
+    // created under a deleted one's chosen id, at any time: the JWT names the exact instance that issued it.
+    if (issuer === null || checked.claims.instance !== issuer.token.instance) return NOT_FOUND;
     if (checked.issuer !== issuer || !checked.entry) {
       checked.entry = this.entryFor(checked.claims, issuer);
       checked.issuer = issuer;
@@ -127,13 +131,18 @@ export class IssuedTokens {
       ...parent,
       profileId: claims.sub,
       scopes: withinIssuer ? claims.scopes : [],
+      deny: [],
       templates: [],
       createdAt: new Date(claims.iat * 1000).toISOString(),
+      validFrom: null,
       expiresAt,
+      allowedIps: [],
+      enabled: true,
+      revokedAt: null,
       createdBy: parent.id,
       parentId: parent.id,
     };
-    return cachedToken(token, issuer.ipAllowlist, null);
+    return childEntry(token, issuer);
   }
 
   /** Signature, header and claims; `undefined` for anything not a valid Tessera-issued token. An expired one passes here. */
@@ -155,7 +164,7 @@ export class IssuedTokens {
         typ: 'at+jwt',
         issuer: this.options.issuer,
         audience: key.accountId,
-        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id', 'scope'],
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id', 'client_instance', 'scope'],
         currentDate: new Date(this.ctx.clock.now()),
       }));
     } catch (error) {
@@ -163,13 +172,20 @@ export class IssuedTokens {
       if (error instanceof joseErrors.JWTExpired) payload = error.payload;
       else return undefined;
     }
-    const { client_id: clientId, scope, sub, jti, iat, exp, iss, aud } = payload as JWTPayload & { client_id?: unknown; scope?: unknown };
-    if (typeof clientId !== 'string' || typeof scope !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return undefined;
+    const { client_id: clientId, client_instance: instance, scope, sub, jti, iat, exp, iss, aud } = payload as JWTPayload & {
+      client_id?: unknown;
+      client_instance?: unknown;
+      scope?: unknown;
+    };
+    if (typeof clientId !== 'string' || typeof instance !== 'string' || typeof scope !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') {
+      return undefined;
+    }
     if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
     const claims: IssuedClaims = {
       kid,
       accountId: key.accountId,
       clientId: clientId as TokenId,
+      instance,
       sub,
       scopes: scope.split(' ').filter(Boolean) as Scope[],
       iss: String(iss),

@@ -3,6 +3,7 @@ import type { TokenRecord } from '../core/types.js';
 import type { StoreOps } from '../store/store.js';
 import { requirePermission, type Actor } from './actor.js';
 import type { ServiceContext } from './context.js';
+import { requireManagerRemains } from './account-guard.js';
 import { loadToken, requireCanActOn } from './token-guards.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 
@@ -38,11 +39,22 @@ export async function revokeWithin(
   token: TokenRecord,
   nowMs: number,
 ): Promise<{ token: TokenRecord; revoked: TokenRecord[] }> {
-  const now = new Date(nowMs).toISOString();
   const descendants = await tx.listDescendants(actor.accountId, token.id);
-  const live = [token, ...descendants].filter((t) => t.revokedAt === null);
+  await requireManagerRemains(tx, actor.accountId, [token, ...descendants].filter((t) => t.revokedAt === null), nowMs, `revoking token ${token.id}`);
+  const revoked = await revokeAll(tx, actor, [token, ...descendants], token.id, nowMs);
+  const final = revoked.find((t) => t.id === token.id) ?? token;
+  return { token: final, revoked };
+}
+
+/**
+ * Revokes the live ones of `targets`, auditing each; those other than `origin` as cascaded from it (its
+ * descendants, revoked because it was revoked or deleted).
+ */
+export async function revokeAll(tx: StoreOps, actor: Actor, targets: readonly TokenRecord[], origin: string, nowMs: number): Promise<TokenRecord[]> {
+  const now = new Date(nowMs).toISOString();
   const revoked: TokenRecord[] = [];
-  for (const target of live) {
+  for (const target of targets) {
+    if (target.revokedAt !== null) continue;
     const next: TokenRecord = { ...target, revokedAt: now, updatedAt: now, version: target.version + 1 };
     await tx.updateToken(next);
     await tx.appendAudit({
@@ -52,12 +64,10 @@ export async function revokeWithin(
       targetType: 'token',
       targetId: target.id,
       before: auditSnapshot(target, nowMs),
-      after: { ...auditSnapshot(next, nowMs), ...(target.id === token.id ? {} : { cascadedFrom: token.id }) },
+      after: { ...auditSnapshot(next, nowMs), ...(target.id === origin ? {} : { cascadedFrom: origin }) },
       at: now,
     });
     revoked.push(next);
   }
-  const final = revoked.find((t) => t.id === token.id) ?? token;
-  return { token: final, revoked };
+  return revoked;
 }
-

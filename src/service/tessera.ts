@@ -15,6 +15,7 @@ import {
   validateCatalog,
 } from './catalog-service.js';
 import { getAccount, updateAccountPolicy } from './account-service.js';
+import { describeCaller } from './describe-caller.js';
 import type { Actor } from './actor.js';
 import { listAudit, verifyAudit } from './audit-service.js';
 import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './auth-throttle.js';
@@ -110,6 +111,7 @@ export function createTessera(options: TesseraOptions) {
       authenticate(ctx, throttle, credential, ip),
     verify: (input: VerifyInput) => verifyPresented(ctx, issued, input, 'verify'),
     getAccount: (actor: Actor) => getAccount(ctx, actor),
+    describeCaller: (actor: Actor) => describeCaller(ctx, actor),
     updateAccountPolicy: (actor: Actor, patch: Parameters<typeof updateAccountPolicy>[2]) =>
       updateAccountPolicy(ctx, actor, patch),
     createToken: (actor: Actor, input: Parameters<typeof createToken>[2]) => createToken(ctx, actor, input),

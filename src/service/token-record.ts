@@ -1,5 +1,5 @@
 /** A new token record with its defaults, and its insertion with the first secret and the creation audit event. */
-import { hashSecret, secretHint } from '../core/token-format.js';
+import { generateRandomString, hashSecret, secretHint } from '../core/token-format.js';
 import type { TokenId, TokenRecord } from '../core/types.js';
 import type { StoreOps } from '../store/store.js';
 import { auditSnapshot } from './token-view.js';
@@ -7,8 +7,8 @@ import { auditSnapshot } from './token-view.js';
 export type NewTokenFields = Pick<TokenRecord, 'id' | 'accountId' | 'kind' | 'name' | 'scopes' | 'createdBy' | 'parentId'> &
   Partial<Pick<TokenRecord, 'description' | 'profileId' | 'deny' | 'templates' | 'validFrom' | 'expiresAt' | 'allowedIps' | 'enabled' | 'metadata'>>;
 
-/** Every token starts here: version 1, never used, not revoked, the hint of its first secret. */
-export function newTokenRecord(fields: NewTokenFields, secret: string, nowMs: number): TokenRecord {
+/** Every token starts here: version 1, never used, not revoked, the hint of its first secret, a new instance. */
+export function newTokenRecord(fields: NewTokenFields, secret: string, nowMs: number, randomBytes: (n: number) => Uint8Array): TokenRecord {
   const now = new Date(nowMs).toISOString();
   return {
     description: null,
@@ -28,6 +28,7 @@ export function newTokenRecord(fields: NewTokenFields, secret: string, nowMs: nu
     lastUsedAt: null,
     useCount: 0,
     version: 1,
+    instance: generateRandomString(22, randomBytes),
   };
 }
 

@@ -1,6 +1,8 @@
 /** Editing a token: descriptive fields always; scopes and deny only where the account allows it (seed 002 vs 000). */
 import { TesseraError } from '../core/errors.js';
 import type { AuditAction, TokenRecord } from '../core/types.js';
+import type { StoreOps } from '../store/store.js';
+import { isManager, requireManagerRemains } from './account-guard.js';
 import { requirePermission, type Actor } from './actor.js';
 import { getAccount } from './account-service.js';
 import { nowIso, type ServiceContext } from './context.js';
@@ -14,7 +16,21 @@ import {
   checkTimestamp,
   limits,
 } from './token-input.js';
-import { loadToken, requireCanActOn, requireCatalogRules, requireNotRevoked, requireWithinActor } from './token-guards.js';
+import {
+  addressesWithin,
+  bothBounds,
+  boundsOf,
+  boundsOfAncestors,
+  expiryWithin,
+  loadToken,
+  requireCanActOn,
+  requireCatalogRules,
+  requireNotRevoked,
+  requireWithinActor,
+  requireWithinAncestors,
+} from './token-guards.js';
+import type { Ancestor } from './token-cache.js';
+import { readAncestors } from './token-chain.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 
 export interface UpdateTokenInput {
@@ -50,8 +66,10 @@ export async function updateToken(
   }
   const { catalog, version } = await ctx.catalogs.get(actor.accountId);
   const account = { ...accountRecord, hasCatalog: version !== null };
-  return changeToken(ctx, actor, id, 'token.update', (token, nowMs) => {
+  return changeToken(ctx, actor, id, 'token.update', (token, nowMs, ancestors) => {
     const next: TokenRecord = { ...token };
+    // Never beyond the editor's chain, nor the token's own ancestors'; so a token editing itself cannot widen.
+    const bounds = bothBounds(boundsOf(actor), boundsOfAncestors(ancestors));
     if (input.name !== undefined) next.name = checkName(input.name);
     if (input.description !== undefined) {
       next.description = checkOptionalText(input.description, 'description', limits.descriptionLength);
@@ -60,7 +78,7 @@ export async function updateToken(
       next.profileId = checkOptionalText(input.profileId, 'profileId', limits.profileIdLength);
     }
     if (input.enabled !== undefined) next.enabled = input.enabled;
-    if (input.allowedIps !== undefined) next.allowedIps = checkAllowedIps(input.allowedIps);
+    if (input.allowedIps !== undefined) next.allowedIps = addressesWithin(bounds, checkAllowedIps(input.allowedIps));
     if (input.metadata !== undefined) next.metadata = checkMetadata(input.metadata);
     if (input.validFrom !== undefined || input.expiresAt !== undefined) {
       const window = checkLifetime(
@@ -73,7 +91,7 @@ export async function updateToken(
         { creating: false },
       );
       next.validFrom = window.validFrom;
-      next.expiresAt = window.expiresAt;
+      next.expiresAt = input.expiresAt !== undefined ? expiryWithin(bounds, window.expiresAt, false) : window.expiresAt;
     }
     if (changesPermissions && token.kind !== 'standard') {
       // Endpoint tokens' scopes follow their endpoint and assignments (seed 004); a direct edit would desynchronise them.
@@ -83,6 +101,7 @@ export async function updateToken(
       next.scopes = input.scopes !== undefined ? [...new Set(checkScopes(input.scopes, 'scopes'))] : token.scopes;
       next.deny = input.deny !== undefined ? [...new Set(checkScopes(input.deny, 'deny'))] : token.deny;
       requireWithinActor(catalog, actor, { scopes: next.scopes, deny: next.deny }, 'scopes');
+      requireWithinAncestors(catalog, ancestors, { scopes: next.scopes, deny: next.deny }, 'scopes');
       requireCatalogRules(catalog, account.hasCatalog, next.scopes, next.deny);
     }
     return next;
@@ -108,7 +127,7 @@ export async function changeToken(
   actor: Actor,
   id: string,
   action: AuditAction,
-  apply: (token: TokenRecord, nowMs: number) => TokenRecord,
+  apply: (token: TokenRecord, nowMs: number, ancestors: readonly Ancestor[]) => TokenRecord,
   expectedVersion?: number,
 ): Promise<TokenView> {
   const nowMs = ctx.clock.now();
@@ -124,7 +143,8 @@ export async function changeToken(
         `token ${id} is at version ${token.version}, not ${expectedVersion}; reload it and try again`,
       );
     }
-    const next = { ...apply(token, nowMs), updatedAt: now, version: token.version + 1 };
+    const next = { ...apply(token, nowMs, await readAncestors(tx, token)), updatedAt: now, version: token.version + 1 };
+    await requireManagerKept(tx, token, next, nowMs);
     await tx.updateToken(next);
     await tx.appendAudit({
       accountId: token.accountId,
@@ -140,4 +160,17 @@ export async function changeToken(
   });
   ctx.tokenCache.invalidateToken(updated.accountId, updated.id);
   return toTokenView(updated, nowMs);
+}
+
+/**
+ * A change that takes away a manager (disabling it, or any token above one, or narrowing its permissions) must
+ * leave the account another live manager.
+ */
+async function requireManagerKept(tx: StoreOps, before: TokenRecord, after: TokenRecord, nowMs: number): Promise<void> {
+  if (before.enabled && !after.enabled) {
+    const affected = [before, ...(await tx.listDescendants(before.accountId, before.id))].filter((t) => t.revokedAt === null);
+    await requireManagerRemains(tx, before.accountId, affected, nowMs, `disabling token ${before.id}`);
+  } else if (isManager(before, nowMs) && !isManager(after, nowMs)) {
+    await requireManagerRemains(tx, before.accountId, [before], nowMs, `this change to token ${before.id}`);
+  }
 }

@@ -1,5 +1,6 @@
 /** The hot path: is this secret a live token, from an allowed address, allowed what the caller asks? */
-import type { CompiledCatalog, Query } from '../core/catalog/index.js';
+import type { CompiledCatalog, PermissionSet, Query } from '../core/catalog/index.js';
+import type { PermissionSet as Permissions } from '../core/scope.js';
 import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, checkSecretShape, hashSecret } from '../core/token-format.js';
 import { tokenStateAt } from '../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../core/types.js';
@@ -7,7 +8,8 @@ import { printQuery } from '../core/catalog/index.js';
 import type { UsageKind } from '../store/store.js';
 import type { ServiceContext } from './context.js';
 import type { UsageCheck } from './usage-recorder.js';
-import type { CachedToken } from './token-cache.js';
+import type { CachedToken, ChainLimits } from './token-cache.js';
+import { readAncestors } from './token-chain.js';
 import { EndpointVerdicts } from './endpoint-verdicts.js';
 
 /** What the caller wants to know besides "is the token live": every given check must pass. */
@@ -35,7 +37,7 @@ export interface VerifyInput extends VerifyChecks {
 export type DeniedCheck = 'scopes' | 'query' | 'resource' | 'endpoint';
 
 export type VerifyResult =
-  | { valid: true; code: 'VALID'; token: TokenRecord; endpoint?: string }
+  | { valid: true; code: 'VALID'; token: TokenRecord; limits: ChainLimits; endpoint?: string }
   | { valid: false; code: 'NOT_FOUND' }
   | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE'>; token: TokenRecord }
   | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
@@ -61,13 +63,14 @@ export function verifyToken(ctx: ServiceContext, input: VerifyInput, kind?: Usag
   // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
   // and checksum-failing strings are refused before any store lookup.
   if (!checkSecretShape(secret).ok) return NOT_FOUND;
-  return ctx.store.findSecret(hash).then((found) => {
-    const readMs = ctx.clock.now();
+  return ctx.store.findSecret(hash).then(async (found) => {
     if (!found) {
-      ctx.tokenCache.setMissing(hash, readMs);
+      ctx.tokenCache.setMissing(hash, ctx.clock.now());
       return NOT_FOUND;
     }
-    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token, readMs), input, kind, readMs);
+    const ancestors = await readAncestors(ctx.store, found.token);
+    const readMs = ctx.clock.now();
+    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token, readMs, ancestors), input, kind, readMs);
   });
 }
 
@@ -94,9 +97,10 @@ export function evaluate(
 /** The verdict, or `undefined` when it needs the account's catalog and that is not in memory yet. */
 function judge(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, nowMs: number): Exclude<VerifyResult, { code: 'NOT_FOUND' }> | undefined {
   const { token } = entry;
-  const state = tokenStateAt(token, entry.expiresAtMs, entry.validFromMs, nowMs);
+  // The whole chain's limits, folded into the entry when it was cached (docs/security.md).
+  const state = tokenStateAt(entry.lifecycle, entry.expiresAtMs, entry.validFromMs, nowMs);
   if (state !== 'VALID') return { valid: false, code: state, token };
-  if (!input.skipIpCheck && token.allowedIps.length > 0 && (input.ip === undefined || !entry.ipAllowlist.allows(input.ip))) {
+  if (!input.skipIpCheck && entry.ipAllowlists.length > 0 && !allowsAddress(entry, input.ip)) {
     return { valid: false, code: 'IP_NOT_ALLOWED', token };
   }
   if (!hasChecks(input)) return entry.valid;
@@ -108,10 +112,17 @@ function judge(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, nowM
 
 type Verdict = Exclude<VerifyResult, { code: 'NOT_FOUND' }>;
 
+/** Every list on the chain must allow the address; a check without an address passes none. */
+function allowsAddress(entry: CachedToken, ip: string | undefined): boolean {
+  if (ip === undefined) return false;
+  for (const allowlist of entry.ipAllowlists) if (!allowlist.allows(ip)) return false;
+  return true;
+}
+
 function verdictOf(entry: CachedToken, outcome: Denial | Granted | undefined): Verdict {
   const { token } = entry;
   if (outcome?.denied) return { valid: false, code: 'INSUFFICIENT_SCOPE', token, ...outcome };
-  return outcome === undefined ? entry.valid : { valid: true, code: 'VALID', token, endpoint: outcome.endpoint };
+  return outcome === undefined ? entry.valid : { valid: true, code: 'VALID', token, limits: entry.valid.limits, endpoint: outcome.endpoint };
 }
 
 /** A call and nothing else, with no values from the call: the verdict depends only on the token, catalog and call. */
@@ -140,12 +151,30 @@ function hasChecks(input: VerifyChecks): boolean {
 type Denial = { denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
 type Granted = { denied?: undefined; endpoint: string };
 
+/**
+ * The checks against the token's own permissions, then against each ancestor's that grants less than everything:
+ * a credential never passes a check that a token on its chain would fail (docs/security.md).
+ */
 function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyChecks): Denial | Granted | undefined {
-  if (entry.preparedFor !== catalog) {
-    entry.prepared = catalog.prepare({ scopes: entry.token.scopes, deny: entry.token.deny });
-    entry.preparedFor = catalog;
+  const own = checkPermissions(catalog, preparedFor(catalog, entry, entry.token), input);
+  if (own?.denied || entry.ancestorPermissions.length === 0) return own;
+  for (const ancestor of entry.ancestorPermissions) {
+    const outcome = checkPermissions(catalog, preparedFor(catalog, ancestor, ancestor.permissions), input);
+    if (outcome?.denied) return { ...outcome, reason: `${outcome.reason} (beyond what token ${ancestor.tokenId}, on its chain of creators, holds)` };
   }
-  const perms = entry.prepared!;
+  return own;
+}
+
+/** Permissions expanded for the catalog, once per catalog. */
+function preparedFor(catalog: CompiledCatalog, holder: { prepared?: PermissionSet; preparedFor?: CompiledCatalog }, permissions: Permissions): PermissionSet {
+  if (holder.preparedFor !== catalog) {
+    holder.prepared = catalog.prepare({ scopes: permissions.scopes, deny: permissions.deny });
+    holder.preparedFor = catalog;
+  }
+  return holder.prepared!;
+}
+
+function checkPermissions(catalog: CompiledCatalog, perms: PermissionSet, input: VerifyChecks): Denial | Granted | undefined {
   const context = input.context ?? {};
   if (input.scopes && input.scopes.length > 0) {
     const missing = input.scopes.filter((scope) => !catalog.grants(perms, scope, context));

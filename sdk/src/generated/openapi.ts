@@ -303,7 +303,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a token
-         * @description Removes the record. Prefer revoke to keep the trail.
+         * @description Removes the record (prefer revoke to keep the trail) and revokes every token it made, which stay listed as revoked; JWTs it issued stop working. Refused with 409 when it would leave the account without a live token holding account:manage and tokens:create.
          */
         delete: {
             parameters: {
@@ -898,7 +898,7 @@ export interface paths {
         put?: never;
         /**
          * Delete several tokens, all or nothing
-         * @description If any id cannot be deleted, nothing is, and the error details list the outcome per id.
+         * @description If any id cannot be deleted, nothing is, and the error details list the outcome per id. Tokens made by a deleted one are revoked (`cascaded`). Refused with 409 when it would leave the account without a live token holding account:manage and tokens:create.
          */
         post: {
             parameters: {
@@ -923,6 +923,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             deleted: string[];
+                            /** @description Ids of tokens made by the deleted ones, revoked with them */
+                            cascaded: string[];
                             results: {
                                 id: string;
                                 outcome: string;
@@ -1318,7 +1320,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller’s account and policy */
+        /** The caller’s account and policy, and the calling token’s limits */
         get: {
             parameters: {
                 query?: never;
@@ -1334,7 +1336,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Account"];
+                        "application/json": components["schemas"]["Account"] & {
+                            caller: {
+                                tokenId: string;
+                                name: string;
+                                scopes: string[];
+                                deny: string[];
+                                /** @description The earliest expiry on the calling token’s chain of creators: tokens it creates expire at or before this, and inherit it when expiresAt is omitted */
+                                expiresAt: string | null;
+                                /** @description The calling token’s innermost address list on its chain: tokens it creates inherit it when allowedIps is omitted and must stay within it; empty: any address */
+                                allowedIps: string[];
+                            } | null;
+                        };
                     };
                 };
                 /** @description The one error envelope of every Tessera response */

@@ -17,11 +17,31 @@ export const AccountSchema = Type.Object({
 }, { $id: 'Account' });
 
 
+const Caller = Type.Object({
+  tokenId: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  deny: Type.Array(Type.String()),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'The earliest expiry on the calling token’s chain of creators: tokens it creates expire at or before this, and inherit it when expiresAt is omitted',
+  }),
+  allowedIps: Type.Array(Type.String(), {
+    description: 'The calling token’s innermost address list on its chain: tokens it creates inherit it when allowedIps is omitted and must stay within it; empty: any address',
+  }),
+}, { description: 'The calling token and what it may grant (docs/security.md)' });
+
 export function accountRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v1/account', {
-      schema: { tags: ['account'], security, summary: 'The caller’s account and policy', response: { 200: Type.Ref(AccountSchema), ...errorResponses } },
-    }, async (request) => http.tessera.getAccount(await http.authenticate(request)));
+      schema: {
+        tags: ['account'], security, summary: 'The caller’s account and policy, and the calling token’s limits',
+        response: { 200: Type.Intersect([Type.Ref(AccountSchema), Type.Object({ caller: Type.Union([Caller, Type.Null()]) })]), ...errorResponses },
+      },
+    }, async (request) => {
+      const actor = await http.authenticate(request);
+      const [account, caller] = await Promise.all([http.tessera.getAccount(actor), http.tessera.describeCaller(actor)]);
+      return { ...account, caller };
+    });
 
     app.patch('/v1/account/policy', {
       schema: {

@@ -108,7 +108,12 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     });
 
     app.delete('/v1/tokens/:id', {
-      schema: { tags, security, summary: 'Delete a token', description: 'Removes the record. Prefer revoke to keep the trail.', params: TokenIdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags, security, summary: 'Delete a token',
+        description: 'Removes the record (prefer revoke to keep the trail) and revokes every token it made, which stay listed as revoked; JWTs it issued stop working. ' +
+          'Refused with 409 when it would leave the account without a live token holding account:manage and tokens:create.',
+        params: TokenIdParams, response: { 204: Type.Null(), ...errorResponses },
+      },
     }, async (request, reply) => {
       await tessera.deleteTokens(await http.authenticate(request), [request.params.id]);
       return reply.code(204).send(null);
@@ -117,11 +122,13 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.post('/v1/tokens/bulk-delete', {
       schema: {
         tags, security, summary: 'Delete several tokens, all or nothing',
-        description: 'If any id cannot be deleted, nothing is, and the error details list the outcome per id.',
+        description: 'If any id cannot be deleted, nothing is, and the error details list the outcome per id. Tokens made by a deleted one are revoked (`cascaded`). ' +
+          'Refused with 409 when it would leave the account without a live token holding account:manage and tokens:create.',
         body: Type.Object({ ids: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             deleted: Type.Array(Type.String()),
+            cascaded: Type.Array(Type.String(), { description: 'Ids of tokens made by the deleted ones, revoked with them' }),
             results: Type.Array(Type.Object({ id: Type.String(), outcome: Type.String() })),
           }),
           ...errorResponses,

@@ -101,6 +101,7 @@ export function makeToken(accountId: AccountId, id: string, overrides: Partial<T
     parentId: null,
     metadata: {},
     version: 1,
+    instance: `inst_${id}`,
     ...overrides,
   };
 }

@@ -261,6 +261,25 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
           .execute();
       },
     },
+    '0007_token_chains': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Every token record gets a random instance (docs/security.md): issued JWTs carry it, so a token deleted and
+        // re-created under the same id never revives them. Existing rows get theirs here.
+        await db.schema.alterTable('tokens').addColumn('instance', text, (c) => c.notNull().defaultTo('')).execute();
+        const random = database === 'postgres' ? sql`md5(random()::text || clock_timestamp()::text || id)` : sql`lower(hex(randomblob(16)))`;
+        await sql`update tokens set instance = ${random}`.execute(db);
+        // Endpoint tokens now belong to the token that made them (revoking it revokes them): link existing ones.
+        await sql`update tokens set parent_id = created_by
+          where kind <> 'standard' and parent_id is null and created_by is not null
+          and exists (select 1 from tokens creator where creator.account_id = tokens.account_id and creator.id = tokens.created_by)`.execute(db);
+        // A token whose parent was deleted before deletion revoked descendants would be judged by whatever token
+        // is later created under that id: it is revoked now, as deleting its parent does from now on.
+        const now = new Date().toISOString();
+        await sql`update tokens set revoked_at = ${now}, version = version + 1
+          where revoked_at is null and parent_id is not null
+          and not exists (select 1 from tokens parent where parent.account_id = tokens.account_id and parent.id = tokens.parent_id)`.execute(db);
+      },
+    },
   };
 }
 

@@ -41,6 +41,7 @@ export function tokenToRow(token: TokenRecord): TokensTable {
     id: token.id,
     last_used_at: token.lastUsedAt,
     use_count: token.useCount,
+    instance: token.instance,
     ...tokenUpdateColumns(token),
   };
 }
@@ -52,7 +53,7 @@ export function tokenToRow(token: TokenRecord): TokensTable {
  */
 export function tokenUpdateColumns(
   token: TokenRecord,
-): Omit<TokensTable, 'account_id' | 'id' | 'last_used_at' | 'use_count'> {
+): Omit<TokensTable, 'account_id' | 'id' | 'last_used_at' | 'use_count' | 'instance'> {
   return {
     kind: token.kind,
     name: token.name,
@@ -103,6 +104,7 @@ export function rowToToken(row: TokensTable): TokenRecord {
     parentId: row.parent_id as TokenId | null,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     version: Number(row.version),
+    instance: row.instance,
   };
 }
 

@@ -43,6 +43,7 @@ export interface TokensTable {
   /** JSON object. */
   metadata: string;
   version: number;
+  instance: string;
 }
 
 export interface TokenSecretsTable {

@@ -88,6 +88,7 @@ describe('SQLite store', () => {
         '0004_usage',
         '0005_endpoint_tokens',
         '0006_fk_checks_on_tokens_pk',
+        '0007_token_chains',
       ]);
     } finally {
       raw.close();
