@@ -448,10 +448,14 @@ function chosenScopes(model: AuthorityModel, a: Cred, widen: boolean, mask: numb
   return scopes.length > 0 ? scopes : [own[0] ?? 'orders:read'];
 }
 
-/** A rotation's effect: the current secrets end after the overlap (never later than they already did), a new one. */
+/**
+ * A rotation's effect: the current secrets end after the overlap (never later than they already did, nor than the
+ * token's own expiry, as rotate documents), and a new one.
+ */
 function rotated(model: AuthorityModel, t: Cred, secret: string, overlap: number): void {
+  const end = Math.max(model.nowMs, Math.min(model.nowMs + overlap * 1000, t.expiresAtMs ?? Infinity));
   for (const s of model.secrets) {
-    if (s.cred === t && s.untilMs === null) s.untilMs = model.nowMs + overlap * 1000;
+    if (s.cred === t && s.untilMs === null) s.untilMs = end;
   }
   model.secrets.push({ text: secret, cred: t, untilMs: null });
 }
