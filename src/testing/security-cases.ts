@@ -6,16 +6,20 @@ export interface RouteUnderTest {
   method: string;
   /** Path, or a function making one (e.g. creating a target token first). */
   path: string | ((app: TestApp) => Promise<string>);
+  /** A JSON body. */
   body?: unknown;
-  /** The Tessera permission the route needs. */
-  permission: string;
+  /** A form body (`application/x-www-form-urlencoded`), for the OAuth 2.0 routes. */
+  form?: Record<string, string>;
+  /** The Tessera permission the route needs; `null` for a route any live token may call (e.g. GET /v1/account). */
+  permission: string | null;
 }
 
 type Case = { name: string; make: (app: TestApp) => Promise<{ headers: Record<string, string>; after?: () => void }>; status: number; code: string };
 
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
-const cases: Case[] = [
+/** Every way a request can fail to authenticate: 401 with the envelope and an RFC 6750 challenge. */
+export const refusalCases: readonly Case[] = [
   { name: 'no token', status: 401, code: 'UNAUTHORIZED', make: async () => ({ headers: {} }) },
   { name: 'malformed token', status: 401, code: 'UNAUTHORIZED', make: async () => ({ headers: bearer('tsr_not-a-token') }) },
   {
@@ -61,14 +65,24 @@ const cases: Case[] = [
   },
 ];
 
+function send(app: TestApp, route: RouteUnderTest, path: string, headers: Record<string, string>) {
+  if (route.form !== undefined) {
+    return app.request(route.method, path, {
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(route.form).toString(),
+    });
+  }
+  return app.request(route.method, path, { headers, ...(route.body === undefined ? {} : { body: route.body }) });
+}
+
 /** Registers one `it` per case for the route: each gets the right status, envelope code and RFC 6750 header. */
 export function itRefusesUnauthorised(getApp: () => TestApp, route: RouteUnderTest): void {
-  it.each(cases)(`${route.method} refuses: $name`, async ({ make, status, code }) => {
+  it.each(refusalCases)(`${route.method} refuses: $name`, async ({ make, status, code }) => {
     const app = getApp();
     const path = typeof route.path === 'string' ? route.path : await route.path(app);
     const { headers, after } = await make(app);
     try {
-      const res = await app.request(route.method, path, { headers, ...(route.body === undefined ? {} : { body: route.body }) });
+      const res = await send(app, route, path, headers);
       expect(res.status).toBe(status);
       expect(messageId(res)).toBe(code);
       const challenge = res.headers.get('www-authenticate');
@@ -79,16 +93,38 @@ export function itRefusesUnauthorised(getApp: () => TestApp, route: RouteUnderTe
     }
   });
 
-  it(`${route.method} refuses a token without ${route.permission} (403, insufficient_scope)`, async () => {
+  const { permission } = route;
+  if (permission === null) return;
+  it(`${route.method} refuses a token without ${permission} (403, insufficient_scope)`, async () => {
     const app = getApp();
     const path = typeof route.path === 'string' ? route.path : await route.path(app);
     // A built-in permission other than the one needed: known to every catalog, useless here.
-    const other = route.permission === 'usage:read' ? 'endpoints:manage' : 'usage:read';
+    const other = permission === 'usage:read' ? 'endpoints:manage' : 'usage:read';
     const t = await app.createToken({ name: 'powerless', scopes: [other] });
-    const res = await app.request(route.method, path, { token: t.secret, ...(route.body === undefined ? {} : { body: route.body }) });
+    const res = await send(app, route, path, bearer(t.secret));
     expect(res.status).toBe(403);
     expect(messageId(res)).toBe('FORBIDDEN');
     expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
-    expect(res.headers.get('www-authenticate')).toContain(`scope="${route.permission}"`);
+    expect(res.headers.get('www-authenticate')).toContain(`scope="${permission}"`);
   });
+}
+
+/**
+ * The routes an app has registered, as `METHOD /path` (`:param` kept), read from Fastify's route tree. HEAD,
+ * which Fastify adds beside every GET and answers through it, is left out.
+ */
+export function registeredRoutes(printed: string): string[] {
+  const routes: string[] = [];
+  const stack: string[] = [];
+  for (const line of printed.split('\n')) {
+    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    for (const method of match[3]?.split(', ') ?? []) {
+      if (method !== 'HEAD') routes.push(`${method} ${stack.join('')}`);
+    }
+  }
+  return [...new Set(routes)].sort();
 }
