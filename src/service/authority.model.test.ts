@@ -429,11 +429,13 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       return;
     }
     case 'catalog': {
+      need('catalog:write');
       const outcome = await attempt(() => real.tessera.applyCatalog(actor, { source: catalogYaml(op.variant), format: 'yaml' }));
       if (compare(outcome, 'catalog')) model.variant = op.variant;
       return;
     }
     case 'policy': {
+      need('account:manage');
       const outcome = await attempt(() => real.tessera.updateAccountPolicy(actor, { permissionsEditable: op.permissionsEditable, maxLifetimeSeconds: op.maxLifetimeSeconds }));
       if (compare(outcome, 'policy')) model.policy = { permissionsEditable: op.permissionsEditable, maxLifetimeSeconds: op.maxLifetimeSeconds };
       return;
@@ -486,7 +488,7 @@ async function checkEveryCredential(model: AuthorityModel, real: Real, seed: num
       const res = await real.app.inject({
         method: 'GET',
         url: '/v1/authorize',
-        headers: { authorization: `Bearer ${secret.text}`, 'x-original-method': endpoint.method, 'x-original-uri': endpoint.path, 'x-forwarded-for': ip },
+        headers: { authorization: `Bearer ${secret.text}`, 'x-original-method': endpoint.method, 'x-original-uri': endpoint.path, 'x-real-ip': ip },
       });
       const codes = model.verdicts(secret, { endpoint: { method: endpoint.method, path: endpoint.path } }, ip);
       const statuses = codes.map((c) => (c === 'VALID' ? 200 : c === 'INSUFFICIENT_SCOPE' ? 403 : 401));
