@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
+import { drainRefusedBodies } from './drain-refused-body.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
@@ -67,6 +68,7 @@ export async function buildApp(options: BuildAppOptions) {
     done();
   });
   installErrorHandler(app);
+  drainRefusedBodies(app);
 
   const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];
   for (const schema of sharedSchemas) app.addSchema(schema);
