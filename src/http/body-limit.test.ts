@@ -30,7 +30,7 @@ afterAll(async () => {
 /** 3 MB of JSON: far over the 64 KiB limit, far under the drain bound. */
 const bigBody = JSON.stringify({ name: 'big', scopes: ['a:b'], metadata: { pad: 'x'.repeat(3 * 1024 * 1024) } });
 
-function post(body: BodyInit, init: RequestInit = {}) {
+function post(body: RequestInit['body'], init: RequestInit = {}) {
   return fetch(`${server.url}/v1/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${root}`, 'content-type': 'application/json' },
@@ -46,7 +46,7 @@ describe('a body over the limit', () => {
     for (let round = 0; round < 40; round++) {
       const response = await post(bigBody);
       expect(response.status).toBe(413);
-      expect((await response.json()).requestError.serviceException.messageId).toBe('PAYLOAD_TOO_LARGE');
+      expect(((await response.json()) as { requestError: { serviceException: { messageId: string } } }).requestError.serviceException.messageId).toBe('PAYLOAD_TOO_LARGE');
     }
   });
 
@@ -65,7 +65,7 @@ describe('a body over the limit', () => {
         else controller.close();
       },
     });
-    const response = await post(stream as unknown as BodyInit, { duplex: 'half' } as RequestInit);
+    const response = await post(stream, { duplex: 'half' } as RequestInit);
     expect(response.status).toBe(413);
   });
 
