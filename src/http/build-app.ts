@@ -22,7 +22,7 @@ import { gatewayRoutes } from './routes/gateway-routes.js';
 import { issuedTokenRoutes } from './routes/issued-token-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './routes/endpoint-routes.js';
-import { opsRoutes } from './routes/ops-routes.js';
+import { opsRoutes, type Readiness } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
@@ -35,6 +35,8 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Fastify `trustProxy`: which peers' X-Forwarded-For is believed for the client address. */
   trustProxy?: boolean | string | string[];
+  /** Flipped by the runtime at shutdown (/readyz then answers 503). */
+  readiness?: Readiness;
 }
 
 export const packageVersion = '0.1.0';
@@ -102,7 +104,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(auditRoutes(http));
   await app.register(accountRoutes(http));
   await app.register(catalogRoutes(http));
-  await app.register(opsRoutes(http));
+  await app.register(opsRoutes(http, options.readiness));
   await app.register(gatewayRoutes(gateway.answerer));
   await app.register(oauthRoutes(http));
   await app.register(issuedTokenRoutes(http));

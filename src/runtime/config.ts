@@ -27,6 +27,15 @@ export interface ServerConfig {
   socketPath: string | null;
   /** `TESSERA_SOCKET_MODE`: the socket file's permissions, octal (default 660: owner and group). */
   socketMode: number;
+  /** How SIGTERM/SIGINT stops the server (start-server.ts). */
+  shutdown: ShutdownConfig;
+}
+
+export interface ShutdownConfig {
+  /** `TESSERA_SHUTDOWN_DELAY_SECONDS` (default 0): /readyz answers 503 this long while requests are still served. */
+  delayMs: number;
+  /** `TESSERA_SHUTDOWN_GRACE_SECONDS` (default 10): in-flight requests get this long to finish, then are cut. */
+  graceMs: number;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -70,6 +79,10 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     issuer: env.TESSERA_ISSUER?.trim() || 'tessera',
     socketPath: env.TESSERA_SOCKET?.trim() || null,
     socketMode: socketMode(env),
+    shutdown: {
+      delayMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_DELAY_SECONDS', 0) * 1000,
+      graceMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 10) * 1000,
+    },
   };
 }
 

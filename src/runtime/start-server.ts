@@ -53,10 +53,12 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   });
   await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
+  const readiness = { shuttingDown: false };
   const app = await buildApp({
     tessera,
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    readiness,
   });
   let address: string;
   let socket: SocketListener | null = null;
@@ -76,8 +78,20 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     bootstrap: bootstrapped,
     close: () =>
       (closing ??= (async () => {
-        await socket?.close();
-        await app.close();
+        // Orchestrators first see /readyz fail, then the listener closes; in-flight requests finish within the
+        // grace period (past it their connections are cut); pending usage is written and the database closed last.
+        readiness.shuttingDown = true;
+        logger.info({ delayMs: config.shutdown.delayMs, graceMs: config.shutdown.graceMs }, 'shutting down');
+        if (config.shutdown.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.delayMs));
+        const cut = setTimeout(() => {
+          logger.warn('shutdown grace period over: closing the connections of unfinished requests');
+          app.server.closeAllConnections();
+        }, config.shutdown.graceMs);
+        try {
+          await Promise.all([socket?.close(), app.close()]);
+        } finally {
+          clearTimeout(cut);
+        }
         await tessera.close();
       })()),
   };
