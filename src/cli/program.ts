@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { TesseraError } from '../core/errors.js';
+import { DatabaseOpenError } from '../runtime/database-open-error.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerCatalogCommands } from './catalog-commands.js';
@@ -59,6 +60,10 @@ function reportError(io: CliIo, error: unknown): number {
   if (error instanceof UsageError) {
     io.stderr(`error: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof DatabaseOpenError) {
+    io.stderr(`error: ${error.message}\n`);
+    return EXIT_FAILED;
   }
   if (error instanceof TesseraError) {
     io.stderr(`error: ${error.code}: ${error.message}\n`);
