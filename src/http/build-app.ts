@@ -4,11 +4,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
 import { drainRefusedBodies } from './drain-refused-body.js';
+import { traceRequests } from './trace-requests.js';
 import { installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
@@ -37,6 +39,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string | string[];
   /** Flipped by the runtime at shutdown (/readyz then answers 503). */
   readiness?: Readiness;
+  /** Set when OpenTelemetry tracing is on: a span per request. */
+  tracer?: Tracer;
 }
 
 export const packageVersion = '0.1.0';
@@ -71,6 +75,7 @@ export async function buildApp(options: BuildAppOptions) {
   });
   installErrorHandler(app);
   drainRefusedBodies(app);
+  if (options.tracer) traceRequests(app as unknown as FastifyInstance, options.tracer);
 
   const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];
   for (const schema of sharedSchemas) app.addSchema(schema);

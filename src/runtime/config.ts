@@ -1,6 +1,7 @@
 /** Options resolved once, from flags and environment, into one fully typed configuration. */
 import { TesseraError } from '../core/errors.js';
 import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../service/usage-recorder.js';
+import { tracingRequested } from './tracing/start-tracing.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 
@@ -29,6 +30,8 @@ export interface ServerConfig {
   socketMode: number;
   /** How SIGTERM/SIGINT stops the server (start-server.ts). */
   shutdown: ShutdownConfig;
+  /** OpenTelemetry tracing, from the standard OTEL_* variables (runtime/tracing); off by default. */
+  tracing: boolean;
 }
 
 export interface ShutdownConfig {
@@ -83,6 +86,7 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
       delayMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_DELAY_SECONDS', 0) * 1000,
       graceMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 10) * 1000,
     },
+    tracing: tracingRequested(env),
   };
 }
 

@@ -1,6 +1,6 @@
 /** `tessera serve`: open the store, bootstrap on first start, build the app, listen, stop cleanly on signals. */
 import pino, { type Logger } from 'pino';
-import { buildApp } from '../http/build-app.js';
+import { buildApp, packageVersion } from '../http/build-app.js';
 import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
 import type { BootstrapResult } from '../service/bootstrap.js';
@@ -8,6 +8,9 @@ import { createTessera } from '../service/tessera.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
+import { startTracing } from './tracing/start-tracing.js';
+import { traceChecks } from './tracing/trace-checks.js';
+import { tracedStore } from './tracing/traced-store.js';
 
 export interface RunningServer {
   url: string;
@@ -41,7 +44,9 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: pino
 }
 
 export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config.database);
+  const tracing = config.tracing ? await startTracing({ version: packageVersion, env: process.env }) : null;
+  const opened = await openStore(config.database);
+  const store = tracing ? tracedStore(opened, tracing.tracer) : opened;
   const tessera = createTessera({
     store,
     logger,
@@ -51,6 +56,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     issuer: config.issuer,
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
   });
+  if (tracing) traceChecks(tessera, tracing.tracer);
   await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
   const readiness = { shuttingDown: false };
@@ -59,6 +65,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     readiness,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   let address: string;
   let socket: SocketListener | null = null;
@@ -93,6 +100,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
           clearTimeout(cut);
         }
         await tessera.close();
+        await tracing?.shutdown();
       })()),
   };
 }
