@@ -121,7 +121,8 @@ describe('templates and the account policy', SLOW, () => {
 
   it('account policy set and show through a running server (--url), which applies it at once', async () => {
     const database = env.DATABASE_URL ?? db[1]!;
-    server = await startServerProcess(database, { ...clean, LOG_LEVEL: 'warn' });
+    // Not `clean`: its DATABASE_URL would hide the one databaseArgs gives the server on PostgreSQL.
+    server = await startServerProcess(database, { TESSERA_URL: undefined, TESSERA_TOKEN: undefined, LOG_LEVEL: 'warn' });
     const root = JSON.parse((await runCli(['token', 'create', '--name', 'admin', '--scope', '*', '--json', ...db], env)).stdout).secret as string;
     remote = ['--url', server.url, '--token', root];
     const set = await runCli(['account', 'policy', 'set', '--max-lifetime', 'none', '--allow-query-token', 'true', '--json', ...remote]);
