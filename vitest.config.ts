@@ -5,8 +5,11 @@ import { ENABLE_POSTGRES_MESSAGE, postgresAvailable, requestedStores } from './s
 const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts', 'test/sdk/packaging.test.ts', 'test/sdk/failures.test.ts'];
 /** Everything that goes through a database runs once per backend. */
 const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
-/** SQLite only: the browser suite drives the UI, not the backend (and a browser per backend doubles its time). */
-const sqliteOnly = ['src/**/*.browser.test.ts'];
+/**
+ * SQLite only: the browser suites drive the UI, not the backend (and a browser per backend doubles their time); the
+ * start-up test is about database files.
+ */
+const sqliteOnly = ['src/**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
 const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts'];
 

@@ -1,6 +1,6 @@
 /** What every CLI command talks to: the same use cases and JSON shapes, locally on a database file or over HTTP. */
 import type { AuditChainCheck } from '../core/audit-chain.js';
-import type { AuditEvent } from '../core/types.js';
+import type { AccountPolicy, AccountRecord, AuditEvent } from '../core/types.js';
 import type { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { ListAuditInput } from '../service/audit-service.js';
 import type { CreatedToken, CreateTokenInput } from '../service/create-token.js';
@@ -35,6 +35,10 @@ export interface Backend {
   revoke(id: string): Promise<RevokeResult>;
   delete(ids: string[]): Promise<DeleteReport>;
   verify(request: VerifyRequest): Promise<VerifyResponse>;
+  /** The account the CLI acts for, with its policy (GET /v1/account). */
+  accountShow(): Promise<AccountRecord>;
+  /** Changes only the fields given (PATCH /v1/account/policy). */
+  accountPolicySet(patch: Partial<AccountPolicy>): Promise<AccountRecord>;
   auditList(input: ListAuditInput): Promise<Page<AuditEvent>>;
   auditVerify(): Promise<AuditChainCheck>;
   /** The current catalog, or the given version; NOT_FOUND when none was applied. */

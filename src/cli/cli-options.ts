@@ -1,11 +1,10 @@
 /** Options every backend command shares, resolved once into a local-or-remote target. */
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { badRequest } from '../core/errors.js';
 import { resolveDatabase, type DatabaseConfig } from '../runtime/config.js';
 import type { Backend } from './backend.js';
-import { createLocalBackend } from './local-backend.js';
 import type { CliIo } from './output.js';
-import { createRemoteBackend } from './remote-backend.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -45,10 +44,15 @@ export function resolveTarget(flags: CommonFlags, env: NodeJS.ProcessEnv): Backe
   return { kind: 'remote', url, token };
 }
 
-export function openBackend(target: BackendTarget): Promise<Backend> {
-  return target.kind === 'local'
-    ? createLocalBackend(target.database)
-    : Promise.resolve(createRemoteBackend({ url: target.url, token: target.token }));
+/** False for a SQLite file that does not exist yet (PostgreSQL is asked only when opened). */
+export function databaseExists(database: DatabaseConfig): boolean {
+  return database.kind === 'postgres' || database.filename === ':memory:' || existsSync(database.filename);
+}
+
+/** Backends are loaded when a command runs: `--help` and `--version` then start without the service and the store. */
+export async function openBackend(target: BackendTarget): Promise<Backend> {
+  if (target.kind === 'local') return (await import('./local-backend.js')).createLocalBackend(target.database);
+  return (await import('./remote-backend.js')).createRemoteBackend({ url: target.url, token: target.token });
 }
 
 /** Opens the backend the flags name, runs `fn`, and always releases it. */

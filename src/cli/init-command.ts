@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { resolveDatabase } from '../runtime/config.js';
 import { addJsonOption } from './cli-options.js';
-import { openTessera } from './local-backend.js';
 import { keyValues, print, secretLines, type CliIo } from './output.js';
 import { tokenLines } from './token-view-text.js';
 
@@ -14,6 +13,7 @@ export function registerInitCommand(program: Command, io: CliIo): void {
       .option('--db <file>', 'SQLite database file (env TESSERA_DB, default ./data/tessera.db)'),
   ).action(async (flags: { db?: string; json?: boolean }) => {
     const database = resolveDatabase(flags, io.env);
+    const { openTessera } = await import('./local-backend.js');
     const tessera = await openTessera(database, { create: true });
     try {
       const { account, root } = await tessera.initialise();

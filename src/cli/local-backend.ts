@@ -1,5 +1,4 @@
 /** The backend for a database file: the service itself, acting as the default account's system actor. */
-import { existsSync } from 'node:fs';
 import { TesseraError } from '../core/errors.js';
 import { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { DatabaseConfig } from '../runtime/config.js';
@@ -8,12 +7,11 @@ import { systemActor } from '../service/actor.js';
 import { createTessera, type Tessera } from '../service/tessera.js';
 import { checkScopes } from '../service/token-input.js';
 import type { Backend } from './backend.js';
+import { databaseExists } from './cli-options.js';
 
 /** Opens the store and the service; refuses (without creating a file) a database that was never initialised. */
 export async function openTessera(database: DatabaseConfig, options: { create: boolean }): Promise<Tessera> {
-  if (!options.create && database.kind === 'sqlite' && database.filename !== ':memory:' && !existsSync(database.filename)) {
-    throw noAccount(database);
-  }
+  if (!options.create && !databaseExists(database)) throw noAccount(database);
   const store = await openStore(database);
   return createTessera({ store });
 }
@@ -38,6 +36,8 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     delete: (ids) => tessera.deleteTokens(actor, ids),
     verify: async ({ token, scopes, ip }) =>
       toVerifyResponse(await tessera.verify({ secret: token, scopes: checkScopes(scopes, 'scopes'), ...(ip ? { ip } : {}) })),
+    accountShow: () => tessera.getAccount(actor),
+    accountPolicySet: (patch) => tessera.updateAccountPolicy(actor, patch),
     auditList: (input) => tessera.listAudit(actor, input),
     auditVerify: () => tessera.verifyAudit(actor),
     catalogShow: (version) => tessera.getCatalog(actor, version),

@@ -2,9 +2,12 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { TesseraError } from '../core/errors.js';
+import { DatabaseOpenError } from '../runtime/database-open-error.js';
+import { registerAccountCommands } from './account-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerCatalogCommands } from './catalog-commands.js';
 import { registerEndpointCommands } from './endpoint-commands.js';
+import { addHelpExamples } from './help-examples.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
 import { registerKeysCommand } from './keys-command.js';
@@ -32,10 +35,12 @@ export function buildProgram(io: CliIo): Command {
   registerInitCommand(program, io);
   registerTokenCommands(program, io);
   registerVerifyCommand(program, io);
+  registerAccountCommands(program, io);
   registerAuditCommands(program, io);
   registerKeysCommand(program, io);
   registerCatalogCommands(program, io);
   registerEndpointCommands(program, io);
+  addHelpExamples(program);
   return program;
 }
 
@@ -55,6 +60,10 @@ function reportError(io: CliIo, error: unknown): number {
   if (error instanceof UsageError) {
     io.stderr(`error: ${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof DatabaseOpenError) {
+    io.stderr(`error: ${error.message}\n`);
+    return EXIT_FAILED;
   }
   if (error instanceof TesseraError) {
     io.stderr(`error: ${error.code}: ${error.message}\n`);

@@ -55,6 +55,8 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     revoke: (id) => call('POST', `/v1/tokens/${enc(id)}/revoke`),
     delete: (ids) => call('POST', '/v1/tokens/bulk-delete', { ids }),
     verify: (request) => call('POST', '/v1/verify', request),
+    accountShow: () => call('GET', '/v1/account'),
+    accountPolicySet: (patch) => call('PATCH', '/v1/account/policy', patch),
     auditList: (input) => call('GET', '/v1/audit', undefined, { ...input }),
     auditVerify: () => call('GET', '/v1/audit/verify'),
     catalogShow: (version) => call('GET', '/v1/catalog', undefined, { version }),

@@ -1,7 +1,7 @@
 /** `tessera token …`: create, list, show, update, enable, disable, rotate, revoke, delete. */
 import { Option, type Command } from 'commander';
 import type { TokenStatusFilter } from '../store/store.js';
-import { addBackendOptions, parseWhole, withBackend, type CommonFlags } from './cli-options.js';
+import { addBackendOptions, collect, parseWhole, withBackend, type CommonFlags } from './cli-options.js';
 import { print, secretLines, type CliIo } from './output.js';
 import { addTokenFieldOptions, createInput, updateInput, type TokenFlags } from './token-flags.js';
 import { tokenLines, tokenTable } from './token-view-text.js';
@@ -13,6 +13,7 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
   addTokenFieldOptions(addBackendOptions(token.command('create').description('create a token; prints its secret once')))
     .requiredOption('--name <name>', 'a name people recognise')
     .option('--id <id>', 'choose the id ([A-Za-z0-9_]{1,50}) instead of a generated tok_…')
+    .option('--template <id>', 'a permission set (catalog template) whose scopes the token gets (repeatable)', collect)
     .action((flags: TokenFlags & CommonFlags) =>
       withBackend(io, flags, async (backend) => {
         const created = await backend.create(createInput(flags));

@@ -11,6 +11,7 @@ export interface TokenFlags {
   description?: string;
   profileId?: string;
   scope?: string[];
+  template?: string[];
   deny?: string[];
   expiresAt?: string;
   validFrom?: string;
@@ -35,6 +36,7 @@ export function createInput(flags: TokenFlags): CreateTokenInput {
     ...(flags.id !== undefined ? { id: flags.id } : {}),
     name: flags.name ?? '',
     scopes: flags.scope ?? [],
+    ...(flags.template !== undefined ? { templates: flags.template } : {}),
     ...commonFields(flags),
   };
 }

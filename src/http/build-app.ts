@@ -4,11 +4,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Tessera } from '../service/tessera.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
 import type { GatewayKind } from './gateway-kind.js';
+import { drainRefusedBodies } from './drain-refused-body.js';
+import { traceRequests } from './trace-requests.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { createMetrics } from './metrics.js';
@@ -22,7 +25,7 @@ import { gatewayRoutes } from './routes/gateway-routes.js';
 import { issuedTokenRoutes } from './routes/issued-token-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './routes/endpoint-routes.js';
-import { opsRoutes } from './routes/ops-routes.js';
+import { opsRoutes, type Readiness } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
@@ -37,6 +40,10 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string | string[];
   /** `TESSERA_GATEWAY`: whose headers `GET /v1/authorize` reads (default nginx); `/v1/authorize/<kind>` names its own. */
   gateway?: GatewayKind;
+  /** Flipped by the runtime at shutdown (/readyz then answers 503). */
+  readiness?: Readiness;
+  /** Set when OpenTelemetry tracing is on: a span per request. */
+  tracer?: Tracer;
 }
 
 export const packageVersion = '0.1.0';
@@ -93,6 +100,8 @@ export async function buildApp(options: BuildAppOptions) {
   });
   app.addHook('preValidation', refuseHostileJson);
   installErrorHandler(app);
+  drainRefusedBodies(app);
+  if (options.tracer) traceRequests(app as unknown as FastifyInstance, options.tracer);
 
   const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];
   for (const schema of sharedSchemas) app.addSchema(schema);
@@ -126,7 +135,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(auditRoutes(http));
   await app.register(accountRoutes(http));
   await app.register(catalogRoutes(http));
-  await app.register(opsRoutes(http));
+  await app.register(opsRoutes(http, options.readiness));
   await app.register(gatewayRoutes(gateway.answerer));
   await app.register(oauthRoutes(http));
   await app.register(issuedTokenRoutes(http));

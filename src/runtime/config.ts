@@ -2,6 +2,7 @@
 import { TesseraError } from '../core/errors.js';
 import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../service/usage-recorder.js';
 import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway-kind.js';
+import { tracingRequested } from './tracing/start-tracing.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 
@@ -30,6 +31,17 @@ export interface ServerConfig {
   socketMode: number;
   /** `TESSERA_GATEWAY`: the gateway kind whose headers `GET /v1/authorize` reads (default nginx). */
   gateway: GatewayKind;
+  /** How SIGTERM/SIGINT stops the server (start-server.ts). */
+  shutdown: ShutdownConfig;
+  /** OpenTelemetry tracing, from the standard OTEL_* variables (runtime/tracing); off by default. */
+  tracing: boolean;
+}
+
+export interface ShutdownConfig {
+  /** `TESSERA_SHUTDOWN_DELAY_SECONDS` (default 0): /readyz answers 503 this long while requests are still served. */
+  delayMs: number;
+  /** `TESSERA_SHUTDOWN_GRACE_SECONDS` (default 10): in-flight requests get this long to finish, then are cut. */
+  graceMs: number;
 }
 
 export const DEFAULT_DB_FILE = './data/tessera.db';
@@ -74,6 +86,11 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     socketPath: env.TESSERA_SOCKET?.trim() || null,
     socketMode: socketMode(env),
     gateway: gatewayKind(env),
+    shutdown: {
+      delayMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_DELAY_SECONDS', 0) * 1000,
+      graceMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 10) * 1000,
+    },
+    tracing: tracingRequested(env),
   };
 }
 

@@ -1,6 +1,6 @@
 /** `tessera serve`: open the store, bootstrap on first start, build the app, listen, stop cleanly on signals. */
 import pino, { type Logger } from 'pino';
-import { buildApp } from '../http/build-app.js';
+import { buildApp, packageVersion } from '../http/build-app.js';
 import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
 import { redactSecrets } from '../core/redact-secrets.js';
@@ -9,6 +9,9 @@ import { createTessera } from '../service/tessera.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
+import { startTracing } from './tracing/start-tracing.js';
+import { traceChecks } from './tracing/trace-checks.js';
+import { tracedStore } from './tracing/traced-store.js';
 
 export interface RunningServer {
   url: string;
@@ -46,7 +49,9 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: pino
 }
 
 export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config.database);
+  const tracing = config.tracing ? await startTracing({ version: packageVersion, env: process.env }) : null;
+  const opened = await openStore(config.database);
+  const store = tracing ? tracedStore(opened, tracing.tracer) : opened;
   const tessera = createTessera({
     store,
     logger,
@@ -56,13 +61,17 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     issuer: config.issuer,
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
   });
+  if (tracing) traceChecks(tessera, tracing.tracer);
   await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
+  const readiness = { shuttingDown: false };
   const app = await buildApp({
     tessera,
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     gateway: config.gateway,
+    readiness,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   let address: string;
   let socket: SocketListener | null = null;
@@ -82,9 +91,22 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     bootstrap: bootstrapped,
     close: () =>
       (closing ??= (async () => {
-        await socket?.close();
-        await app.close();
+        // Orchestrators first see /readyz fail, then the listener closes; in-flight requests finish within the
+        // grace period (past it their connections are cut); pending usage is written and the database closed last.
+        readiness.shuttingDown = true;
+        logger.info({ delayMs: config.shutdown.delayMs, graceMs: config.shutdown.graceMs }, 'shutting down');
+        if (config.shutdown.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.delayMs));
+        const cut = setTimeout(() => {
+          logger.warn('shutdown grace period over: closing the connections of unfinished requests');
+          app.server.closeAllConnections();
+        }, config.shutdown.graceMs);
+        try {
+          await Promise.all([socket?.close(), app.close()]);
+        } finally {
+          clearTimeout(cut);
+        }
         await tessera.close();
+        await tracing?.shutdown();
       })()),
   };
 }

@@ -66,7 +66,8 @@ export async function startServerProcess(db: string, env: NodeJS.ProcessEnv = {}
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: on a loaded 2-core machine a start takes seconds, and a test that waits longer only loses time when broken.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early: ${err}`);
     try {

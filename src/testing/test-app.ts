@@ -160,7 +160,7 @@ export async function rawQuery<T = Record<string, unknown>>(db: string, statemen
       await client.end();
     }
   }
-  const { default: Database } = await import('better-sqlite3');
+  const { BetterSqlite3Database: Database } = await import('../store/sqlite/better-sqlite3.js');
   const file = new Database(db, { fileMustExist: true });
   try {
     const prepared = file.prepare(statement.replace(/\$(\d+)/g, '@p$1'));

@@ -4,7 +4,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
 import { sendError } from '../error-envelope.js';
 
-export function opsRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
+/** Set by whoever runs the server: once `shuttingDown`, /readyz answers 503 so load balancers stop sending. */
+export interface Readiness {
+  shuttingDown: boolean;
+}
+
+export function opsRoutes(http: HttpContext, readiness: Readiness = { shuttingDown: false }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/healthz', {
       schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -13,6 +18,7 @@ export function opsRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/readyz', {
       schema: { tags: ['operations'], summary: 'The process can reach its database', response: { 200: Type.Object({ status: Type.Literal('ready') }) } },
     }, async (request, reply) => {
+      if (readiness.shuttingDown) return sendError(reply, 'SERVICE_UNAVAILABLE', 'shutting down');
       try {
         await http.tessera.ctx.store.ping();
         return { status: 'ready' as const };

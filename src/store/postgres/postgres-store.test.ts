@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { BetterSqlite3Database as BetterSqlite3 } from '../sqlite/better-sqlite3.js';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAuditChain } from '../../core/audit-chain.js';

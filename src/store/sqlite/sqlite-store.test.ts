@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { BetterSqlite3Database as BetterSqlite3 } from './better-sqlite3.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract, makeAccount, makeSecret, makeToken } from '../contract/run-store-contract.js';
 import { createSqliteStore } from './sqlite-store.js';

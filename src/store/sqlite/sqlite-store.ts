@@ -1,11 +1,12 @@
 /** The embedded backend: one SQLite file, opened through Kysely over better-sqlite3. */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import type { Store } from '../store.js';
 import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
+import { BetterSqlite3Database } from './better-sqlite3.js';
 import { migrateSqlite } from './migrations.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { createSqliteHooks } from './sqlite-hooks.js';
@@ -22,7 +23,7 @@ function isInMemory(filename: string): boolean {
 }
 
 function openDatabase(filename: string): BetterSqlite3.Database {
-  const database = new BetterSqlite3(filename, { timeout: BUSY_TIMEOUT_MS });
+  const database = new BetterSqlite3Database(filename, { timeout: BUSY_TIMEOUT_MS });
   try {
     // WAL lets readers run beside the writer; synchronous=FULL fsyncs the log at every commit, so an
     // acknowledged write survives a crash right after the response (spec rule 6), which NORMAL would not.

@@ -1,0 +1,65 @@
+/** An example under every command's `--help`, from one table, so that a new command without one is noticed. */
+import type { Command } from 'commander';
+
+/** Command path (as typed after `tessera`) → example command lines. Groups show their most common use. */
+export const helpExamples: Record<string, string[]> = {
+  '': ['tessera init && tessera serve', 'tessera token create --name ci --scope tokens:read --json'],
+  serve: ['tessera serve --db /var/lib/tessera/tessera.db --host 0.0.0.0 --port 8080'],
+  init: ['tessera init --db /var/lib/tessera/tessera.db --json'],
+  token: ['tessera token list --status all'],
+  'token create': [
+    "tessera token create --name billing --profile-id billing-bot --scope message:send --expires-at 2027-01-01T00:00:00Z",
+    'tessera token create --name support --template support-agent --template read-only',
+  ],
+  'token list': ['tessera token list --status inactive --search ci --json'],
+  'token show': ['tessera token show tok_1a2b3c --json'],
+  'token update': ["tessera token update tok_1a2b3c --name nightly --expires-at none --metadata '{\"team\":\"ops\"}'"],
+  'token enable': ['tessera token enable tok_1a2b3c'],
+  'token disable': ['tessera token disable tok_1a2b3c'],
+  'token rotate': ['tessera token rotate tok_1a2b3c --overlap-seconds 300'],
+  'token revoke': ['tessera token revoke tok_1a2b3c'],
+  'token delete': ['tessera token delete tok_1a2b3c tok_4d5e6f'],
+  verify: ['tessera verify "$TOKEN" --scope message:send --ip 203.0.113.7'],
+  account: ['tessera account policy set --permissions-editable true --max-lifetime 90d'],
+  'account show': ['tessera account show --json'],
+  'account policy': ['tessera account policy show'],
+  'account policy show': ['tessera account policy show --url https://tessera.internal --token "$TESSERA_TOKEN"'],
+  'account policy set': ['tessera account policy set --permissions-editable true --max-lifetime 90d', 'tessera account policy set --max-lifetime none'],
+  audit: ['tessera audit list --action token.revoke'],
+  'audit list': ['tessera audit list --token-id tok_1a2b3c --from 2026-01-01T00:00:00Z --json'],
+  'audit verify': ['tessera audit verify'],
+  keys: ['tessera keys rotate'],
+  'keys rotate': ['tessera keys rotate --url https://tessera.internal --token "$TESSERA_TOKEN"'],
+  catalog: ['tessera catalog validate catalog.yaml'],
+  'catalog validate': ['tessera catalog validate catalog.yaml          # no database needed', 'tessera catalog validate catalog.json --db ./data/tessera.db --json'],
+  'catalog apply': ['tessera catalog apply catalog.yaml --force'],
+  'catalog show': ['tessera catalog show --version 3'],
+  'catalog versions': ['tessera catalog versions --json'],
+  'catalog diff': ['tessera catalog diff catalog.yaml'],
+  endpoint: ['tessera endpoint list'],
+  'endpoint list': ['tessera endpoint list --json'],
+  'endpoint auth': ['tessera endpoint auth orders --mode token --allow-delete'],
+  'endpoint regenerate': ['tessera endpoint regenerate orders POST --overlap-seconds 60'],
+  'endpoint tokens': ['tessera endpoint tokens orders --assigned false'],
+  'endpoint-token': ['tessera endpoint-token list'],
+  'endpoint-token create': ['tessera endpoint-token create --name shop --assign orders:POST --assign orders:GET'],
+  'endpoint-token list': ['tessera endpoint-token list --status all'],
+  'endpoint-token enable': ['tessera endpoint-token enable tok_1a2b3c'],
+  'endpoint-token disable': ['tessera endpoint-token disable tok_1a2b3c'],
+  'endpoint-token assign': ['tessera endpoint-token assign tok_1a2b3c orders:POST'],
+  'endpoint-token unassign': ['tessera endpoint-token unassign tok_1a2b3c orders:GET'],
+};
+
+/** Every command path under `command`, as typed after `tessera` ('' for the program itself). */
+export function commandPaths(command: Command, prefix: string[] = []): string[] {
+  return [prefix.join(' '), ...command.commands.flatMap((sub) => commandPaths(sub, [...prefix, sub.name()]))];
+}
+
+export function addHelpExamples(program: Command): void {
+  const visit = (command: Command, prefix: string[]) => {
+    const examples = helpExamples[prefix.join(' ')];
+    if (examples) command.addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((line) => `  $ ${line}`).join('\n')}\n`);
+    for (const sub of command.commands) visit(sub, [...prefix, sub.name()]);
+  };
+  visit(program, []);
+}
