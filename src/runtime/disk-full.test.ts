@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { call, Ledger, mountSmallDisk, SMALL_DISK_SKIP_MESSAGE } from '../testing/small-disk.js';
+import { call, Ledger } from '../testing/acknowledged-writes.js';
+import { mountSmallDisk, SMALL_DISK_SKIP_MESSAGE } from '../testing/small-disk.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
 const disk = currentTestStore() === 'sqlite' ? mountSmallDisk(4) : null;

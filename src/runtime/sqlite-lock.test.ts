@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { call, Ledger } from '../testing/small-disk.js';
+import { call, Ledger } from '../testing/acknowledged-writes.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
 describe.skipIf(currentTestStore() !== 'sqlite')('a SQLite file locked by another process', { timeout: 120_000 }, () => {

@@ -1,4 +1,5 @@
 /** One place that tells "the database is unreachable" from other failures, and says so as a 503. */
+import type pg from 'pg';
 import { TesseraError } from '../../core/errors.js';
 import { mapStoreErrors } from '../map-store-errors.js';
 
@@ -29,4 +30,15 @@ export function outageError(cause: unknown): TesseraError {
 /** Every method of `ops`, with connection failures rethrown as SERVICE_UNAVAILABLE. */
 export function mapOutages<T extends object>(ops: T): T {
   return mapStoreErrors(ops, (error) => (isConnectionError(error) ? outageError(error) : null));
+}
+
+/**
+ * Keeps a server restart from crashing the process. The pool listens for errors of idle clients only; a client
+ * checked out between two statements of a transaction that receives the server's "terminating connection"
+ * (57P01) has no listener of its own, and Node throws an unhandled 'error' event. The statement that follows
+ * fails as a connection error (503), and the pool discards the client when it is released.
+ */
+export function surviveConnectionLoss(pool: pg.Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
