@@ -47,7 +47,16 @@ export function mountSmallDisk(sizeMiB: number): SmallDisk | null {
       rmSync(filler, { force: true });
     },
     unmount() {
-      execFileSync('umount', [dir], { stdio: 'pipe' });
+      // A server killed a moment ago may still hold its files open: retry briefly, then detach lazily.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          execFileSync('umount', attempt < 20 ? [dir] : ['-l', dir], { stdio: 'pipe' });
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          execFileSync('sleep', ['0.25']);
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
