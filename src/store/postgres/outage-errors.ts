@@ -1,5 +1,7 @@
 /** One place that tells "the database is unreachable" from other failures, and says so as a 503. */
+import type pg from 'pg';
 import { TesseraError } from '../../core/errors.js';
+import { mapStoreErrors } from '../map-store-errors.js';
 
 /** Node socket errors, pg's own connection failures, and server codes for shutdown and refused connections. */
 const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -27,18 +29,16 @@ export function outageError(cause: unknown): TesseraError {
 
 /** Every method of `ops`, with connection failures rethrown as SERVICE_UNAVAILABLE. */
 export function mapOutages<T extends object>(ops: T): T {
-  const mapped = {} as Record<string, unknown>;
-  for (const [name, fn] of Object.entries(ops)) {
-    mapped[name] =
-      typeof fn === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-            } catch (error) {
-              throw isConnectionError(error) ? outageError(error) : error;
-            }
-          }
-        : fn;
-  }
-  return mapped as T;
+  return mapStoreErrors(ops, (error) => (isConnectionError(error) ? outageError(error) : null));
+}
+
+/**
+ * Keeps a server restart from crashing the process. The pool listens for errors of idle clients only; a client
+ * checked out between two statements of a transaction that receives the server's "terminating connection"
+ * (57P01) has no listener of its own, and Node throws an unhandled 'error' event. The statement that follows
+ * fails as a connection error (503), and the pool discards the client when it is released.
+ */
+export function surviveConnectionLoss(pool: pg.Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }

@@ -5,7 +5,7 @@ import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
 import type { Store, StoreOps } from '../store.js';
 import { migratePostgres } from './migrations.js';
-import { mapOutages } from './outage-errors.js';
+import { mapOutages, surviveConnectionLoss } from './outage-errors.js';
 import { postgresHooks } from './postgres-hooks.js';
 
 export interface PostgresStoreOptions {
@@ -26,9 +26,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
-  // An idle client's error (the server restarted, a connection was killed) would otherwise crash the process;
-  // the pool drops that client and the next query opens a new one.
-  pool.on('error', () => undefined);
+  // A client's error (the server restarted, a connection was killed) would otherwise crash the process; the
+  // pool drops that client and the next query opens a new one.
+  surviveConnectionLoss(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   // While the server is down every call answers SERVICE_UNAVAILABLE (503), and the pool reconnects by itself

@@ -1,4 +1,5 @@
-/** Kysely's SQLite dialect, adjusted so that transactions take the write lock up front. */
+/** Kysely's SQLite dialect, adjusted so that transactions take the write lock up front and wait for it without blocking. */
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
   SqliteAdapter,
@@ -7,17 +8,78 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type QueryResult,
   type SqliteDialectConfig,
 } from 'kysely';
+import { isBusy } from './sqlite-faults.js';
+
+export interface ImmediateSqliteDialectConfig extends SqliteDialectConfig {
+  database: BetterSqlite3.Database;
+  /** How long a write waits, in all, for another process's write lock before it fails with SQLITE_BUSY. */
+  lockWaitMs: number;
+}
+
+/**
+ * Waits for the write lock off the event loop. better-sqlite3 is synchronous: SQLite's own busy timeout would
+ * sleep inside the call and stop every other request (cached checks too) for as long as another process holds
+ * the lock. So the connection's busy timeout is kept short and a statement refused with SQLITE_BUSY outside a
+ * transaction (`begin immediate`, or a write on its own, which changed nothing) is tried again after a timer.
+ */
+class LockWaitingConnection implements DatabaseConnection {
+  constructor(
+    private readonly inner: DatabaseConnection,
+    private readonly database: BetterSqlite3.Database,
+    private readonly lockWaitMs: number,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + this.lockWaitMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      try {
+        return await this.inner.executeQuery<R>(query);
+      } catch (error) {
+        // Inside a transaction a busy statement is not retried: the transaction already holds the write lock.
+        if (!isBusy(error) || this.database.inTransaction || Date.now() + delay > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
 
 /**
  * `begin immediate` instead of a deferred `begin`: a transaction that reads and then writes (the audit chain's
  * head, a version check) would otherwise fail with SQLITE_BUSY when another process (the CLI beside the
- * server) committed in between; taking the lock first makes it wait for `busy_timeout` instead.
+ * server) committed in between; taking the lock first makes it wait (see LockWaitingConnection) instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #config: ImmediateSqliteDialectConfig;
+  #connection: LockWaitingConnection | undefined;
+
+  constructor(config: ImmediateSqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#connection ??= new LockWaitingConnection(connection, this.#config.database, this.#config.lockWaitMs);
+    return this.#connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a transaction back by itself after some errors (SQLITE_FULL, SQLITE_IOERR); a second rollback
+   * would then fail with "no transaction is active" and hide the error that explains the failure.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#config.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -29,9 +91,9 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 export class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #config: ImmediateSqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: ImmediateSqliteDialectConfig) {
     super(config);
     this.#config = config;
   }

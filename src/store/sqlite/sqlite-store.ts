@@ -3,12 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
-import type { Store } from '../store.js';
+import type { Store, StoreOps } from '../store.js';
 import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
 import { BetterSqlite3Database } from './better-sqlite3.js';
 import { migrateSqlite } from './migrations.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { mapSqliteFaults } from './sqlite-faults.js';
 import { createSqliteHooks } from './sqlite-hooks.js';
 
 export interface SqliteStoreOptions {
@@ -16,7 +17,10 @@ export interface SqliteStoreOptions {
   filename: string;
 }
 
-const BUSY_TIMEOUT_MS = 5000;
+/** How long a write waits, in all, for another process's write lock (then 503); waited on timers, see sqlite-dialect.ts. */
+const LOCK_WAIT_MS = 5000;
+/** SQLite's own busy wait, which blocks the event loop: kept to a few milliseconds. */
+const BUSY_TIMEOUT_MS = 20;
 
 function isInMemory(filename: string): boolean {
   return filename === '' || filename === ':memory:';
@@ -45,18 +49,22 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const { filename } = options;
   if (!isInMemory(filename)) await mkdir(dirname(resolve(filename)), { recursive: true });
   const database = openDatabase(filename);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database, lockWaitMs: LOCK_WAIT_MS }) });
   const hooks = createSqliteHooks(database);
 
+  // A full disk, a lock held too long or a read-only file answer SERVICE_UNAVAILABLE (503); `migrate` and `close`
+  // keep SQLite's own errors, which start-up reports as they are.
   return {
-    kind: 'sqlite',
-    ...createStoreOps(db, hooks),
+    ...mapSqliteFaults<Omit<Store, 'kind' | 'migrate' | 'close'>>({
+      ...createStoreOps(db, hooks),
+      // Only `tx` may be used inside `fn`: SQLite has one connection, and the transaction holds it until the end.
+      transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => fn(createStoreOps(trx, hooks))),
+      async ping() {
+        await sql`select 1`.execute(db);
+      },
+    }),
+    kind: 'sqlite' as const,
     migrate: () => migrateSqlite(db as Kysely<unknown>),
-    // Only `tx` may be used inside `fn`: SQLite has one connection, and the transaction holds it until the end.
-    transaction: (fn) => db.transaction().execute((trx) => fn(createStoreOps(trx, hooks))),
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
     close: () => db.destroy(),
   };
 }

@@ -1,0 +1,275 @@
+// Soak: mixed traffic against `tessera serve` as shipped (the built server, default settings) for minutes, on SQLite
+// and on PostgreSQL with two instances. Checks (verify, forward auth) over many tokens, with creates, rotations,
+// revokes, disables, enables, catalog changes and JWT issuance mixed in; every answer is checked against what the
+// token's state says at that moment. Samples RSS, heap, event-loop delay, open fds and database size every few
+// seconds; prints the 5xx count, the wrong-answer count, RSS/heap growth after warm-up and p50/p99 per minute.
+// Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort, makeTempDir, table } from './lib.mjs';
+import { startBenchPostgres } from './pg-cluster.mjs';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const mib = (bytes) => (bytes / 1048576).toFixed(1);
+
+const catalog = (version) => ({
+  version: 1,
+  name: 'soak',
+  description: `soak catalog, change ${version}`,
+  scopes: [{ scope: 'orders:read' }, { scope: 'orders:write' }],
+  endpoints: [
+    { endpoint: 'GET /orders/{id}', scopes: ['orders:read'] },
+    { endpoint: 'POST /orders', scopes: ['orders:write'] },
+  ],
+});
+
+async function serve(env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+  // The log as shipped (info, one line per request) is read and dropped; error lines (level 50) are kept to explain a 5xx.
+  const errors = [];
+  let partial = '';
+  child.stdout.on('data', (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop();
+    for (const line of lines) if (line.includes('"level":50') && errors.length < 20) errors.push(line);
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { base, pid: child.pid, errors, stop: () => child.kill('SIGKILL') };
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+async function send(base, method, path, { token, body, headers = {} } = {}) {
+  const t0 = performance.now();
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text && text.startsWith('{') ? JSON.parse(text) : undefined, ms: performance.now() - t0 };
+}
+
+/** What a check of a token in each state must answer. */
+const expectedVerify = { VALID: 'VALID', REVOKED: 'REVOKED', DISABLED: 'DISABLED' };
+const expectedAuthorize = { VALID: 200, REVOKED: 401, DISABLED: 401 };
+const expectedIssue = { VALID: 200, REVOKED: 401, DISABLED: 401 };
+
+async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs }) {
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'init', '--json'], { env });
+  const root = JSON.parse(stdout).secret;
+  const servers = [];
+  try {
+    for (let i = 0; i < instances; i++) servers.push(await serve(env));
+    const at = (i) => servers[i % servers.length].base;
+    let catalogChanges = 0;
+    const applied = await send(at(0), 'PUT', '/v1/catalog', { token: root, body: { document: catalog(catalogChanges) } });
+    if (applied.status !== 200) throw new Error(`catalog: ${applied.status}`);
+
+    // The model: every token's secret and state; `busy` while a change of it is in flight (its state is then unknown);
+    // `changed` remembers when and where, since another instance hears of it within a second, not at once.
+    const tokens = [];
+    const create = async (i) => {
+      const r = await send(at(i), 'POST', '/v1/tokens', { token: root, body: { name: `soak ${i}`, scopes: ['orders:read', 'tokens:issue'] } });
+      if (r.status === 201) tokens.push({ id: r.body.token.id, secret: r.body.secret, state: 'VALID', busy: false, epoch: 0, changedAt: 0, changedOn: i % servers.length });
+      return r;
+    };
+    for (let i = 0; i < tokenCount; i += 8) await Promise.all(Array.from({ length: Math.min(8, tokenCount - i) }, (_, k) => create(i + k)));
+
+    const stats = { requests: 0, fiveXx: 0, wrong: 0, throttled: 0, unjudged: 0, examples: [], byOp: {} };
+    const example = (line) => stats.examples.length < 8 && stats.examples.push(line);
+    const minutes = [];
+    // `racing`: the token changed while the check was in flight, so either state is a right answer. 429: the
+    // shipped throttle of failed authentications per address (every client here is 127.0.0.1), counted apart.
+    const note = (op, r, ok, racing = false) => {
+      stats.requests++;
+      stats.byOp[op] = (stats.byOp[op] ?? 0) + 1;
+      const line = `${op}: ${r.status} ${JSON.stringify(r.body)?.slice(0, 160)}`;
+      if (r.status >= 500) {
+        stats.fiveXx++;
+        example(line);
+      } else if (r.status === 429) stats.throttled++;
+      else if (!ok && racing) stats.unjudged++;
+      else if (!ok) {
+        stats.wrong++;
+        example(line);
+      }
+    };
+    const started = Date.now();
+    const latency = (ms) => {
+      const minute = Math.floor((Date.now() - started) / 60_000);
+      (minutes[minute] ??= []).push(ms);
+    };
+    /** A settled token: no change in flight, and every instance has had time to hear of its last change. */
+    const settled = (t, instance) => !t.busy && (instance === t.changedOn || Date.now() - t.changedAt > 2000);
+    const change = async (t, instance, action) => {
+      t.busy = true;
+      t.epoch = (t.epoch ?? 0) + 1;
+      try {
+        const r = await send(at(instance), 'POST', `/v1/tokens/${t.id}/${action}`, { token: root, body: {} });
+        note(action, r, r.status === 200 || (r.status === 409 && t.state === 'REVOKED'));
+        if (r.status === 200) {
+          if (action === 'rotate') t.secret = r.body.secret;
+          else t.state = action === 'revoke' ? 'REVOKED' : action === 'disable' ? 'DISABLED' : t.state === 'REVOKED' ? 'REVOKED' : 'VALID';
+          t.changedAt = Date.now();
+          t.changedOn = instance % servers.length;
+        }
+      } finally {
+        t.busy = false;
+      }
+    };
+
+    const worker = async (w) => {
+      for (let n = 0; Date.now() - started < seconds * 1000; n++) {
+        const instance = Math.floor(Math.random() * servers.length);
+        const t = tokens[Math.floor(Math.random() * tokens.length)];
+        const roll = Math.random();
+        try {
+          if (roll < 0.45) {
+            if (!settled(t, instance)) continue;
+            const [state, epoch] = [t.state, t.epoch];
+            const r = await send(at(instance), 'POST', '/v1/verify', { body: { token: t.secret, scopes: ['orders:read'] } });
+            latency(r.ms);
+            note('verify', r, r.status === 200 && r.body.code === expectedVerify[state], t.epoch !== epoch);
+          } else if (roll < 0.9) {
+            if (!settled(t, instance)) continue;
+            const [state, epoch] = [t.state, t.epoch];
+            const r = await send(at(instance), 'GET', '/v1/authorize', {
+              token: t.secret,
+              headers: { 'x-original-method': 'GET', 'x-original-uri': `/orders/${n}` },
+            });
+            latency(r.ms);
+            note('authorize', r, r.status === expectedAuthorize[state], t.epoch !== epoch);
+          } else if (roll < 0.93) {
+            note('create', await create(w * 1_000_000 + n), true);
+          } else if (roll < 0.95) {
+            if (!t.busy && t.state === 'VALID') await change(t, instance, 'rotate');
+          } else if (roll < 0.96) {
+            if (!t.busy && t.state === 'VALID') await change(t, instance, 'revoke');
+          } else if (roll < 0.975) {
+            if (!t.busy && t.state !== 'REVOKED') await change(t, instance, t.state === 'DISABLED' ? 'enable' : 'disable');
+          } else if (roll < 0.977) {
+            const r = await send(at(instance), 'PUT', '/v1/catalog', { token: root, body: { document: catalog(++catalogChanges) } });
+            note('catalog', r, r.status === 200);
+          } else {
+            if (!settled(t, instance)) continue;
+            const [state, epoch] = [t.state, t.epoch];
+            const r = await send(at(instance), 'POST', '/v1/auth/issue-token', { token: t.secret, body: { scope: 'orders:read', expires_in: '5 minutes' } });
+            note('issue-token', r, r.status === expectedIssue[state], t.epoch !== epoch);
+          }
+        } catch (error) {
+          stats.fiveXx++;
+          example(`network: ${error.message}`);
+        }
+      }
+    };
+
+    const samples = [];
+    const sample = async () => {
+      for (const [i, s] of servers.entries()) {
+        const status = readFileSync(`/proc/${s.pid}/status`, 'utf8');
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+        const fds = readdirSync(`/proc/${s.pid}/fd`).length;
+        const metrics = await (await fetch(`${s.base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+        const metric = (m) => Number(new RegExp(`^${m} ([0-9.e+-]+)`, 'm').exec(metrics)?.[1] ?? NaN);
+        samples.push({
+          t: Math.round((Date.now() - started) / 1000), instance: i, rss, heap: metric('nodejs_heap_size_used_bytes'),
+          lag: metric('nodejs_eventloop_lag_p99_seconds'), fds, db: await dbSize(),
+        });
+      }
+    };
+    const sampler = (async () => {
+      while (Date.now() - started < seconds * 1000) {
+        await sample().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, sampleMs));
+      }
+      await sample().catch(() => undefined);
+    })();
+    await Promise.all([...Array.from({ length: 8 }, (_, w) => worker(w)), sampler]);
+
+    console.log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${seconds} s --`);
+    console.log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'loop p99 ms', 'fds', 'db MiB'],
+      samples.map((s) => [s.t, s.instance, mib(s.rss), mib(s.heap), (s.lag * 1000).toFixed(1), s.fds, mib(s.db)])));
+    console.log(table(['minute', 'checks', 'p50 ms', 'p99 ms'], minutes.map((l, m) => {
+      const sorted = [...(l ?? [])].sort((a, b) => a - b);
+      return [m + 1, sorted.length, pct(sorted, 50).toFixed(2), pct(sorted, 99).toFixed(2)];
+    })));
+    // Growth after warm-up: from the first sample past a fifth of the run to the last, per instance.
+    const growth = (key) => Math.max(...servers.map((_, i) => {
+      const mine = samples.filter((s) => s.instance === i);
+      const from = mine.find((s) => s.t >= seconds / 5) ?? mine[0];
+      return mine.at(-1)[key] - from[key];
+    }));
+    const result = { name, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, rssGrowth: growth('rss'), heapGrowth: growth('heap') };
+    console.log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB; by operation ${JSON.stringify(stats.byOp)}`);
+    for (const line of stats.examples) console.log(`  ${line}`);
+    for (const line of servers.flatMap((s) => s.errors).slice(0, 3)) {
+      const entry = JSON.parse(line);
+      console.log(`  server log: ${entry.msg}: ${entry.err?.type ?? ''} ${entry.err?.code ?? ''} ${entry.err?.message ?? ''}`.slice(0, 300));
+    }
+    return result;
+  } finally {
+    for (const s of servers) s.stop();
+  }
+}
+
+export async function runSoakBench({ minutes = 10, quick = false } = {}) {
+  const seconds = quick ? 30 : minutes * 60;
+  const common = { seconds, tokens: quick ? 200 : 2000, sampleMs: quick ? 3000 : 5000 };
+  const results = [];
+  const temp = makeTempDir('tessera-soak-');
+  const file = join(temp.dir, 'tessera.db');
+  const sqliteEnv = { ...process.env, TESSERA_DB: file };
+  delete sqliteEnv.DATABASE_URL;
+  const sizeOf = (f) => { try { return statSync(f).size; } catch { return 0; } };
+  try {
+    results.push(await soakOne({ name: 'soak sqlite', env: sqliteEnv, instances: 1, dbSize: async () => sizeOf(file) + sizeOf(`${file}-wal`), ...common }));
+  } finally {
+    temp.remove();
+  }
+
+  const cluster = await startBenchPostgres();
+  if (!cluster) {
+    console.log('soak postgres: skipped, PostgreSQL not installed (apt-get install -y postgresql)');
+    return results;
+  }
+  try {
+    const env = { ...process.env, DATABASE_URL: cluster.url };
+    delete env.TESSERA_DB;
+    const dbSize = async () => {
+      const client = new pg.Client({ connectionString: cluster.url });
+      await client.connect();
+      try {
+        return Number((await client.query('select pg_database_size(current_database()) as size')).rows[0].size);
+      } finally {
+        await client.end();
+      }
+    };
+    results.push(await soakOne({ name: 'soak postgres', env, instances: 2, dbSize, ...common }));
+  } finally {
+    await cluster.stop();
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes('--quick');
+  const minutes = Number(process.argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
+  await runSoakBench({ quick, minutes });
+  process.exit(0);
+}
