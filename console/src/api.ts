@@ -1,5 +1,5 @@
 /** A tiny typed client of Tessera's public HTTP API: fetch with the session's bearer token, errors as ApiError. */
-import type { components } from '../../sdk/src/generated/openapi';
+import type { components, paths } from '../../sdk/src/generated/openapi';
 import { clearSession, readSession } from './session';
 
 /** The server's own response types, generated from its OpenAPI document (checked against it in CI). */
@@ -22,11 +22,12 @@ export interface CreateTokenInput {
   allowedIps?: string[];
 }
 
-export interface TreePermission { scope: string; name: string; description?: string; selected: boolean; granted: boolean }
-export interface TreeGroup { id: string; name: string; description?: string; permissions: TreePermission[] }
-export interface TreeService { id: string; name: string; description?: string; groups: TreeGroup[] }
-export interface Template { id: string; name: string; description?: string; scopes: string[] }
-export interface CatalogTree { version: number | null; services: TreeService[]; templates: Template[] }
+/** `GET /v1/catalog/tree`: the services tree, the permission sets and the resource types (what the console offers). */
+export type CatalogTree = paths['/v1/catalog/tree']['get']['responses'][200]['content']['application/json'];
+export type TreeService = CatalogTree['services'][number];
+export type Template = CatalogTree['templates'][number];
+/** A resource type (IoT-style grants): grants are spelled `pattern` with `{id}` and `{action}`. */
+export type ResourceType = CatalogTree['resources'][number];
 
 export interface CatalogVersion {
   accountId: string;
