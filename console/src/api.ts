@@ -42,20 +42,11 @@ export interface CatalogVersion {
 export interface CatalogIssue { path: string; line?: number; message: string }
 
 /**
- * The signed-in token's effective limits (`GET /v1/account` → `caller`): a token it creates may not outlive
- * `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
+ * `GET /v1/account`: the account, its policy, and `caller`, the signed-in token's effective limits — a token it creates
+ * may not outlive `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
  */
-export interface Caller {
-  tokenId: string;
-  name: string;
-  scopes: string[];
-  deny: string[];
-  expiresAt: string | null;
-  allowedIps: string[];
-}
-
-/** `caller` is optional: servers before it was added answer without it (the console then reads the token itself). */
-export type Account = Schemas['Account'] & { caller?: Caller };
+export type Account = paths['/v1/account']['get']['responses'][200]['content']['application/json'];
+export type Caller = NonNullable<Account['caller']>;
 
 export type AuditEvent = Schemas['AuditEvent'];
 
