@@ -137,7 +137,8 @@ const enc = encodeURIComponent;
 export const api = {
   account: (token?: string) => request<Account>('GET', '/v1/account', token ? { token } : {}),
 
-  listTokens: (query: { status?: string; search?: string; limit?: number; cursor?: string }) =>
+  /** `search`: a name's substring or an exact id; `kind=standard` leaves out endpoint tokens (managed on their endpoints). */
+  listTokens: (query: { status?: string; kind?: 'standard' | 'primary' | 'secondary' | 'all'; search?: string; limit?: number; cursor?: string }) =>
     request<Page<Token>>('GET', '/v1/tokens', { query }),
   getToken: (id: string) => request<Token>('GET', `/v1/tokens/${enc(id)}`),
   createToken: (body: CreateTokenInput) => request<{ token: Token; secret: string }>('POST', '/v1/tokens', { body }),

@@ -25,9 +25,16 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect(await code(row.secret)).toBe('REVOKED');
     await expect.poll(() => s.page.getByRole('link', { name: 'Row revoke' }).count()).toBe(0);
 
+    // The API's search finds an exact id: the console asks it alone, never GET /v1/tokens/{id} on a guess.
+    const asked: string[] = [];
+    s.page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/tokens')) asked.push(url.pathname + url.search);
+    });
     await s.page.getByLabel('Search tokens by name or id').fill(byId.id);
     await s.page.getByRole('link', { name: 'Nameless match' }).waitFor();
     await expect.poll(() => s.page.locator('tbody tr').count()).toBe(1);
+    expect(asked).toEqual([`/v1/tokens?status=active&kind=standard&search=${byId.id}&limit=50`]);
     await s.shot('tokens-list-found-by-id');
   });
 
