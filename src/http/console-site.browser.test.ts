@@ -77,22 +77,25 @@ describe.skipIf(browserSuiteSkipped('console-site.browser.test'))('the console a
 
   it('loads under 150 KB of compressed script until the tokens list shows, and fetches /v1/account once', async () => {
     const scripts = new Map<string, number>();
+    const measuring: Promise<void>[] = [];
     const accountCalls: string[] = [];
     s.page.on('requestfinished', (request) => {
       const url = new URL(request.url());
       if (url.pathname === '/v1/account') accountCalls.push(request.method());
       if (url.pathname.endsWith('.js')) {
-        void request.response().then(async (response) => {
+        measuring.push(request.response().then(async (response) => {
           // What crossed the wire: the compressed body the server chose for chromium's Accept-Encoding.
           const sizes = await request.sizes();
           scripts.set(url.pathname, sizes.responseBodySize);
           expect(response?.headers()['content-encoding']).toMatch(/^(br|gzip)$/);
-        });
+        }));
       }
     });
     await s.signIn();
     await s.page.getByRole('columnheader', { name: 'Permissions' }).waitFor();
     await expect.poll(() => scripts.size).toBeGreaterThan(0);
+    // Every script measured before the sum (and none left pending when the page closes).
+    await Promise.all(measuring);
     const total = [...scripts.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeLessThan(150 * 1024);
     expect(accountCalls).toEqual(['GET']);

@@ -48,7 +48,7 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     context = await browser.newContext({ viewport: desktop, baseURL: t.baseUrl });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.baseUrl });
     page = await context.newPage();
-    watch = watchConsole(page);
+    watch = await watchConsole(page);
   });
 
   afterEach(async () => {
