@@ -1,5 +1,5 @@
 /** A tiny typed client of Tessera's public HTTP API: fetch with the session's bearer token, errors as ApiError. */
-import type { components } from '../../sdk/src/generated/openapi';
+import type { components, paths } from '../../sdk/src/generated/openapi';
 import { clearSession, readSession } from './session';
 
 /** The server's own response types, generated from its OpenAPI document (checked against it in CI). */
@@ -22,11 +22,12 @@ export interface CreateTokenInput {
   allowedIps?: string[];
 }
 
-export interface TreePermission { scope: string; name: string; description?: string; selected: boolean; granted: boolean }
-export interface TreeGroup { id: string; name: string; description?: string; permissions: TreePermission[] }
-export interface TreeService { id: string; name: string; description?: string; groups: TreeGroup[] }
-export interface Template { id: string; name: string; description?: string; scopes: string[] }
-export interface CatalogTree { version: number | null; services: TreeService[]; templates: Template[] }
+/** `GET /v1/catalog/tree`: the services tree, the permission sets and the resource types (what the console offers). */
+export type CatalogTree = paths['/v1/catalog/tree']['get']['responses'][200]['content']['application/json'];
+export type TreeService = CatalogTree['services'][number];
+export type Template = CatalogTree['templates'][number];
+/** A resource type (IoT-style grants): grants are spelled `pattern` with `{id}` and `{action}`. */
+export type ResourceType = CatalogTree['resources'][number];
 
 export interface CatalogVersion {
   accountId: string;
@@ -41,20 +42,11 @@ export interface CatalogVersion {
 export interface CatalogIssue { path: string; line?: number; message: string }
 
 /**
- * The signed-in token's effective limits (`GET /v1/account` → `caller`): a token it creates may not outlive
- * `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
+ * `GET /v1/account`: the account, its policy, and `caller`, the signed-in token's effective limits — a token it creates
+ * may not outlive `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
  */
-export interface Caller {
-  tokenId: string;
-  name: string;
-  scopes: string[];
-  deny: string[];
-  expiresAt: string | null;
-  allowedIps: string[];
-}
-
-/** `caller` is optional: servers before it was added answer without it (the console then reads the token itself). */
-export type Account = Schemas['Account'] & { caller?: Caller };
+export type Account = paths['/v1/account']['get']['responses'][200]['content']['application/json'];
+export type Caller = NonNullable<Account['caller']>;
 
 export type AuditEvent = Schemas['AuditEvent'];
 
@@ -145,7 +137,8 @@ const enc = encodeURIComponent;
 export const api = {
   account: (token?: string) => request<Account>('GET', '/v1/account', token ? { token } : {}),
 
-  listTokens: (query: { status?: string; search?: string; limit?: number; cursor?: string }) =>
+  /** `search`: a name's substring or an exact id; `kind=standard` leaves out endpoint tokens (managed on their endpoints). */
+  listTokens: (query: { status?: string; kind?: 'standard' | 'primary' | 'secondary' | 'all'; search?: string; limit?: number; cursor?: string }) =>
     request<Page<Token>>('GET', '/v1/tokens', { query }),
   getToken: (id: string) => request<Token>('GET', `/v1/tokens/${enc(id)}`),
   createToken: (body: CreateTokenInput) => request<{ token: Token; secret: string }>('POST', '/v1/tokens', { body }),

@@ -1,33 +1,5 @@
-/**
- * Resource types (IoT-style grants) read from the catalog's own source, which the tree endpoint does not carry. The
- * YAML parser is a quarter of the console's script: it is loaded only when a YAML catalog has to be read.
- */
-
-export interface ResourceType {
-  type: string;
-  name: string;
-  description?: string;
-  actions: { name: string; description?: string }[];
-  pattern: string;
-}
-
-export async function resourceTypes(source: string, format: string): Promise<ResourceType[]> {
-  // A catalog without resource types (most of them) needs no parsing at all.
-  if (!/^\s*"?resources"?\s*:/m.test(source)) return [];
-  let document: unknown;
-  try {
-    document = format === 'json' ? JSON.parse(source) : (await import('yaml')).parse(source);
-  } catch {
-    return [];
-  }
-  const list = (document as { resources?: unknown })?.resources;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((r: Partial<ResourceType> & { actions?: unknown }) => {
-    if (typeof r?.type !== 'string' || !Array.isArray(r.actions)) return [];
-    const actions = r.actions.filter((a): a is { name: string; description?: string } => typeof a?.name === 'string');
-    return [{ type: r.type, name: r.name ?? r.type, ...(r.description ? { description: r.description } : {}), actions, pattern: r.pattern ?? `${r.type}:{id}:{action}` }];
-  });
-}
+/** Resource grants (IoT-style: type × one resource or all × some actions or all) spelled and read back in words. */
+import type { ResourceType } from './api';
 
 /** The scope strings of one grant: a resource id or all, some actions or all. */
 export function grantScopes(resource: ResourceType, id: string | '*', actions: string[] | '*'): string[] {

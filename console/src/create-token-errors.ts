@@ -1,5 +1,6 @@
 /** The create form's errors in a person's words, each tied to the field it is about (not the API's field names). */
 import type { ApiError } from './api';
+import { formatDate } from './format';
 
 export type FormField = 'name' | 'id' | 'profileId' | 'description' | 'permissions' | 'grant' | 'expiry' | 'ips';
 
@@ -28,8 +29,9 @@ const rewrites: [RegExp, string][] = [
   [/already (exists|in use|taken)/, 'Another token already has this id: choose another, or leave it empty for a generated one.'],
 ];
 
+/** A sentence for a person: capitalised, ended, and an API timestamp (`2026-12-10T22:37:23.870Z`) as a local date. */
 function sentence(text: string): string {
-  const t = text.trim();
+  const t = text.trim().replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\b/g, (iso) => formatDate(iso));
   return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 

@@ -1,13 +1,10 @@
-/**
- * Who is signed in: the account (fetched once per sign-in) and the signed-in token's limits (`caller`). Servers whose
- * `/v1/account` has no `caller` yet are asked which token this is (`POST /v1/explain`) and for its record.
- */
+/** Who is signed in: the account (fetched once per sign-in) and the signed-in token's limits (`GET /v1/account` → `caller`). */
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { api, request, type Account, type Caller } from './api';
+import { api, type Account, type Caller } from './api';
 
 export interface SignedIn {
   account: Account | undefined;
-  /** Undefined until known, or when the token may not read tokens. */
+  /** Undefined until the account is loaded. */
   caller: Caller | undefined;
 }
 
@@ -20,33 +17,17 @@ export function handOverAccount(token: string, account: Account): void {
   handedOver = { token, account };
 }
 
-async function callerOf(token: string, account: Account): Promise<Caller | undefined> {
-  if (account.caller) return account.caller;
-  try {
-    const { tokenId } = await request<{ tokenId: string | null }>('POST', '/v1/explain', { body: { token, scope: 'tokens:read' } });
-    if (!tokenId) return undefined;
-    const self = await api.getToken(tokenId);
-    return { tokenId, name: self.name, scopes: self.scopes, deny: self.deny, expiresAt: self.expiresAt, allowedIps: self.allowedIps };
-  } catch {
-    // A token without tokens:read cannot look itself up: the console then knows no limits and no own id.
-    return undefined;
-  }
-}
-
 export function SignedInProvider({ token, children }: { token: string; children: ReactNode }) {
   const [state, setState] = useState<SignedIn>({ account: undefined, caller: undefined });
   useEffect(() => {
     let live = true;
     const given = handedOver?.token === token ? handedOver.account : undefined;
     handedOver = undefined;
-    setState({ account: given, caller: undefined });
-    (async () => {
-      const account = given ?? await api.account();
-      if (!live) return;
-      setState({ account, caller: account.caller });
-      const caller = await callerOf(token, account);
-      if (live) setState({ account, caller });
-    })().catch(() => undefined);
+    setState({ account: given, caller: given?.caller ?? undefined });
+    if (given) return;
+    api.account().then((account) => {
+      if (live) setState({ account, caller: account.caller ?? undefined });
+    }, () => undefined);
     return () => {
       live = false;
     };

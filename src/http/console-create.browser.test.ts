@@ -1,4 +1,5 @@
-// The create form (issues 13 and 21): only the expiries and addresses the signed-in token may grant, expiry presets,
+// The create form (issues 13 and 21): only the expiries and addresses the signed-in token may grant (GET /v1/account's
+// caller), the server's refusal next to the field it names, expiry presets,
 // errors in words next to their fields and announced once, every bad address named, no configured grant dropped,
 // an Enabled switch, and the keyboard moved to the secret after Create.
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,62 @@ describe.skipIf(browserSuiteSkipped('console-create.browser.test'))('the create 
     const child = await created('Child of limited');
     expect(child.expiresAt).toBe(expiresAt);
     expect(child.allowedIps).toEqual(['10.1.2.0/24']);
+  });
+
+  it('reads its limits from GET /v1/account without tokens:read, and shows the server’s 403 next to the field it names', async () => {
+    // The token cannot list tokens (the list answers 403) nor read its own record: its limits come from `caller` alone.
+    s.watch.expected = [403];
+    const expiresAt = new Date(Date.now() + 10 * day).toISOString();
+    const limited = await s.t.createToken({ name: 'Creator only', scopes: ['tokens:create', 'catalog:read', 'profiles:manage'], expiresAt, allowedIps: ['127.0.0.1/32', '10.0.0.0/8'] });
+    const explains: string[] = [];
+    s.page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/v1/explain') explains.push(request.method());
+    });
+    await s.signIn(limited.secret);
+    await open();
+    const expiry = s.page.getByLabel('Expiration', { exact: true });
+    await expect.poll(() => expiry.inputValue()).toBe('limit');
+    for (const days of ['30', '60', '90']) expect(await expiry.locator(`option[value="${days}"]`).isDisabled()).toBe(true);
+    expect(await expiry.locator('option[value="never"]').count()).toBe(0);
+    const ips = s.page.getByLabel('Allowed IP addresses');
+    expect(await ips.inputValue()).toBe(limited.token.allowedIps.join('\n'));
+    expect(explains).toEqual([]);
+
+    // Meanwhile its limits narrow (the root token edits it): the form's view is stale, the server has the last word.
+    const narrowed = await s.t.request('PATCH', `/v1/tokens/${limited.id}`, {
+      token: s.t.rootSecret, body: { expiresAt: new Date(Date.now() + 5 * day).toISOString(), allowedIps: ['127.0.0.1/32'] },
+    });
+    expect(narrowed.status).toBe(200);
+    await s.page.getByLabel('Name', { exact: true }).fill('Child of narrowed');
+    await s.page.getByRole('checkbox', { name: /^Manage profiles and data/ }).check();
+    await expiry.selectOption('custom');
+    const date = new Date(Date.now() + 3 * day);
+    await s.page.getByLabel('Expiration date').fill(`${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`);
+    await s.page.getByRole('button', { name: 'Create', exact: true }).click();
+    const ipsError = s.page.locator('#token-ips-error li');
+    await expect.poll(() => ipsError.allTextContents()).toEqual([`10.0.0.0/8 is outside ${narrowed.body.allowedIps.join(', ')}: a token can only grant the addresses it may be used from.`]);
+    expect(await s.page.getByRole('alert').textContent()).toMatch(/Fix this field: Allowed IP addresses/);
+    expect(await focusedLabel()).toBe('token-ips');
+
+    await ips.fill('127.0.0.1/32');
+    await expect.poll(() => ipsError.count()).toBe(0);
+    await expiry.selectOption('limit');
+    await s.page.getByRole('button', { name: 'Create', exact: true }).click();
+    const expiryError = s.page.locator('#token-expiry-error');
+    await expiryError.waitFor();
+    // The server's limit, said as a date in the person's locale rather than as an ISO timestamp.
+    expect(await expiryError.textContent()).toMatch(/^Must be at or before \w{3} \d{1,2}, \d{4}, .+: a token can only grant the lifetime it has/);
+    expect(await expiryError.textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(await focusedLabel()).toBe('token-expiry');
+    expect(await created('Child of narrowed')).toBeUndefined();
+    await s.shot('create-token-server-refused-expiry');
+
+    await expiry.selectOption('custom');
+    await s.page.getByLabel('Expiration date').fill(`${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`);
+    await s.page.getByRole('button', { name: 'Create', exact: true }).click();
+    await s.page.getByRole('heading', { name: 'Token created' }).waitFor();
+    expect((await created('Child of narrowed')).allowedIps).toEqual(narrowed.body.allowedIps);
+    expect(explains).toEqual([]);
   });
 
   it('offers 7/30/60/90 days, custom and "no expiration" with a warning, creates disabled, and focuses the secret', async () => {

@@ -25,9 +25,16 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect(await code(row.secret)).toBe('REVOKED');
     await expect.poll(() => s.page.getByRole('link', { name: 'Row revoke' }).count()).toBe(0);
 
+    // The API's search finds an exact id: the console asks it alone, never GET /v1/tokens/{id} on a guess.
+    const asked: string[] = [];
+    s.page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/v1/tokens')) asked.push(url.pathname + url.search);
+    });
     await s.page.getByLabel('Search tokens by name or id').fill(byId.id);
     await s.page.getByRole('link', { name: 'Nameless match' }).waitFor();
     await expect.poll(() => s.page.locator('tbody tr').count()).toBe(1);
+    expect(asked).toEqual([`/v1/tokens?status=active&kind=standard&search=${byId.id}&limit=50`]);
     await s.shot('tokens-list-found-by-id');
   });
 
@@ -74,13 +81,28 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect(await code(rotated)).toBe('VALID');
   });
 
-  it('shows no Enabled switch on a revoked token', async () => {
+  // Runs last: it replaces the catalog with the integration platform's (seed 004) for an endpoint token.
+  it('shows no Enabled switch on a revoked token, on its page or among endpoint tokens (its record says enabled: false)', async () => {
     const made = await s.t.createToken({ name: 'Gone for good', scopes: ['config:read'] });
-    await s.t.request('POST', `/v1/tokens/${made.id}/revoke`, { token: s.t.rootSecret });
+    const revoked = await s.t.request('POST', `/v1/tokens/${made.id}/revoke`, { token: s.t.rootSecret });
+    expect(revoked.body.token).toMatchObject({ status: 'revoked', enabled: false });
     await s.signIn();
     await s.page.goto(`/console/tokens/${made.id}`);
     await s.page.getByRole('heading', { name: /Gone for good/ }).waitFor();
     await s.page.getByText('Revoked', { exact: true }).first().waitFor();
     expect(await s.page.getByRole('switch').count()).toBe(0);
+
+    await s.useCatalog('integration.yaml');
+    const kept = await s.t.request('POST', '/v1/endpoint-tokens', { token: s.t.rootSecret, body: { name: 'Kept app' } });
+    const old = await s.t.request('POST', '/v1/endpoint-tokens', { token: s.t.rootSecret, body: { name: 'Old warehouse' } });
+    expect([kept.status, old.status]).toEqual([201, 201]);
+    expect((await s.t.request('POST', `/v1/tokens/${old.body.token.token.id}/revoke`, { token: s.t.rootSecret })).body.token.enabled).toBe(false);
+    await s.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Endpoints' }).click();
+    await s.page.getByRole('switch', { name: 'Enabled: Kept app' }).waitFor();
+    await s.page.getByRole('switch', { name: 'Show inactive' }).click();
+    const row = s.page.getByRole('row', { name: /Old warehouse/ });
+    await row.getByText('Revoked', { exact: true }).waitFor();
+    expect(await row.getByRole('switch').count()).toBe(0);
+    expect(await row.getByRole('button', { name: 'Activate' }).count()).toBe(0);
   });
 });

@@ -51,7 +51,7 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
   beforeEach(async () => {
     context = await browser.newContext({ viewport: desktop, baseURL: t.baseUrl });
     page = await context.newPage();
-    watch = watchConsole(page);
+    watch = await watchConsole(page);
   });
 
   afterEach(async () => {

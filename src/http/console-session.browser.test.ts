@@ -1,4 +1,5 @@
-// Lock-out care (issue 14): the console warns before acting on the token it is signed in with, keeps working when it
+// Lock-out care (issues 13 and 14): the console warns before acting on the token it is signed in with, shows the server's
+// 409 for the account's last manager while the session goes on, keeps working when it
 // rotates that token, and when the server ends the session (401) it returns to sign-in saying why.
 import { describe, expect, it } from 'vitest';
 import { browserSuiteSkipped, consoleSuite } from '../testing/console-browser.js';
@@ -77,6 +78,45 @@ describe.skipIf(browserSuiteSkipped('console-session.browser.test'))('the signed
     await s.page.getByRole('dialog').getByText(ownWarning).waitFor();
     await s.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     expect(await code(other.secret)).toBe('VALID');
+  });
+
+  it('shows the server’s 409 when the root token tries to revoke or bulk-delete itself, and the session continues', async () => {
+    // Every API-made manager descends from the root token: revoking or deleting it would leave no manager (docs/security.md rule 9).
+    s.watch.expected = [409];
+    const root = (await s.t.request('GET', '/v1/account', { token: s.t.rootSecret })).body.caller;
+    const bystander = await s.t.createToken({ name: 'Bystander', scopes: ['config:read'] });
+    await s.signIn();
+    const refusal = /would leave the account without a live token that can manage it/;
+    const banner = s.page.getByRole('alert').filter({ hasText: 'That did not work.' });
+
+    await s.page.getByRole('button', { name: `Revoke ${root.name}` }).click();
+    const dialog = s.page.getByRole('dialog', { name: `Revoke ${root.name}?` });
+    await dialog.getByText(ownWarning).waitFor();
+    await dialog.getByRole('button', { name: 'Yes, revoke it!' }).click();
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/revoking token \S+ would leave/);
+    expect(await banner.textContent()).toMatch(refusal);
+    expect(await banner.textContent()).toMatch(/CONFLICT/);
+    await s.shot('revoke-root-refused');
+    expect(await code(s.t.rootSecret)).toBe('VALID');
+
+    await s.page.getByRole('checkbox', { name: `Select ${root.name}` }).check();
+    await s.page.getByRole('checkbox', { name: 'Select Bystander' }).check();
+    await s.page.getByRole('button', { name: 'Delete selected (2)' }).click();
+    await s.page.getByRole('dialog').getByText(ownWarning).waitFor();
+    await s.page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => s.page.getByRole('dialog').count()).toBe(0);
+    await expect.poll(() => banner.textContent()).toMatch(/this deletion would leave/);
+    expect(await banner.textContent()).toMatch(refusal);
+    // All or nothing: the bystander was not deleted either.
+    expect(await code(bystander.secret)).toBe('VALID');
+    expect(await code(s.t.rootSecret)).toBe('VALID');
+
+    // Still signed in: the session and its pages keep working.
+    expect(await s.page.evaluate(() => sessionStorage.getItem('tessera.token'))).toBe(s.t.rootSecret);
+    await s.page.getByRole('link', { name: 'Audit log' }).click();
+    await s.page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    expect(await s.page.getByText('Your session ended:').count()).toBe(0);
   });
 
   it('rotates its own token with an overlap and keeps working on the new secret', async () => {

@@ -48,7 +48,7 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     context = await browser.newContext({ viewport: desktop, baseURL: t.baseUrl });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.baseUrl });
     page = await context.newPage();
-    watch = watchConsole(page);
+    watch = await watchConsole(page);
   });
 
   afterEach(async () => {
@@ -295,10 +295,22 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     expect(await check(getPrimary, 'GET')).toBe('VALID');
     expect(await check(oldGet, 'GET')).toBe('VALID');
 
-    // A primary belongs to its endpoint: no revoke or delete from the token list, and its page says where it is managed.
+    // A primary belongs to its endpoint: the token list leaves it out (kind=standard) until asked to show endpoint
+    // tokens, then offers no revoke or delete for it; its page says where it is managed.
+    const listQueries: URLSearchParams[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/tokens' && request.method() === 'GET') listQueries.push(url.searchParams);
+    });
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens' }).click();
     const primaryRow = page.getByRole('row', { name: /orders POST primary/ });
+    await page.getByRole('columnheader', { name: 'Permissions' }).waitFor();
+    await expect.poll(() => listQueries.map((q) => q.get('kind'))).toEqual(['standard']);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await primaryRow.count()).toBe(0);
+    await page.getByRole('switch', { name: 'Show endpoint tokens' }).click();
     await primaryRow.getByText('endpoint primary').waitFor();
+    expect(listQueries.at(-1)?.get('kind')).toBe('all');
     expect(await primaryRow.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
     expect(await primaryRow.getByRole('checkbox').count()).toBe(0);
     await primaryRow.getByRole('link', { name: 'orders POST primary' }).click();

@@ -10,6 +10,7 @@ import {
   type Explanation,
   type TreeService,
 } from '../core/catalog/index.js';
+import { catalogResourceTypes, type TreeResourceType } from '../core/catalog/catalog-tree.js';
 import { TesseraError, badRequest, notFound } from '../core/errors.js';
 import type { TokenRecord } from '../core/types.js';
 import type { CatalogVersionRecord, Page } from '../store/store.js';
@@ -128,12 +129,17 @@ export async function listCatalogVersions(
   });
 }
 
-/** The advanced tree with the leaves a token, or a set of scopes and templates, selects. */
+/** The advanced tree with the leaves a token, or a set of scopes and templates, selects; the permission sets and resource types. */
 export async function getCatalogTree(
   ctx: ServiceContext,
   actor: Actor,
   selection: { tokenId?: string; scopes?: string[]; templates?: string[] },
-): Promise<{ version: number | null; services: TreeService[]; templates: { id: string; name: string; description?: string; scopes: string[] }[] }> {
+): Promise<{
+  version: number | null;
+  services: TreeService[];
+  templates: { id: string; name: string; description?: string; scopes: string[] }[];
+  resources: TreeResourceType[];
+}> {
   requirePermission(actor, 'catalog:read');
   const { catalog, version } = await ctx.catalogs.get(actor.accountId);
   let scopes = selection.scopes ?? [];
@@ -148,6 +154,7 @@ export async function getCatalogTree(
     version: version?.version ?? null,
     services: catalogTree(catalog, { scopes, templates }),
     templates: (catalog.document.templates ?? []).map((t) => ({ id: t.id, name: t.name, ...(t.description ? { description: t.description } : {}), scopes: [...t.scopes] })),
+    resources: catalogResourceTypes(catalog),
   };
 }
 

@@ -44,7 +44,7 @@ export interface ConsoleWatch {
   expected: number[];
 }
 
-export function watchConsole(page: Page): ConsoleWatch {
+export async function watchConsole(page: Page): Promise<ConsoleWatch> {
   const watch: ConsoleWatch = { errors: [], expected: [] };
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
@@ -54,7 +54,8 @@ export function watchConsole(page: Page): ConsoleWatch {
   });
   page.on('pageerror', (error) => watch.errors.push(`page error: ${error.message}`));
   // Every page of every test runs under the console's CSP: a violation is reported as a console error, so it fails the test.
-  void page.addInitScript({ content: cspViolationReporter });
+  // Awaited: a test that never uses its page would otherwise close it under the pending call (an unhandled rejection).
+  await page.addInitScript({ content: cspViolationReporter });
   return watch;
 }
 
@@ -129,7 +130,7 @@ export function consoleSuite(options: { catalog: string }): ConsoleSuite {
   beforeEach(async () => {
     context = await need(browser, 'the browser').newContext({ viewport: desktop, baseURL: suite.t.baseUrl });
     page = await context.newPage();
-    watch = watchConsole(page);
+    watch = await watchConsole(page);
   });
   afterEach(async () => {
     await context?.close();

@@ -103,7 +103,10 @@ export function EndpointDetail({ id }: { id: string }) {
                   {(tokens.data?.items ?? []).map((t) => (
                     <tr key={t.token.id}>
                       <td data-label="Name"><Link to={`/tokens/${encodeURIComponent(t.token.id)}`}>{t.token.name}</Link></td>
-                      <td data-label="Enabled"><Switch checked={t.token.enabled} disabled={busy || t.token.status === 'revoked'} label={`Enabled: ${t.token.name}`} onChange={(next) => void setEnabled(t, next)} /></td>
+                      <td data-label="Enabled">
+                        {t.token.status === 'revoked' ? <StatusBadge status="revoked" />
+                          : <Switch checked={t.token.enabled} disabled={busy} label={`Enabled: ${t.token.name}`} onChange={(next) => void setEnabled(t, next)} />}
+                      </td>
                       <td data-label="Assigned methods">
                         <div className="actions">
                           {a.primaries.map((p) => (

@@ -1,6 +1,7 @@
 /** IoT-style grants: a permission type, one resource or all, some actions or all → scope strings. */
 import { useEffect, useState } from 'react';
-import { grantScopes, type ResourceType } from '../catalog-resources';
+import type { ResourceType } from '../api';
+import { grantScopes } from '../catalog-resources';
 
 export function ResourceGrants(props: {
   resources: ResourceType[];

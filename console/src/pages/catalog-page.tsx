@@ -1,6 +1,6 @@
 /** Catalog: the services tree and the permission sets; upload a catalog file, see issues at their entries, apply. */
 import { useState, type ChangeEvent } from 'react';
-import { describeGrant, resourceTypes } from '../catalog-resources';
+import { describeGrant } from '../catalog-resources';
 import { api, ApiError, type CatalogIssue } from '../api';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -18,7 +18,7 @@ export function CatalogPage() {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
   }), []);
-  const resources = useLoad(async () => (current.data ? resourceTypes(current.data.source, current.data.format) : []), [current.data]).data ?? [];
+  const resources = tree.data?.resources ?? [];
   const [upload, setUpload] = useState<Upload>();
   const [issues, setIssues] = useState<CatalogIssue[]>();
   const [conflicts, setConflicts] = useState<Conflict[]>([]);

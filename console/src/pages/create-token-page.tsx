@@ -3,7 +3,6 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { api, type ApiError, type Token } from '../api';
 import { splitIps } from '../ip';
 import { asApiError, useLoad } from '../use-load';
-import { useResourceTypes } from '../use-resource-types';
 import { describeGrant } from '../catalog-resources';
 import { inputOf, labelOf, placeApiError, type FormField } from '../create-token-errors';
 import { useSignedIn } from '../signed-in';
@@ -49,7 +48,7 @@ export function CreateTokenPage() {
 
   const catalog = useLoad(() => api.catalogTree({}), []);
   // A catalog with resource types (IoT-style: type × one resource or all × some actions or all) offers them up front.
-  const resources = useResourceTypes();
+  const resources = catalog.data?.resources ?? [];
 
   const templateScopes = useMemo(() => {
     const all = catalog.data?.templates ?? [];

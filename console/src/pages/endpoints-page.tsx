@@ -7,6 +7,7 @@ import { EndpointDetail } from '../components/endpoint-detail';
 import { ErrorBanner } from '../components/error-banner';
 import { Link } from '../components/link';
 import { SecondaryTokenDialog } from '../components/secondary-token-dialog';
+import { StatusBadge } from '../components/status-badge';
 import { Switch } from '../components/switch';
 
 export function EndpointsPage({ endpointId }: { endpointId: string | undefined }) {
@@ -80,7 +81,9 @@ function EndpointList() {
                   ) : <span className="muted">Unassigned</span>}
                 </td>
                 <td data-label="Enabled">
-                  <Switch checked={t.token.enabled} disabled={t.token.status === 'revoked'} label={`Enabled: ${t.token.name}`} onChange={(on) => void setEnabled(t, on)} />
+                  {/* Revoked is final (and its record says enabled: false): its status instead of a switch. */}
+                  {t.token.status === 'revoked' ? <StatusBadge status="revoked" />
+                    : <Switch checked={t.token.enabled} label={`Enabled: ${t.token.name}`} onChange={(on) => void setEnabled(t, on)} />}
                 </td>
                 <td data-label="Actions">
                   <div className="actions">

@@ -3,7 +3,6 @@ import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
 import { formatDate } from '../format';
 import { asApiError, useLoad } from '../use-load';
-import { useResourceTypes } from '../use-resource-types';
 import { describeGrant } from '../catalog-resources';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
@@ -160,9 +159,9 @@ function TokenPermissions({ token, editable, onSaved }: { token: Token; editable
   const [otherScope, setOtherScope] = useState('');
   const [error, setError] = useState<ApiError>();
   const [saving, setSaving] = useState(false);
-  const resources = useResourceTypes();
   const selected = useMemo(() => new Set(scopes), [scopes]);
   const tree = useLoad(() => api.catalogTree({ scopes }), [scopes.join(' ')]);
+  const resources = tree.data?.resources ?? [];
   const dirty = scopes.join(' ') !== token.scopes.join(' ');
   const add = (list: string[]) => setScopes((current) => [...current, ...list.filter((s) => !current.includes(s))]);
   const remove = (scope: string) => setScopes((current) => current.filter((s) => s !== scope));

@@ -1,6 +1,9 @@
-/** Tokens: the list (active by default), search, a switch for inactive ones, select several and delete. */
+/**
+ * Tokens: the list (active, made through the token API, by default), search by name or exact id, switches for inactive
+ * and for endpoint tokens, select several and delete.
+ */
 import { useEffect, useState } from 'react';
-import { api, type ApiError, type Page, type Token } from '../api';
+import { api, type ApiError, type Token } from '../api';
 import { formatDate } from '../format';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -9,21 +12,6 @@ import { Link } from '../components/link';
 import { StatusBadge } from '../components/status-badge';
 import { Switch } from '../components/switch';
 import { OwnTokenWarning, useSignedIn } from '../signed-in';
-
-/** Text that could be a token id (generated `tok_…`, or chosen: no spaces, with a digit, "_" or "-"). */
-const idLike = /^(?=.*[\d_-])[A-Za-z0-9][\w.-]{0,99}$/;
-
-/**
- * The list, and — since the API's search matches names only — the token whose id is exactly the search text, first.
- */
-async function listWithId(query: { status: 'all' | 'active'; search: string; limit: number }): Promise<Page<Token>> {
-  const [page, byId] = await Promise.all([
-    api.listTokens(query),
-    query.search && idLike.test(query.search) ? api.getToken(query.search).catch(() => undefined) : undefined,
-  ]);
-  if (!byId || page.items.some((t) => t.id === byId.id) || (query.status === 'active' && byId.status !== 'active')) return page;
-  return { ...page, items: [byId, ...page.items] };
-}
 
 /** A token's permissions in a list row: the first few, and how many more. */
 function ScopeSummary({ scopes }: { scopes: string[] }) {
@@ -38,6 +26,8 @@ function ScopeSummary({ scopes }: { scopes: string[] }) {
 
 export function TokensPage() {
   const [showInactive, setShowInactive] = useState(false);
+  // Endpoint tokens (seed 004) have their own pages; the list shows them only when asked.
+  const [showEndpoint, setShowEndpoint] = useState(false);
   const [searchText, setSearchText] = useState('');
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -55,7 +45,8 @@ export function TokensPage() {
 
   const { caller } = useSignedIn();
   const [revoking, setRevoking] = useState<Token>();
-  const list = useLoad(() => listWithId({ status: showInactive ? 'all' : 'active', search, limit: 50 }), [showInactive, search]);
+  const query = { status: showInactive ? 'all' : 'active', kind: showEndpoint ? 'all' : 'standard', search, limit: 50 } as const;
+  const list = useLoad(() => api.listTokens(query), [showInactive, showEndpoint, search]);
   useEffect(() => {
     setMore([]);
     setCursor(list.data?.nextCursor ?? null);
@@ -65,7 +56,7 @@ export function TokensPage() {
   const loadMore = async () => {
     if (!cursor) return;
     try {
-      const page = await api.listTokens({ status: showInactive ? 'all' : 'active', search, limit: 50, cursor });
+      const page = await api.listTokens({ ...query, cursor });
       setMore((m) => [...m, ...page.items]);
       setCursor(page.nextCursor);
     } catch (err) {
@@ -122,6 +113,7 @@ export function TokensPage() {
           onChange={(e) => setSearchText(e.target.value)}
         />
         <Switch checked={showInactive} onChange={setShowInactive} label="Show inactive" showLabel />
+        <Switch checked={showEndpoint} onChange={setShowEndpoint} label="Show endpoint tokens" showLabel />
         <button type="button" className="button button-danger" disabled={selected.size === 0} onClick={() => setConfirming(true)}>
           Delete selected{selected.size ? ` (${selected.size})` : ''}
         </button>
@@ -165,6 +157,7 @@ export function TokensPage() {
                 <td data-label="Name">
                   <Link to={`/tokens/${encodeURIComponent(t.id)}`}>{t.name}</Link>
                   {t.kind === 'primary' ? <> <span className="badge badge-included">endpoint primary</span></> : null}
+                  {t.kind === 'secondary' ? <> <span className="badge badge-included">endpoint token</span></> : null}
                 </td>
                 <td data-label="Id" className="mono small">{t.id}</td>
                 <td data-label="Hint" className="mono small">{t.hint}</td>

@@ -1958,7 +1958,7 @@ export interface paths {
         };
         /**
          * Services → groups → permissions, with a selection marked
-         * @description What a console’s advanced tree needs: `selected` for permissions listed by the token (`tokenId`) or the given `templates`/`scopes`; `granted` for those they imply.
+         * @description What a console needs to offer permissions: the tree, with `selected` for permissions listed by the token (`tokenId`) or the given `templates`/`scopes` and `granted` for those they imply; the permission sets; the resource types with their actions and scope pattern.
          */
         get: {
             parameters: {
@@ -1981,8 +1981,43 @@ export interface paths {
                     content: {
                         "application/json": {
                             version: number | null;
-                            services: unknown[];
-                            templates: unknown[];
+                            services: {
+                                id: string;
+                                name: string;
+                                description?: string;
+                                groups: {
+                                    id: string;
+                                    name: string;
+                                    description?: string;
+                                    permissions: {
+                                        scope: string;
+                                        name: string;
+                                        description?: string;
+                                        /** @description Listed by the selection (or one of its templates) */
+                                        selected: boolean;
+                                        /** @description Granted by the selection, listed or through includes and wildcards */
+                                        granted: boolean;
+                                    }[];
+                                }[];
+                            }[];
+                            templates: {
+                                id: string;
+                                name: string;
+                                description?: string;
+                                scopes: string[];
+                            }[];
+                            /** @description Resource types: a grant is one resource or all (`*`) × one action or all */
+                            resources: {
+                                type: string;
+                                name: string;
+                                description?: string;
+                                actions: {
+                                    name: string;
+                                    description?: string;
+                                }[];
+                                /** @description How a grant is spelled, with `{id}` and `{action}`, e.g. `device:{id}:{action}` */
+                                pattern: string;
+                            }[];
                         };
                     };
                 };

@@ -1,4 +1,4 @@
-/** The advanced permission tree (services → groups → permissions) with each leaf marked for a selection. */
+/** The advanced permission tree (services → groups → permissions) with each leaf marked, and the resource types. */
 import type { CompiledCatalog } from './compiled-catalog.js';
 
 export interface TreePermission {
@@ -23,6 +23,16 @@ export interface TreeService {
   name: string;
   description?: string;
   groups: TreeGroup[];
+}
+
+/** A resource type as a console offers it: grants spelled by `pattern` with `{id}` and `{action}`. */
+export interface TreeResourceType {
+  type: string;
+  name: string;
+  description?: string;
+  actions: { name: string; description?: string }[];
+  /** The pattern with its default filled in: `<type>:{id}:{action}` when the catalog gives none. */
+  pattern: string;
 }
 
 export interface TreeSelection {
@@ -68,5 +78,22 @@ export function catalogTree(catalog: CompiledCatalog, selection: TreeSelection =
         };
       }),
     })),
+  }));
+}
+
+/**
+ * The catalog's resource types (IoT-style grants: type × one resource or all × some actions or all), so that a
+ * client can offer and name them without reading the catalog's source.
+ *
+ * @example
+ * catalogResourceTypes(catalog).map((r) => r.pattern) // ['device:{id}:{action}', …]
+ */
+export function catalogResourceTypes(catalog: CompiledCatalog): TreeResourceType[] {
+  return (catalog.document.resources ?? []).map((r) => ({
+    type: r.type,
+    name: r.name,
+    ...(r.description === undefined ? {} : { description: r.description }),
+    actions: r.actions.map((a) => ({ name: a.name, ...(a.description === undefined ? {} : { description: a.description }) })),
+    pattern: r.pattern ?? `${r.type}:{id}:{action}`,
   }));
 }

@@ -25,6 +25,27 @@ const VersionSummary = Type.Object({
 
 const Version = Type.Object({ ...VersionSummary.properties, source: Type.String() });
 
+const described = { description: Type.Optional(Type.String()) };
+const TreePermission = Type.Object({
+  scope: Type.String(), name: Type.String(), ...described,
+  selected: Type.Boolean({ description: 'Listed by the selection (or one of its templates)' }),
+  granted: Type.Boolean({ description: 'Granted by the selection, listed or through includes and wildcards' }),
+});
+const TreeGroup = Type.Object({ id: Type.String(), name: Type.String(), ...described, permissions: Type.Array(TreePermission) });
+const TreeService = Type.Object({ id: Type.String(), name: Type.String(), ...described, groups: Type.Array(TreeGroup) });
+const TreeTemplate = Type.Object({ id: Type.String(), name: Type.String(), ...described, scopes: Type.Array(Type.String()) });
+const TreeResourceType = Type.Object({
+  type: Type.String(), name: Type.String(), ...described,
+  actions: Type.Array(Type.Object({ name: Type.String(), ...described })),
+  pattern: Type.String({ description: 'How a grant is spelled, with `{id}` and `{action}`, e.g. `device:{id}:{action}`' }),
+});
+const CatalogTree = Type.Object({
+  version: Type.Union([Type.Integer(), Type.Null()]),
+  services: Type.Array(TreeService),
+  templates: Type.Array(TreeTemplate),
+  resources: Type.Array(TreeResourceType, { description: 'Resource types: a grant is one resource or all (`*`) × one action or all' }),
+});
+
 const Context = Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call, e.g. {"user_id":"pigeon"}, for scopes with `requires`' }));
 
 function catalogInput(body: { source?: string; format?: 'yaml' | 'json'; document?: Record<string, unknown> }) {
@@ -76,13 +97,13 @@ export function catalogRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/catalog/tree', {
       schema: {
         tags, security, summary: 'Services → groups → permissions, with a selection marked',
-        description: 'What a console’s advanced tree needs: `selected` for permissions listed by the token (`tokenId`) or the given `templates`/`scopes`; `granted` for those they imply.',
+        description: 'What a console needs to offer permissions: the tree, with `selected` for permissions listed by the token (`tokenId`) or the given `templates`/`scopes` and `granted` for those they imply; the permission sets; the resource types with their actions and scope pattern.',
         querystring: Type.Object({
           tokenId: Type.Optional(Type.String({ maxLength: 100 })),
           templates: Type.Optional(Type.Array(Type.String())),
           scopes: Type.Optional(Type.Array(Type.String())),
         }),
-        response: { 200: Type.Object({ version: Type.Union([Type.Integer(), Type.Null()]), services: Type.Array(Type.Unknown()), templates: Type.Array(Type.Unknown()) }), ...errorResponses },
+        response: { 200: CatalogTree, ...errorResponses },
       },
     }, async (request) => tessera.getCatalogTree(await http.authenticate(request), request.query));
 
