@@ -129,7 +129,7 @@ export interface paths {
                         templates?: string[];
                         validFrom?: string | null;
                         expiresAt?: string | null;
-                        /** @description IPv4/IPv6 addresses or CIDRs; empty = any */
+                        /** @description IPv4/IPv6 addresses or CIDRs; empty = any (only where the creating token’s chain has no list). Omitted: the creating token’s list (caller.allowedIps); given: each entry within it */
                         allowedIps?: string[];
                         enabled?: boolean;
                         metadata?: {
@@ -405,6 +405,7 @@ export interface paths {
                         description?: string | null;
                         profileId?: string | null;
                         enabled?: boolean;
+                        /** @description Within the editing token’s chain and the token’s own creators’ lists: a token editing itself can only narrow it */
                         allowedIps?: string[];
                         validFrom?: string | null;
                         expiresAt?: string | null;
