@@ -50,18 +50,23 @@ describe('matchEndpoint', () => {
   });
 
   it('stays within 2x when the catalog grows from 10 to 1,000 endpoints', () => {
-    const time = (n: number): number => {
-      const cat = catalogWith(n);
-      const best: number[] = [];
-      for (let run = 0; run < 5; run++) {
-        const start = performance.now();
-        for (let i = 0; i < 20_000; i++) cat.matchEndpoint('GET', `/api/v${i % 10}/things/t${i % 7}`);
-        best.push(performance.now() - start);
-      }
-      return Math.min(...best);
+    const small = catalogWith(10);
+    const large = catalogWith(1000);
+    const round = (cat: typeof small): number => {
+      const start = performance.now();
+      for (let i = 0; i < 20_000; i++) cat.matchEndpoint('GET', `/api/v${i % 10}/things/t${i % 7}`);
+      return performance.now() - start;
     };
-    time(10);
-    expect(time(1000)).toBeLessThan(2 * time(10) + 5);
+    round(small);
+    round(large);
+    // Alternating rounds, best of each: a burst of load on this shared machine lands on both sizes alike.
+    let bestSmall = Infinity;
+    let bestLarge = Infinity;
+    for (let run = 0; run < 7; run++) {
+      bestSmall = Math.min(bestSmall, round(small));
+      bestLarge = Math.min(bestLarge, round(large));
+    }
+    expect(bestLarge).toBeLessThan(2 * bestSmall + 5);
   });
 });
 
