@@ -5,12 +5,20 @@
  */
 import type { PermissionSet } from './permission-set.js';
 import type { DefinitionIndex } from './definition-index.js';
+import { expandScopes } from './expand-scopes.js';
 import { covers, overlaps, parseScopePattern, type ScopePattern } from './scope-pattern.js';
 import { instantiate, printScopeTemplate } from './scope-template.js';
 
-/** Which of `names` (built-in permissions) the prepared permissions reach through includes that name them. */
-export function reachedThroughIncludes(set: PermissionSet, names: readonly string[]): string[] {
-  const reached = set.allow.filter((g) => g.via.length > 0 && g.pattern[0] !== '*');
+/**
+ * Which of `names` (built-in permissions) the prepared permissions reach through includes that name them. The
+ * closure is taken again without passing through any `*`-first pattern: `all` → `*` → `ops` → `tokens:*` must not
+ * hand `tokens:*` to the holder of `all`.
+ */
+export function reachedThroughIncludes(set: PermissionSet, defs: DefinitionIndex, names: readonly string[]): string[] {
+  if (!set.allow.some((g) => g.via.length > 0 && g.pattern[0] !== '*')) return [];
+  const named = expandScopes(set.scopes, defs, (p) => p[0] === '*');
+  if (!named.complete) return [];
+  const reached = named.grants.filter((g) => g.via.length > 0);
   if (reached.length === 0) return [];
   return names.filter((name) => {
     const wanted = parseScopePattern(name);

@@ -160,7 +160,7 @@ export class CompiledCatalog {
 
   /** Which of `names` (Tessera's own permissions) the permissions reach through includes naming them. */
   reachedThroughIncludes(perms: PermissionsInput, names: readonly string[]): string[] {
-    return reachedThroughIncludes(this.prepare(perms), names);
+    return reachedThroughIncludes(this.prepare(perms), this.definitions, names);
   }
 
   /** The catalog's includes that name any of `names` (Tessera's own permissions). */
