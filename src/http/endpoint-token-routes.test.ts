@@ -81,9 +81,9 @@ describe('the seed 004 story', () => {
 });
 
 describe('endpoint authentication', () => {
-  it('starts at none; unknown endpoints are 404; bad modes name the field', async () => {
+  it('starts in token mode as the catalog declares, primaries due; unknown endpoints are 404; bad modes name the field', async () => {
     const res = await t.request('GET', '/v1/endpoints/invoices/auth', root());
-    expect(res.body).toMatchObject({ id: 'invoices', mode: 'none', allowDelete: false, primaries: [], routes: ['POST /api/endpoints/invoices', 'GET /api/endpoints/invoices'] });
+    expect(res.body).toMatchObject({ id: 'invoices', mode: 'token', allowDelete: false, primaries: [], primariesPending: ['POST', 'GET'], routes: ['POST /api/endpoints/invoices', 'GET /api/endpoints/invoices'] });
     expect(messageId(await t.request('GET', '/v1/endpoints/nope/auth', root()))).toBe('NOT_FOUND');
     const bad = await setAuth('invoices', { mode: 'open' });
     expect(bad.status).toBe(400);

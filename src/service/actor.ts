@@ -1,5 +1,6 @@
 /** Who is acting on the management API, and the permission check every use case starts with. */
 import { TesseraError } from '../core/errors.js';
+import { builtinCatalogDocument, type CompiledCatalog } from '../core/catalog/index.js';
 import { permits, type PermissionSet } from '../core/scope.js';
 import type { AccountId, Scope, TokenId } from '../core/types.js';
 
@@ -13,6 +14,11 @@ export interface Actor {
    * allowed-address list, the ancestors' permissions. `null` for the CLI on the database file: no chain.
    */
   limits: ActorLimits | null;
+  /**
+   * Tessera permissions the account's catalog gives this token through includes that name them (seed 002's
+   * `admin` including `tokens:*`), held by every token on its chain too. Absent: only its own scopes count.
+   */
+  catalogGranted?: ReadonlySet<string>;
 }
 
 export interface ActorLimits {
@@ -33,9 +39,32 @@ export function systemActor(accountId: AccountId): Actor {
   return { accountId, tokenId: null, permissions: ADMIN_PERMISSIONS, limits: null };
 }
 
+/** Tessera's own permissions (`tokens:create`, `usage:read`, …): the built-in catalog's scopes. */
+export const BUILTIN_PERMISSIONS: readonly string[] = builtinCatalogDocument.scopes.map((s) => s.scope);
+
+/**
+ * The actor with the built-in permissions its catalog scopes include. Each must be reached by the token and by
+ * every ancestor that grants less than everything, as any check must (docs/security.md, rule 3).
+ */
+export function withCatalogPermissions(actor: Actor, catalog: CompiledCatalog): Actor {
+  const reached = catalog.reachedThroughIncludes(actor.permissions, BUILTIN_PERMISSIONS);
+  if (reached.length === 0) return actor;
+  const held = reached.filter((name) =>
+    (actor.limits?.ancestorPermissions ?? []).every(
+      (ancestor) => permits(ancestor, name as Scope) || catalog.reachedThroughIncludes(ancestor, [name]).length > 0,
+    ),
+  );
+  return held.length === 0 ? actor : { ...actor, catalogGranted: new Set(held) };
+}
+
+/** Whether the actor holds `permission`: among its scopes, or through its catalog's includes. */
+export function holdsPermission(actor: Actor, permission: string): boolean {
+  return permits(actor.permissions, permission as Scope) || actor.catalogGranted?.has(permission) === true;
+}
+
 /** Throws FORBIDDEN with RFC 6750 `scope` information unless the actor holds `permission`. */
 export function requirePermission(actor: Actor, permission: string): void {
-  if (permits(actor.permissions, permission as Scope)) return;
+  if (holdsPermission(actor, permission)) return;
   throw new TesseraError('FORBIDDEN', `this token lacks the permission ${permission}`, {
     requiredScopes: [permission],
   });

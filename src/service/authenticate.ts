@@ -1,7 +1,7 @@
 /** Turns a presented credential into an Actor, or a 401/429 the HTTP layer renders with RFC 6750 headers. */
 import { TesseraError } from '../core/errors.js';
 import type { PresentationScheme } from '../core/types.js';
-import type { Actor } from './actor.js';
+import { withCatalogPermissions, type Actor } from './actor.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { ServiceContext } from './context.js';
 import { verifyToken } from './verify-token.js';
@@ -57,5 +57,7 @@ export async function authenticate(
       );
     }
   }
-  return { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny }, limits: result.limits };
+  const actor: Actor = { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny }, limits: result.limits };
+  // Seed 002: a catalog scope may include Tessera's own permissions (`admin` → `tokens:*`).
+  return withCatalogPermissions(actor, (await ctx.catalogs.get(token.accountId)).catalog);
 }

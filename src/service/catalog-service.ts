@@ -6,6 +6,7 @@ import {
   explain,
   type Capabilities,
   type CatalogIssue,
+  type CompiledCatalog,
   type ExplainCheck,
   type Explanation,
   type TreeService,
@@ -14,7 +15,7 @@ import { catalogResourceTypes, type TreeResourceType } from '../core/catalog/cat
 import { TesseraError, badRequest, notFound } from '../core/errors.js';
 import type { TokenRecord } from '../core/types.js';
 import type { CatalogVersionRecord, Page } from '../store/store.js';
-import { requirePermission, type Actor } from './actor.js';
+import { BUILTIN_PERMISSIONS, holdsPermission, requirePermission, type Actor } from './actor.js';
 import { compileAccountCatalog } from './account-catalog.js';
 import { nowIso, type ServiceContext } from './context.js';
 import { checkPageSize } from './read-tokens.js';
@@ -78,6 +79,7 @@ export async function applyCatalog(
   }
   const compiled = compileAccountCatalog(input.source, input.format);
   if (!compiled.ok) throw new Error('catalog stopped compiling between validation and apply');
+  requireBuiltinIncludesHeld(compiled.catalog, actor);
   const now = nowIso(ctx);
   const record = await ctx.store.transaction(async (tx) => {
     const previous = await tx.getCatalogVersion(actor.accountId);
@@ -210,6 +212,21 @@ async function tokensUnknownTo(
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return conflicts;
+}
+
+/**
+ * No escalation through the catalog: a scope that includes Tessera's own permissions hands them to its holders,
+ * so only a token holding them may write such an include (else `catalog:write` alone would be `*`).
+ */
+function requireBuiltinIncludesHeld(catalog: CompiledCatalog, actor: Actor): void {
+  for (const include of catalog.builtinIncludes(BUILTIN_PERMISSIONS)) {
+    const missing = include.grants.find((name) => !holdsPermission(actor, name));
+    if (missing === undefined) continue;
+    throw new TesseraError('FORBIDDEN', `source: ${include.path} ("${include.include}") grants Tessera's ${missing}, which this token does not hold`, {
+      field: 'source',
+      requiredScopes: [missing],
+    });
+  }
 }
 
 function summary(record: CatalogVersionRecord) {

@@ -36,6 +36,8 @@ export interface EndpointAuthView {
   routes: string[];
   /** Current primary token per method, in POST, GET, DELETE order. */
   primaries: { method: string; scope: string; token: TokenView }[];
+  /** Methods whose primary is due but not generated yet: the next `PUT /v1/endpoints/{id}/auth` generates them. */
+  primariesPending: string[];
   updatedAt: string | null;
 }
 
@@ -183,10 +185,12 @@ async function authView(
   const settings = settingsOrDefault(stored, actor.accountId, endpoint);
   const nowMs = ctx.clock.now();
   const primaries: EndpointAuthView['primaries'] = [];
+  const primariesPending: string[] = [];
   for (const method of PRIMARY_METHODS) {
     const tokenId = settings.primaries[method];
     const token = tokenId === undefined ? undefined : await store.getToken(actor.accountId, tokenId as TokenId);
     if (token) primaries.push({ method, scope: primaryScope(catalog, endpoint.id, method) ?? token.scopes[0] ?? '', token: toTokenView(token, nowMs) });
+    if (primaryMethods(settings).includes(method) && (token === undefined || token.revokedAt !== null)) primariesPending.push(method);
   }
   return {
     id: endpoint.id,
@@ -194,6 +198,7 @@ async function authView(
     allowDelete: settings.allowDelete,
     routes: endpoint.routes,
     primaries,
+    primariesPending,
     updatedAt: stored?.updatedAt ?? null,
   };
 }

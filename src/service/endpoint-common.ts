@@ -38,13 +38,30 @@ export function checkMethod(method: string, field = 'method'): PrimaryMethod {
   return upper as PrimaryMethod;
 }
 
-/** Stored settings, or the starting point of an endpoint never configured: no token authentication. */
+/**
+ * Stored settings, or the starting point of an endpoint never configured: what the catalog declares, `auth: token`
+ * (seed 004: token authentication is on, with POST and GET primaries). Its primaries are generated at first need —
+ * the first `PUT /v1/endpoints/{id}/auth` by a manager holding their scopes, who becomes their parent and sees
+ * their secrets once — never by a read, and never by applying the catalog (which may be done by a token that must
+ * not hold them).
+ */
 export function settingsOrDefault(
   stored: EndpointSettingsRecord | undefined,
   accountId: AccountId,
   endpoint: IntegrationEndpoint,
 ): EndpointSettingsRecord {
-  return stored ?? { accountId, endpointId: endpoint.id, mode: 'none', allowDelete: endpoint.allowDeleteDefault, primaries: {}, updatedAt: '' };
+  return stored ?? { accountId, endpointId: endpoint.id, mode: 'token', allowDelete: endpoint.allowDeleteDefault, primaries: {}, updatedAt: '' };
+}
+
+/** The settings of endpoint `id` (stored or the catalog's default); `undefined` when the catalog has no such endpoint. */
+export async function effectiveSettings(
+  tx: Pick<StoreOps, 'getEndpointSettings'>,
+  catalog: CompiledCatalog,
+  accountId: AccountId,
+  id: string,
+): Promise<EndpointSettingsRecord | undefined> {
+  const endpoint = integrationEndpoints(catalog).get(id);
+  return endpoint ? settingsOrDefault(await tx.getEndpointSettings(accountId, id), accountId, endpoint) : undefined;
 }
 
 /** POST and GET while the endpoint uses tokens (`token` or `internal`); DELETE too where deleting is allowed. */
@@ -66,7 +83,7 @@ export async function secondaryScopes(
   const settings = new Map<string, EndpointSettingsRecord | undefined>();
   const scopes = new Set<string>();
   for (const a of assignments) {
-    if (!settings.has(a.endpointId)) settings.set(a.endpointId, await tx.getEndpointSettings(accountId, a.endpointId));
+    if (!settings.has(a.endpointId)) settings.set(a.endpointId, await effectiveSettings(tx, catalog, accountId, a.endpointId));
     const s = settings.get(a.endpointId);
     if (!s || s.mode !== 'token' || !primaryMethods(s).includes(a.method as PrimaryMethod)) continue;
     const scope = primaryScope(catalog, a.endpointId, a.method as PrimaryMethod);

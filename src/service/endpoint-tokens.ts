@@ -12,6 +12,7 @@ import { nowIso, type ServiceContext } from './context.js';
 import { ENDPOINTS_PERMISSION } from './endpoint-auth.js';
 import {
   checkMethod,
+  effectiveSettings,
   insertSystemToken,
   newSystemToken,
   primaryMethods,
@@ -64,7 +65,7 @@ export async function createEndpointToken(
   const description = checkOptionalText(input.description, 'description', limits.descriptionLength);
   const wanted = checkAssignments(catalog, input.assignments ?? []);
   const created = await ctx.store.transaction(async (tx) => {
-    await requirePrimaries(tx, actor, wanted);
+    await requirePrimaries(tx, catalog, actor, wanted);
     const scopes = await secondaryScopes(tx, catalog, actor.accountId, wanted);
     requireWithinActor(catalog, actor, { scopes, deny: [] }, 'assignments');
     const made = newSystemToken(ctx, account, actor, {
@@ -128,7 +129,7 @@ export async function setAssignments(ctx: ServiceContext, actor: Actor, id: stri
   const { catalog } = await ctx.catalogs.get(actor.accountId);
   const wanted = checkAssignments(catalog, assignments);
   return changeSecondary(ctx, actor, id, 'endpoint.assign', async (token, tx) => {
-    await requirePrimaries(tx, actor, wanted);
+    await requirePrimaries(tx, catalog, actor, wanted);
     const before = await tx.listAssignments({ accountId: actor.accountId, tokenId: token.id });
     const scopes = await secondaryScopes(tx, catalog, actor.accountId, wanted);
     requireWithinActor(catalog, actor, { scopes, deny: [] }, 'assignments');
@@ -231,10 +232,15 @@ function checkAssignments(catalog: CompiledCatalog, input: readonly AssignmentIn
   return [...out.values()];
 }
 
-/** A secondary can only be mapped to a primary that exists: the endpoint is in `token` mode and the method has one. */
-async function requirePrimaries(tx: Pick<StoreOps, 'getEndpointSettings'>, actor: Actor, wanted: readonly EndpointAssignment[]): Promise<void> {
+/** A secondary can only be mapped to a primary: the endpoint is in `token` mode and the method has one (generated or due). */
+async function requirePrimaries(
+  tx: Pick<StoreOps, 'getEndpointSettings'>,
+  catalog: CompiledCatalog,
+  actor: Actor,
+  wanted: readonly EndpointAssignment[],
+): Promise<void> {
   for (const [i, a] of wanted.entries()) {
-    const settings = await tx.getEndpointSettings(actor.accountId, a.endpointId);
+    const settings = await effectiveSettings(tx, catalog, actor.accountId, a.endpointId);
     if (settings?.mode === 'internal') {
       throw new TesseraError('CONFLICT', `assignments[${i}]: endpoint ${a.endpointId} is internal: only its primary tokens are accepted`, { field: `assignments[${i}]` });
     }

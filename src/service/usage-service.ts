@@ -1,7 +1,8 @@
 /** Reading usage: per-bucket counts for an endpoint data viewer (seed 004), and the raw events behind them. */
-import { badRequest } from '../core/errors.js';
+import { TesseraError, badRequest } from '../core/errors.js';
+import { integrationEndpoints } from '../core/catalog/index.js';
 import type { Page, UsageBucket, UsageBucketSize, UsageEventRecord, UsageFilter } from '../store/store.js';
-import { requirePermission, type Actor } from './actor.js';
+import { holdsPermission, requirePermission, type Actor } from './actor.js';
 import type { ServiceContext } from './context.js';
 import { checkPageSize } from './read-tokens.js';
 import { checkTimestamp } from './token-input.js';
@@ -37,12 +38,40 @@ function filterOf(actor: Actor, input: UsageQueryInput, limit: number): UsageFil
   };
 }
 
+/** The data viewer's permission (seed 004): the usage of token-authenticated endpoints only, one per query. */
+export const ENDPOINT_USAGE_PERMISSION = 'usage:endpoints:read';
+
+/**
+ * `usage:read` reads everything; `usage:endpoints:read` (which a catalog scope such as `data-viewer:read` may
+ * include) only queries filtered on one of the catalog's `auth: token` routes. `concrete`: the events' endpoint
+ * filter is a call (`DELETE /api/endpoints/orders/r1`), matched to its catalog route.
+ */
+async function requireUsageReader(ctx: ServiceContext, actor: Actor, endpoint: string | undefined, concrete: boolean): Promise<void> {
+  if (holdsPermission(actor, 'usage:read') || !holdsPermission(actor, ENDPOINT_USAGE_PERMISSION)) {
+    requirePermission(actor, 'usage:read');
+    return;
+  }
+  const { catalog } = await ctx.catalogs.get(actor.accountId);
+  const routes = new Set([...integrationEndpoints(catalog).values()].flatMap((e) => e.routes));
+  let route = endpoint;
+  if (concrete && endpoint !== undefined) {
+    const [method = '', path = ''] = endpoint.split(' ', 2);
+    const match = catalog.matchEndpoint(method, path);
+    route = match ? `${match.endpoint.method} ${match.endpoint.path}` : undefined;
+  }
+  if (route !== undefined && routes.has(route)) return;
+  throw new TesseraError('FORBIDDEN', `endpoint: ${ENDPOINT_USAGE_PERMISSION} reads the usage of token-authenticated endpoints only: filter on one of ${[...routes].join(', ') || '(none in the catalog)'}`, {
+    field: 'endpoint',
+    requiredScopes: ['usage:read'],
+  });
+}
+
 export async function listUsage(
   ctx: ServiceContext,
   actor: Actor,
   input: UsageQueryInput & { bucket?: string },
 ): Promise<Page<UsageBucket>> {
-  requirePermission(actor, 'usage:read');
+  await requireUsageReader(ctx, actor, input.endpoint, false);
   const bucket = input.bucket ?? 'hour';
   if (!(usageBucketSizes as readonly string[]).includes(bucket)) {
     throw badRequest('bucket', `must be one of ${usageBucketSizes.join(', ')}`);
@@ -53,6 +82,6 @@ export async function listUsage(
 }
 
 export async function listUsageEvents(ctx: ServiceContext, actor: Actor, input: UsageQueryInput): Promise<Page<UsageEventRecord>> {
-  requirePermission(actor, 'usage:read');
+  await requireUsageReader(ctx, actor, input.endpoint, true);
   return ctx.store.listUsageEvents(filterOf(actor, input, checkPageSize(input.limit)));
 }

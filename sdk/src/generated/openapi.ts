@@ -1617,7 +1617,7 @@ export interface paths {
         };
         /**
          * Apply a new catalog version
-         * @description Needs `catalog:write`. A catalog with any issue changes nothing (400, every issue with its path and line in details.errors). Refused with 409 when live tokens would hold permissions it does not declare, unless `force`.
+         * @description Needs `catalog:write`. A catalog with any issue changes nothing (400, every issue with its path and line in details.errors). Refused with 409 when live tokens would hold permissions it does not declare, unless `force`; with 403 naming `source` when a scope includes a Tessera permission (`tokens:*`, `usage:read`…) the applying token does not hold. Generates no endpoint token: endpoints declared `auth: token` start in token mode, their primaries due.
          */
         put: {
             parameters: {
@@ -3221,7 +3221,7 @@ export interface paths {
         };
         /**
          * Usage counts per bucket, token, endpoint and outcome
-         * @description Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`. Oldest bucket first.
+         * @description Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`, or `usage:endpoints:read` (the endpoint data viewer, e.g. through a catalog scope that includes it) with `endpoint` one of the catalog’s `auth: token` routes. Oldest bucket first.
          */
         get: {
             parameters: {
@@ -3330,7 +3330,7 @@ export interface paths {
         };
         /**
          * Raw usage events, newest first
-         * @description Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.
+         * @description Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`, or `usage:endpoints:read` with `endpoint` a call of one of the catalog’s `auth: token` routes.
          */
         get: {
             parameters: {
@@ -3438,7 +3438,7 @@ export interface paths {
         };
         /**
          * List token-authenticated endpoints
-         * @description Every catalog endpoint declared `auth: token`, with its mode and primaries. Needs `endpoints:manage`.
+         * @description Every catalog endpoint declared `auth: token`, with its mode and primaries. An endpoint never configured is in `token` mode, as the catalog declares. Needs `endpoints:manage`.
          */
         get: {
             parameters: {
@@ -3611,7 +3611,7 @@ export interface paths {
         };
         /**
          * Set an endpoint’s authentication
-         * @description Turning `token` (or `internal`) on generates primary tokens for POST and GET, and DELETE where `allowDelete`; their secrets are in `generated`, in this response only. Turning deleting off revokes the DELETE primary; `none` revokes all. Needs `endpoints:manage` and the primaries’ scopes. Audited as `endpoint.auth`.
+         * @description Any change (even `{}`) generates the primary tokens that are due and missing: POST and GET while `token` (or `internal`) is on — the catalog’s default — and DELETE where `allowDelete`; their secrets are in `generated`, in this response only. Turning deleting off revokes the DELETE primary; `none` revokes all. Needs `endpoints:manage` and the primaries’ scopes. Audited as `endpoint.auth`.
          */
         put: {
             parameters: {
@@ -3626,7 +3626,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description `token`: primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked) */
+                        /** @description `token` (the default of an endpoint declared `auth: token`): primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked) */
                         mode?: "none" | "token" | "internal";
                         allowDelete?: boolean;
                     };
@@ -4647,7 +4647,7 @@ export interface components {
         };
         EndpointAuth: {
             id: string;
-            /** @description `token`: primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked) */
+            /** @description `token` (the default of an endpoint declared `auth: token`): primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked) */
             mode: "none" | "token" | "internal";
             /** @description Whether a DELETE primary token exists */
             allowDelete: boolean;
@@ -4658,6 +4658,8 @@ export interface components {
                 scope: string;
                 token: components["schemas"]["Token"];
             }[];
+            /** @description Methods whose primary token is due but not generated yet (an endpoint declared `auth: token` starts in token mode; its primaries are generated, secrets shown once, by the next PUT of its auth by a manager holding their scopes) */
+            primariesPending: string[];
             updatedAt: string | null;
         };
         EndpointToken: {

@@ -63,6 +63,7 @@ export function buildDefinitions(doc: CatalogDocument): { index: DefinitionIndex
       includes,
       requires,
       requiresAt,
+      standalone: s.standalone ?? true,
     });
   });
 
@@ -99,6 +100,7 @@ export function buildDefinitions(doc: CatalogDocument): { index: DefinitionIndex
         includes: [],
         requires: [],
         requiresAt: [],
+        standalone: true,
         resource: { type: r.type, action: a.name, pattern: template },
       });
     });

@@ -71,6 +71,7 @@ export const catalogSchema = {
           description: text,
           includes: scopeList,
           requires: { anyOf: [scope, scopeList] },
+          standalone: { type: 'boolean' },
         },
       },
     },

@@ -5,6 +5,7 @@ import { findIncludeCycles } from './find-include-cycles.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { CompiledCatalog } from './compiled-catalog.js';
 import { parseScopePattern } from './scope-pattern.js';
+import { namesBuiltin } from './builtin-scopes.js';
 import { instantiate, parseScopeTemplate } from './scope-template.js';
 import type { DefinitionIndex } from './definition-index.js';
 import { withLines, type LineLocator } from './parse-catalog.js';
@@ -28,7 +29,9 @@ export function compileCatalog(doc: CatalogDocument, options: CompileOptions = {
     const { index: defs, issues } = buildDefinitions(doc);
     defs.all.forEach((d) => {
       d.includes.forEach((inc, j) => {
-        if (!defs.knows(instantiate(inc))) issues.push({ path: `${d.path}.includes[${j}]`, message: 'matches no declared scope' });
+        // An include may also name Tessera's own permissions (seed 002: `admin` includes `tokens:*`).
+        const pattern = instantiate(inc);
+        if (!defs.knows(pattern) && !namesBuiltin(pattern)) issues.push({ path: `${d.path}.includes[${j}]`, message: 'matches no declared scope' });
       });
       d.requires.forEach((req, j) => {
         const at = d.requiresAt[j] ?? d.path;

@@ -14,6 +14,7 @@ import { evaluateQuery } from './evaluate-query.js';
 import { isSegment, MAX_SCOPE_LENGTH, printScopePattern } from './scope-pattern.js';
 import { instantiate, type Bindings } from './scope-template.js';
 import { scopeIssue } from './compile-catalog.js';
+import { builtinIncludes, reachedThroughIncludes, type BuiltinInclude } from './builtin-reach.js';
 
 export interface EndpointMatch {
   endpoint: EndpointView;
@@ -155,6 +156,16 @@ export class CompiledCatalog {
   /** No-escalation: whether `child` grants nothing `parent` does not. */
   isSubset(child: PermissionsInput, parent: PermissionsInput): SubsetResult {
     return isSubset(this.prepare(child), this.prepare(parent));
+  }
+
+  /** Which of `names` (Tessera's own permissions) the permissions reach through includes naming them. */
+  reachedThroughIncludes(perms: PermissionsInput, names: readonly string[]): string[] {
+    return reachedThroughIncludes(this.prepare(perms), this.definitions, names);
+  }
+
+  /** The catalog's includes that name any of `names` (Tessera's own permissions). */
+  builtinIncludes(names: readonly string[]): BuiltinInclude[] {
+    return builtinIncludes(this.definitions, names);
   }
 
   /** Issues for token scopes (or deny rules) this catalog does not know; `field` prefixes the paths. */

@@ -14,6 +14,8 @@ export interface ScopeDefinition {
   readonly requires: readonly ScopeTemplate[];
   /** Document path of each entry of `requires`, for issues. */
   readonly requiresAt: readonly string[];
+  /** `false` when the scope must be combined with another kind of scope (`standalone: false`). */
+  readonly standalone: boolean;
   readonly resource?: { readonly type: string; readonly action: string; readonly pattern: ScopeTemplate };
 }
 
@@ -22,6 +24,7 @@ export class DefinitionIndex {
   /** Definitions that change what a held scope grants (includes or an optional id). */
   readonly expanding: readonly ScopeDefinition[];
   readonly withRequires: readonly ScopeDefinition[];
+  readonly notStandalone: readonly ScopeDefinition[];
   private readonly byFirst = new Map<string, ScopeDefinition[]>();
   private readonly paramFirst: ScopeDefinition[] = [];
   private readonly expandingByFirst = new Map<string, ScopeDefinition[]>();
@@ -31,6 +34,7 @@ export class DefinitionIndex {
     this.all = defs;
     this.expanding = defs.filter((d) => d.includes.length > 0 || d.template.optional !== undefined);
     this.withRequires = defs.filter((d) => d.requires.length > 0);
+    this.notStandalone = defs.filter((d) => !d.standalone);
     fill(defs, this.byFirst, this.paramFirst);
     fill(this.expanding, this.expandingByFirst, this.expandingParamFirst);
   }

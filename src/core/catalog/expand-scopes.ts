@@ -28,13 +28,13 @@ export const MAX_EXPANSION = 20_000;
  * Expands scopes breadth-first. Terminates without the cycle check (every pattern is deduplicated and
  * built from finitely many segments), so a catalog compiled before a fix still cannot hang a verify.
  */
-export function expandScopes(scopes: readonly string[], defs: DefinitionIndex): Expansion {
+export function expandScopes(scopes: readonly string[], defs: DefinitionIndex, skip?: (pattern: ScopePattern) => boolean): Expansion {
   const seen = new Map<string, Grant>();
   const queue: Grant[] = [];
   const invalid: string[] = [];
   let complete = true;
   const push = (g: Grant): void => {
-    if (seen.has(g.text)) return;
+    if (seen.has(g.text) || skip?.(g.pattern)) return;
     if (seen.size >= MAX_EXPANSION) {
       complete = false;
       return;

@@ -18,3 +18,4 @@ export { catalogTree, type TreeService, type TreeGroup, type TreePermission, typ
 export { builtinCatalog, builtinCatalogDocument } from './builtin-catalog.js';
 export { diffCatalogs, type CatalogDiff, type EntryDiff } from './diff-catalogs.js';
 export { integrationEndpoints, primaryScope, PRIMARY_METHODS, ENDPOINT_RESOURCE_TYPE, type IntegrationEndpoint, type PrimaryMethod } from './integration-endpoints.js';
+export type { BuiltinInclude } from './builtin-reach.js';

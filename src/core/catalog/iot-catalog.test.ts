@@ -64,3 +64,29 @@ describe('iot catalog (seed 002)', () => {
     expect(catalog.isSubset({ scopes: ['bucket:*:ReadBucket'] }, editor)).toMatchObject({ ok: false, scope: 'bucket:*:ReadBucket' });
   });
 });
+
+describe('iot admin and Tessera’s own permissions', () => {
+  const builtins = ['tokens:create', 'tokens:read', 'usage:read', 'audit:read', 'catalog:read', 'catalog:write', 'account:manage', 'endpoints:manage'];
+
+  it('reaches the named management permissions, not catalog:write or account:manage', () => {
+    expect(catalog.reachedThroughIncludes({ scopes: ['admin'] }, builtins)).toEqual(['tokens:create', 'tokens:read', 'usage:read', 'audit:read', 'catalog:read']);
+  });
+
+  it('a deny rule takes one away; other scopes reach none', () => {
+    expect(catalog.reachedThroughIncludes({ scopes: ['admin'], deny: ['tokens:create'] }, builtins)).not.toContain('tokens:create');
+    expect(catalog.reachedThroughIncludes({ scopes: ['device:*:*'] }, builtins)).toEqual([]);
+  });
+
+  it('an admin cannot hand out "*" or what it does not reach', () => {
+    expect(catalog.isSubset({ scopes: ['*'] }, { scopes: ['admin'] }).ok).toBe(false);
+    expect(catalog.isSubset({ scopes: ['device:*:ListDevices', 'tokens:read'] }, { scopes: ['admin'] }).ok).toBe(true);
+  });
+
+  it('a "*" include never reaches them; naming them does', () => {
+    const open = loadCatalog('version: 1\nname: x\nscopes:\n  - { scope: all, includes: ["*"] }\n  - { scope: ops, includes: ["tokens:*"] }\n', 'yaml');
+    if (!open.ok) throw new Error(JSON.stringify(open.errors));
+    expect(open.catalog.reachedThroughIncludes({ scopes: ['all'] }, builtins)).toEqual([]);
+    expect(open.catalog.reachedThroughIncludes({ scopes: ['ops'] }, builtins)).toEqual(['tokens:create', 'tokens:read']);
+    expect(open.catalog.builtinIncludes(builtins)).toEqual([{ path: 'scopes[1].includes[0]', include: 'tokens:*', grants: ['tokens:create', 'tokens:read'] }]);
+  });
+});

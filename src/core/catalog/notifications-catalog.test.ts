@@ -29,6 +29,14 @@ describe('notifications catalog (seed 003)', () => {
     expect(catalog.checkRequires({ scopes: [scope, 'read:brands'] })).toMatchObject({ ok: false, scope, requires: 'user_id:{user_id}' });
   });
 
+  it.each([['user_id:pigeon'], ['user_id:pigeon user_id:bluebird'], ['user_id:*']])('refuses "%s" alone: user_id scopes cannot stand alone', (text) => {
+    expect(catalog.checkRequires(scopeString(text))).toMatchObject({ ok: false, scope: text.split(' ')[0], requires: 'another scope' });
+  });
+
+  it.each([['user_id:pigeon read:brands'], ['*'], ['read:brands']])('accepts "%s" (combined, or no user_id at all)', (text) => {
+    expect(catalog.checkRequires(scopeString(text))).toEqual({ ok: true });
+  });
+
   it('checks the user of a user-bound call against the token\'s user_id scopes', () => {
     const perms = scopeString('user_id:pigeon user_id:bluebird read:messages');
     expect(catalog.checkEndpoint(perms, 'GET', '/users/pigeon/messages').allowed).toBe(true);

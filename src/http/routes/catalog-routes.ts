@@ -69,7 +69,7 @@ export function catalogRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.put('/v1/catalog', {
       schema: {
         tags, security, summary: 'Apply a new catalog version',
-        description: 'Needs `catalog:write`. A catalog with any issue changes nothing (400, every issue with its path and line in details.errors). Refused with 409 when live tokens would hold permissions it does not declare, unless `force`.',
+        description: 'Needs `catalog:write`. A catalog with any issue changes nothing (400, every issue with its path and line in details.errors). Refused with 409 when live tokens would hold permissions it does not declare, unless `force`; with 403 naming `source` when a scope includes a Tessera permission (`tokens:*`, `usage:read`…) the applying token does not hold. Generates no endpoint token: endpoints declared `auth: token` start in token mode, their primaries due.',
         body: CatalogBody,
         response: { 200: Version, ...errorResponses },
       },

@@ -6,7 +6,7 @@ import { ListQuery, TokenIdParams, TokenView, errorResponses, pageOf, security }
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 const Mode = Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('internal')], {
-  description: '`token`: primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked)',
+  description: '`token` (the default of an endpoint declared `auth: token`): primary and secondary tokens; `internal`: only its primary tokens; `none`: no endpoint tokens (primaries revoked)',
 });
 const Method = Type.Union([Type.Literal('POST'), Type.Literal('GET'), Type.Literal('DELETE')]);
 const EndpointParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'The endpoint id: the resource id of its scopes (`orders` of `endpoint:orders:POST`)' }) });
@@ -17,6 +17,10 @@ export const EndpointAuthSchema = Type.Object({
   allowDelete: Type.Boolean({ description: 'Whether a DELETE primary token exists' }),
   routes: Type.Array(Type.String(), { description: 'Catalog routes of the endpoint (`POST /api/endpoints/orders`): the `endpoint` filter of /v1/usage' }),
   primaries: Type.Array(Type.Object({ method: Type.String(), scope: Type.String(), token: Type.Ref(TokenView) })),
+  primariesPending: Type.Array(Type.String(), {
+    description: 'Methods whose primary token is due but not generated yet (an endpoint declared `auth: token` starts in token mode; '
+      + 'its primaries are generated, secrets shown once, by the next PUT of its auth by a manager holding their scopes)',
+  }),
   updatedAt: Nullable(Type.String({ format: 'date-time' })),
 }, { $id: 'EndpointAuth' });
 
@@ -39,7 +43,7 @@ export function endpointRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/endpoints', {
       schema: {
         tags, security, summary: 'List token-authenticated endpoints',
-        description: 'Every catalog endpoint declared `auth: token`, with its mode and primaries. Needs `endpoints:manage`.',
+        description: 'Every catalog endpoint declared `auth: token`, with its mode and primaries. An endpoint never configured is in `token` mode, as the catalog declares. Needs `endpoints:manage`.',
         response: { 200: Type.Object({ items: Type.Array(Type.Ref(EndpointAuthSchema)) }), ...errorResponses },
       },
     }, async (request) => tessera.listEndpoints(await http.authenticate(request)));
@@ -51,7 +55,7 @@ export function endpointRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.put('/v1/endpoints/:id/auth', {
       schema: {
         tags, security, summary: 'Set an endpoint’s authentication',
-        description: 'Turning `token` (or `internal`) on generates primary tokens for POST and GET, and DELETE where `allowDelete`; '
+        description: 'Any change (even `{}`) generates the primary tokens that are due and missing: POST and GET while `token` (or `internal`) is on — the catalog’s default — and DELETE where `allowDelete`; '
           + 'their secrets are in `generated`, in this response only. Turning deleting off revokes the DELETE primary; `none` revokes all. '
           + 'Needs `endpoints:manage` and the primaries’ scopes. Audited as `endpoint.auth`.',
         params: EndpointParams,

@@ -39,7 +39,7 @@ export function usageRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/usage', {
       schema: {
         tags: ['usage'], security, summary: 'Usage counts per bucket, token, endpoint and outcome',
-        description: 'Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`. Oldest bucket first.',
+        description: 'Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`, or `usage:endpoints:read` (the endpoint data viewer, e.g. through a catalog scope that includes it) with `endpoint` one of the catalog’s `auth: token` routes. Oldest bucket first.',
         querystring: Type.Object({
           ...filters,
           bucket: Type.Optional(Type.Union([Type.Literal('minute'), Type.Literal('hour'), Type.Literal('day')], { default: 'hour' })),
@@ -53,7 +53,7 @@ export function usageRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
     app.get('/v1/usage/events', {
       schema: {
         tags: ['usage'], security, summary: 'Raw usage events, newest first',
-        description: 'Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`.',
+        description: 'Checks of known tokens, identical checks within one usage window counted into one event; a window appears once it has closed (`TESSERA_USAGE_WINDOW_SECONDS`, default 10). Kept for the retention window (`TESSERA_USAGE_RETENTION_DAYS`, default 7). Needs `usage:read`, or `usage:endpoints:read` with `endpoint` a call of one of the catalog’s `auth: token` routes.',
         querystring: Type.Object({ ...filters, ...ListQuery }),
         response: { 200: pageOf(Type.Ref(UsageEventSchema)), ...errorResponses },
       },
