@@ -277,7 +277,9 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await page.getByRole('link', { name: 'Endpoints' }).click();
     await page.getByRole('link', { name: 'orders', exact: true }).click();
     await page.getByRole('heading', { name: 'Endpoint orders' }).waitFor();
-    await page.getByRole('switch', { name: 'Token authentication' }).click();
+    // The catalog declares `auth: token`: the endpoint starts on, its primaries made (and shown once) on request.
+    expect(await page.getByRole('switch', { name: 'Token authentication' }).getAttribute('aria-checked')).toBe('true');
+    await page.getByRole('button', { name: 'Generate primary tokens' }).click();
     await page.getByRole('heading', { name: 'POST primary token' }).waitFor();
     const postPrimary = await revealSecret('POST primary token');
     await page.locator('.secret-once', { has: page.getByRole('heading', { name: 'POST primary token' }) }).getByRole('button', { name: 'Copy' }).click();

@@ -77,7 +77,13 @@ export function EndpointDetail({ id }: { id: string }) {
           <div className="card">
             <h2>Primary tokens</h2>
             <p className="muted small">Generated per method; use secondary tokens for applications rather than these.</p>
-            {a.primaries.length === 0 ? <p className="empty">Turn token authentication on to generate primary tokens.</p> : null}
+            {a.primariesPending.length > 0 ? (
+              <div className="actions">
+                <p className="muted small">The catalog turns token authentication on here; {a.primariesPending.join(', ')} primary tokens are made when you ask, and their secrets shown once.</p>
+                <button type="button" className="button" disabled={busy} onClick={() => void setAuth({})}>Generate primary tokens</button>
+              </div>
+            ) : null}
+            {a.primaries.length === 0 && a.primariesPending.length === 0 ? <p className="empty">Turn token authentication on to generate primary tokens.</p> : null}
             <ul className="endpoint-list">
               {a.primaries.map((p) => (
                 <li key={p.method} className="primary-row">
