@@ -13,7 +13,7 @@ beforeAll(async () => {
   const catalog = {
     version: 1,
     name: 'authority',
-    scopes: [{ scope: 'a:read' }, { scope: 'a:write' }, { scope: 'admin:all' }],
+    scopes: [{ scope: 'a:read' }, { scope: 'a:write' }, { scope: 'admin:all' }, { scope: 'everything:app', includes: ['*'] }],
     endpoints: [
       { endpoint: 'GET /public/{id}', scopes: ['a:read'] },
       { endpoint: 'DELETE /items/{id}', scopes: ['a:write'] },
@@ -70,6 +70,18 @@ describe('children are within their creator', () => {
     const parent = await manager({ expiresAt: at(4), allowedIps: ['127.0.0.1/32'] });
     const child = await t.createToken({ name: 'child', scopes: ['a:read'] }, parent.secret);
     expect(child.token).toMatchObject({ expiresAt: at(4), allowedIps: ['127.0.0.1'], parentId: parent.id });
+  });
+
+  it('cannot get a Tessera permission its creator lacks through a catalog scope that includes everything', async () => {
+    // `everything:app` includes `*` in the catalog; includes starting with `*` never grant Tessera's own permissions.
+    const holder = await t.createToken({ name: 'app admin', scopes: ['everything:app', 'tokens:create'] });
+    for (const scopes of [['*'], ['account:manage'], ['tokens:*']]) {
+      const res = await t.request('POST', '/v1/tokens', { token: holder.secret, body: { name: 'escalated', scopes } });
+      expect(res.status, JSON.stringify(scopes)).toBe(403);
+      expect(res.text).toContain('scopes');
+    }
+    const fine = await t.request('POST', '/v1/tokens', { token: holder.secret, body: { name: 'app', scopes: ['a:read', 'tokens:create'] } });
+    expect(fine.status).toBe(201);
   });
 
   it('GET /v1/account tells a token what it may grant', async () => {

@@ -1,11 +1,11 @@
 /** Checks shared by every use case that touches an existing token: it exists, and the actor may act on it. */
 import { TesseraError, badRequest, notFound } from '../core/errors.js';
 import type { CompiledCatalog } from '../core/catalog/index.js';
-import type { PermissionSet } from '../core/scope.js';
-import type { TokenId, TokenRecord } from '../core/types.js';
+import { permits, type PermissionSet } from '../core/scope.js';
+import type { Scope, TokenId, TokenRecord } from '../core/types.js';
 import type { StoreOps } from '../store/store.js';
 import { rangeWithin } from '../core/ip-allowlist.js';
-import type { Actor } from './actor.js';
+import { BUILTIN_PERMISSIONS, holdsPermission, type Actor } from './actor.js';
 import { MAX_CHAIN_DEPTH } from './token-chain.js';
 
 export async function loadToken(store: Pick<StoreOps, 'getToken'>, actor: Actor, id: string): Promise<TokenRecord> {
@@ -33,6 +33,13 @@ function withinActor(catalog: CompiledCatalog, actor: Actor, permissions: Permis
   for (const ancestor of actor.limits?.ancestorPermissions ?? []) {
     const check = catalog.isSubset(permissions, ancestor);
     if (!check.ok) return { ...check, message: `${check.message} (beyond a token on this token's chain of creators)` };
+  }
+  // Tessera's own permissions are held only as the management API grants them (a catalog include of `*` does not
+  // reach them): a token must not hand out one it could not use itself.
+  for (const builtin of BUILTIN_PERMISSIONS) {
+    if (permits(permissions, builtin as Scope) && !holdsPermission(actor, builtin)) {
+      return { ok: false, scope: builtin, reason: 'not-covered', message: `is a Tessera permission this token does not hold` };
+    }
   }
   return own;
 }

@@ -82,7 +82,8 @@ export class AuthorityModel {
   secrets: Secret[] = [];
   variant: CatalogVariant = 'wide';
   policy = { permissionsEditable: false, maxLifetimeSeconds: null as number | null };
-  endpointMode: 'none' | 'token' = 'none';
+  /** The catalog declares `auth: token`: the endpoint starts in token mode, its primaries made at the first change (docs/catalog.md). */
+  endpointMode: 'none' | 'token' = 'token';
   primaries: Partial<Record<Method, Cred>> = {};
   /** What each step did, for failure reports. */
   history: string[] = [];
