@@ -181,12 +181,21 @@ describe('children are within their creator', () => {
   });
 });
 
+/** A second app on the integration platform's catalog (seed 004), closed after `fn`. */
+async function withIntegrationApp(fn: (t2: TestApp) => Promise<void>): Promise<void> {
+  const t2 = await startTestApp();
+  try {
+    const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+    expect((await t2.request('PUT', '/v1/catalog', { token: t2.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+    await fn(t2);
+  } finally {
+    await t2.close();
+  }
+}
+
 describe('endpoint tokens belong to the token that made them', () => {
   it('die with their manager: revoking it cascades to primaries and secondaries, and forward auth refuses them', async () => {
-    const t2 = await startTestApp();
-    try {
-      const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
-      expect((await t2.request('PUT', '/v1/catalog', { token: t2.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+    await withIntegrationApp(async (t2) => {
       const mgr = await t2.createToken({ name: 'endpoint manager', scopes: ['endpoints:manage', 'endpoint:orders:*'], expiresAt: new Date(t2.clock.ms + 3600_000).toISOString() });
       const on = await t2.request('PUT', '/v1/endpoints/orders/auth', { token: mgr.secret, body: { mode: 'token' } });
       expect(on.status).toBe(200);
@@ -206,16 +215,11 @@ describe('endpoint tokens belong to the token that made them', () => {
       expect([...revoked.body.cascaded].sort()).toEqual([...primaries.map((p) => p.tokenId), secondary.body.token.token.id].sort());
       expect((await authorize(post.secret)).status).toBe(401);
       expect((await authorize(secondary.body.secret)).status).toBe(401);
-    } finally {
-      await t2.close();
-    }
+    });
   });
 
   it('a regenerated primary belongs to the token that regenerated it, and dies with it', async () => {
-    const t2 = await startTestApp();
-    try {
-      const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
-      expect((await t2.request('PUT', '/v1/catalog', { token: t2.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+    await withIntegrationApp(async (t2) => {
       expect((await t2.request('PUT', '/v1/endpoints/orders/auth', { token: t2.rootSecret, body: { mode: 'token' } })).status).toBe(200);
       const mgr = await t2.createToken({ name: 'regenerator', scopes: ['endpoints:manage', 'endpoint:orders:*'], allowedIps: ['127.0.0.1'] });
       const regenerated = await t2.request('POST', '/v1/endpoints/orders/primary-tokens/POST/regenerate', { token: mgr.secret, body: {} });
@@ -225,24 +229,17 @@ describe('endpoint tokens belong to the token that made them', () => {
       expect((await check(regenerated.body.secret)).body.code).toBe('VALID');
       expect((await t2.request('DELETE', `/v1/tokens/${mgr.id}`, { token: t2.rootSecret })).status).toBe(204);
       expect((await check(regenerated.body.secret)).body.code).toBe('REVOKED');
-    } finally {
-      await t2.close();
-    }
+    });
   });
 
   it('a manager cannot hand out a primary for an endpoint whose scope it does not hold', async () => {
-    const t2 = await startTestApp();
-    try {
-      const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
-      expect((await t2.request('PUT', '/v1/catalog', { token: t2.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+    await withIntegrationApp(async (t2) => {
       const mgr = await t2.createToken({ name: 'endpoint manager', scopes: ['endpoints:manage'] });
       const on = await t2.request('PUT', '/v1/endpoints/orders/auth', { token: mgr.secret, body: { mode: 'token' } });
       expect(on.status).toBe(403);
       expect(on.text).toContain('mode');
       expect((await t2.request('GET', '/v1/endpoints/orders/auth', { token: t2.rootSecret })).body.primaries).toEqual([]);
-    } finally {
-      await t2.close();
-    }
+    });
   });
 });
 
