@@ -31,6 +31,21 @@ describe('catalog versions', () => {
     expect(audit.body.items[0].after).toMatchObject({ version: 2, name: 'messaging' });
   });
 
+  it('applies at the same moment either succeed or answer 409, never 500, and versions stay a gapless sequence', async () => {
+    const before = (await t.request('GET', '/v1/catalog/versions', { token: t.rootSecret })).body.items.length as number;
+    const answers = await Promise.all([1, 2, 3, 4].map(() => apply(example('messaging'))));
+    for (const answer of answers) {
+      expect([200, 409], answer.text).toContain(answer.status);
+      if (answer.status === 409) expect(messageId(answer)).toBe('CONFLICT');
+    }
+    const applied = answers.filter((a) => a.status === 200).length;
+    expect(applied).toBeGreaterThan(0);
+    const versions = (await t.request('GET', '/v1/catalog/versions?limit=200', { token: t.rootSecret })).body.items.map((v: { version: number }) => v.version);
+    expect(versions.length).toBe(before + applied);
+    expect(versions).toEqual([...versions].sort((a: number, b: number) => b - a));
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+
   it('refuses an invalid catalog, pointing at the entry and line, and changes nothing', async () => {
     const before = (await t.request('GET', '/v1/catalog', { token: t.rootSecret })).body.version;
     const bad = 'version: 1\nname: broken\nscopes:\n  - scope: a:b\n    includes: [nope:nothing]\n';

@@ -14,7 +14,7 @@ import {
 import { catalogResourceTypes, type TreeResourceType } from '../core/catalog/catalog-tree.js';
 import { TesseraError, badRequest, notFound } from '../core/errors.js';
 import type { TokenRecord } from '../core/types.js';
-import type { CatalogVersionRecord, Page } from '../store/store.js';
+import { StoreConflictError, type CatalogVersionRecord, type Page } from '../store/store.js';
 import { BUILTIN_PERMISSIONS, holdsPermission, requirePermission, type Actor } from './actor.js';
 import { compileAccountCatalog } from './account-catalog.js';
 import { nowIso, type ServiceContext } from './context.js';
@@ -104,6 +104,12 @@ export async function applyCatalog(
       at: now,
     });
     return next;
+  }).catch((error: unknown) => {
+    // Two applies at the same moment (another instance, on PostgreSQL) both took the next version: one wins.
+    if (error instanceof StoreConflictError) {
+      throw new TesseraError('CONFLICT', 'source: another catalog was applied at the same moment; read the current one and apply again', { field: 'source' });
+    }
+    throw error;
   });
   ctx.catalogs.invalidate(actor.accountId);
   // Cached tokens carry permission sets prepared for the old catalog.
