@@ -101,6 +101,9 @@ const publicRoutes: Record<string, string> = {
   'GET /console*': 'the web console assets (static files, no data)',
   'POST /v1/verify': 'the token checked is the body; an account can require the caller to hold tokens:verify as well (verify-route.test.ts)',
   'GET /v1/authorize': 'forward auth: the presented token is the subject of the check, refused with 401/403 as the answer itself',
+  'GET /v1/authorize/nginx': 'forward auth for a gateway kind named in its path: as GET /v1/authorize',
+  'GET /v1/authorize/traefik': 'forward auth for a gateway kind named in its path: as GET /v1/authorize',
+  'GET /v1/authorize/caddy': 'forward auth for a gateway kind named in its path: as GET /v1/authorize',
 };
 
 describe('every registered route is classified', () => {
