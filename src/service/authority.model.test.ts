@@ -297,6 +297,8 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
         const scopes = masked(ALL_SCOPES, op.value);
         e.require(model.policy.permissionsEditable, 'FORBIDDEN');
         within(scopes);
+        // R5: nor beyond the edited token's own creators (its chain above it).
+        if (t?.parent) e.require(model.chain(t.parent).every((l) => model.subsetOf(scopes, l)), 'FORBIDDEN');
         // R8 names revoke, delete and disable; an edit that takes the last manager's permissions away is left open.
         if (t && model.keepsManageable((c) => (c === t ? { scopes } : null)) !== true) e.require('either', 'CONFLICT');
         patch.scopes = scopes;

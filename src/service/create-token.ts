@@ -79,7 +79,9 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   );
   // Never more than the creator's chain allows (docs/security.md): inherited when omitted, refused when wider.
   const bounds = boundsOf(actor);
-  const expiresAt = expiryWithin(bounds, window.expiresAt, input.expiresAt === undefined);
+  // An explicit `null` asks for no expiry: refused while the chain expires, even where the policy would fill one in.
+  const requested = input.expiresAt === null && bounds.expiresAtMs !== null ? null : window.expiresAt;
+  const expiresAt = expiryWithin(bounds, requested, input.expiresAt === undefined);
   if (expiresAt !== null && window.validFrom !== null && Date.parse(expiresAt) <= Date.parse(window.validFrom)) {
     throw badRequest('validFrom', `must be before the token expires (${expiresAt})`);
   }
