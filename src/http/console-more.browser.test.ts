@@ -265,9 +265,9 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     await page.getByRole('link', { name: 'Add New Access Token' }).click();
     await page.getByRole('checkbox', { name: /^Manage profiles and data/ }).check();
     await page.getByRole('button', { name: 'Advanced options' }).click();
-    await expect.poll(() => treeCheckbox(page, 'profiles:manage').isChecked()).toBe(true);
+    await expect.poll(() => treeCheckbox(page, 'profiles:manage').isChecked(), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('details.tree-service').count()).toBeGreaterThanOrEqual(4);
-    await expect.poll(openServices).toEqual(['Profiles and data']);
+    await expect.poll(openServices, { timeout: 10_000 }).toEqual(['Profiles and data']);
     await shot('create-token-tree-collapsed');
 
     // A service opened by hand stays open, even when its last permission is cleared.
@@ -275,12 +275,12 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     const configRead = treeCheckbox(page, 'config:read');
     await configRead.check();
     await configRead.uncheck();
-    await expect.poll(openServices).toEqual(['Profiles and data', 'Platform configuration']);
+    await expect.poll(openServices, { timeout: 10_000 }).toEqual(['Profiles and data', 'Platform configuration']);
     // A selection made elsewhere ("Another scope") opens its service; the tree is the one list of scope categories.
     expect(await page.getByText('API scopes by category').count()).toBe(0);
     await page.getByLabel('Another scope').fill('app-messaging:conversations:read');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await expect.poll(openServices).toEqual(['Profiles and data', 'App Messaging', 'Platform configuration']);
+    await expect.poll(openServices, { timeout: 10_000 }).toEqual(['Profiles and data', 'App Messaging', 'Platform configuration']);
   });
 
   it('fits a 390 px screen without sideways scrolling on the tokens list and a busy token page', async () => {
