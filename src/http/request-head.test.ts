@@ -111,7 +111,10 @@ describe('readRequestHead against Node’s own parser', () => {
     expect(server.maxHeadersCount).toBeNull();
     const filler = Array.from({ length: NODE_DEFAULT_MAX_FIELDS + 5 }, (_, i) => `X-${i}: a\r\n`).join('');
     const node = await nodeReading(`${line}Host: t\r\n${filler}\r\n`);
-    expect(Object.keys(node!.headers)).toHaveLength(NODE_DEFAULT_MAX_FIELDS);
+    // Node 20 keeps the first NODE_DEFAULT_MAX_FIELDS and drops the rest; newer Node refuses such a head (431, no reading).
+    if (node !== null) expect(Object.keys(node.headers)).toHaveLength(NODE_DEFAULT_MAX_FIELDS);
+    const exact = await nodeReading(`${line}Host: t\r\n${Array.from({ length: NODE_DEFAULT_MAX_FIELDS - 1 }, (_, i) => `X-${i}: a\r\n`).join('')}\r\n`);
+    expect(Object.keys(exact!.headers)).toHaveLength(NODE_DEFAULT_MAX_FIELDS);
   });
 
   const goodName = fc.constantFrom('Authorization', 'X-Original-URI', 'x-original-method', 'X-Real-IP', 'X-Forwarded-For', 'X-API-Key', 'Cookie', 'A!#$%&*+.^_`|~z', 'X-A', 'x-b', 'X-C', 'X-D');
