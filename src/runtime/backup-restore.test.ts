@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
+// The driver this runtime loads (better-sqlite3 12 on Node 20, 13 on Node 22+).
+import { BetterSqlite3Database as BetterSqlite3 } from '../store/sqlite/better-sqlite3.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, Ledger } from '../testing/acknowledged-writes.js';
 import { findPostgresBinaries, startPostgres } from '../testing/postgres-server.js';

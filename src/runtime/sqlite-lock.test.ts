@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3Types from 'better-sqlite3';
+// The driver this runtime loads (better-sqlite3 12 on Node 20, 13 on Node 22+).
+import { BetterSqlite3Database as BetterSqlite3 } from '../store/sqlite/better-sqlite3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { call, Ledger } from '../testing/acknowledged-writes.js';
@@ -14,7 +16,7 @@ describe.skipIf(currentTestStore() !== 'sqlite')('a SQLite file locked by anothe
   let server: ServerProcess | undefined;
   let root: string;
   // The other process: a connection of the test process itself (the server is a process of its own).
-  let other: BetterSqlite3.Database;
+  let other: BetterSqlite3Types.Database;
 
   beforeAll(async () => {
     const init = await runCli(['init', '--json', '--db', dbFile]);

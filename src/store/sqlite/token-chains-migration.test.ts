@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+// The driver this runtime loads (better-sqlite3 12 on Node 20, 13 on Node 22+).
+import { BetterSqlite3Database as BetterSqlite3 } from './better-sqlite3.js';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { createMigrations } from '../kysely/migrations.js';
