@@ -273,8 +273,9 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     // A service opened by hand stays open, even when its last permission is cleared.
     await page.locator('summary', { hasText: 'Platform configuration' }).click();
     const configRead = treeCheckbox(page, 'config:read');
-    await configRead.check();
-    await configRead.uncheck();
+    // Each click waits for the tree to have re-rendered the previous one (a click landing mid-render is lost).
+    await expect.poll(async () => (await configRead.isChecked()) || (await configRead.click(), configRead.isChecked()), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => !(await configRead.isChecked()) || (await configRead.click(), !(await configRead.isChecked())), { timeout: 10_000 }).toBe(true);
     await expect.poll(openServices, { timeout: 10_000 }).toEqual(['Profiles and data', 'Platform configuration']);
     // A selection made elsewhere ("Another scope") opens its service; the tree is the one list of scope categories.
     expect(await page.getByText('API scopes by category').count()).toBe(0);
