@@ -42,7 +42,7 @@ export interface BuildAppOptions {
   gateway?: GatewayKind;
   /** Flipped by the runtime at shutdown (/readyz then answers 503). */
   readiness?: Readiness;
-  /** Set when OpenTelemetry tracing is on: a span per request. */
+  /** Set when OpenTelemetry tracing is on: a span per request, gateway connections' checks included. */
   tracer?: Tracer;
 }
 
@@ -85,7 +85,11 @@ export async function buildApp(options: BuildAppOptions) {
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
-  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
+  const gateway: GatewayOptions = {
+    answerer: authorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
+    logger: options.logger,
+    tracer: options.tracer,
+  };
   acceptGatewayConnections(app.server, gateway);
   gateways.set(app as unknown as FastifyInstance, gateway);
   const routes: RouteEntry[] = [];

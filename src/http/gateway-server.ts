@@ -2,6 +2,7 @@
  * Puts gateway-connection.ts in front of a Node HTTP server: each connection the server accepts starts as a
  * gateway's, and becomes the HTTP server's own at its first request that is not a plain forward-auth check.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -9,10 +10,13 @@ import type { AuthorizeAnswerer } from './authorize-answer.js';
 import { peerAddress } from './client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
+import { traceGatewayChecks } from './trace-requests.js';
 
 export interface GatewayOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Set when OpenTelemetry tracing is on: a request span per check (when off, the reader makes no span objects). */
+  tracer?: Tracer | undefined;
 }
 
 /** What Node's server does when a head misses its `headersTimeout`: a client error, answered by 'clientError'. */
@@ -32,11 +36,13 @@ export function acceptGatewayConnections(server: Server, options: GatewayOptions
   const held = new Map<Socket, GatewayConnection>();
   // Connections on which Node's parser has read a whole head: a head handed over part-way is then no longer late.
   const headRead = new WeakSet<Socket>();
+  const answerer = options.tracer ? traceGatewayChecks(options.answerer, options.tracer) : options.answerer;
   server.on('request', (request: IncomingMessage) => headRead.add(request.socket));
   server.on('connection', (socket: Socket) => {
     // The server's settings as they are when the connection comes (a test, or an operator, may set them).
     const connection = serveGatewayConnection(socket, {
-      ...options,
+      answerer,
+      logger: options.logger,
       peer: peerAddress({ socket }),
       keepAliveMs: server.keepAliveTimeout,
       headersTimeoutMs: server.headersTimeout,
