@@ -9,7 +9,7 @@ import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { createTessera } from '../dist/service/tessera.js';
 import { systemActor } from '../dist/service/actor.js';
-import { verifyToken } from '../dist/service/verify-token.js';
+import { verifyToken } from '../dist/service/verify/verify-token.js';
 
 /** Scopes every bench token holds; the HTTP bench asks for the first one on each verify. */
 export const BENCH_SCOPES = ['orders:read', 'orders:write', 'invoices:read'];

@@ -1,8 +1,8 @@
 /** `tessera keys rotate`: a new signing key for issued tokens; the old ones verify until their tokens expire. */
 import { Option, type Command } from 'commander';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
-import type { RotatedKeys } from '../service/rotate-signing-key.js';
-import { signingAlgs, type SigningAlg } from '../service/signing-keys.js';
+import type { RotatedKeys } from '../service/keys/rotate-signing-key.js';
+import { signingAlgs, type SigningAlg } from '../service/keys/signing-keys.js';
 import { addBackendOptions, resolveTarget, type BackendTarget, type CommonFlags } from './cli-options.js';
 import { keyValues, print, type CliIo } from './output.js';
 

@@ -5,7 +5,7 @@ import type { DatabaseConfig } from '../runtime/config.js';
 import { openStore } from '../runtime/open-store.js';
 import { systemActor } from '../service/actor.js';
 import { createTessera, type Tessera } from '../service/tessera.js';
-import { checkScopes } from '../service/token-input.js';
+import { checkScopes } from '../service/tokens/token-input.js';
 import type { Backend } from './backend.js';
 import { databaseExists } from './cli-options.js';
 

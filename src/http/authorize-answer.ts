@@ -5,8 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { TesseraError } from '../core/errors.js';
-import type { PresentedCredential } from '../service/authenticate.js';
-import { queryToken, type AuthorizeOutcome } from '../service/authorize-request.js';
+import type { PresentedCredential } from '../service/verify/authenticate.js';
+import { queryToken, type AuthorizeOutcome } from '../service/verify/authorize-request.js';
 import type { Tessera } from '../service/tessera.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
 import { presentedCredential, type CredentialSource } from './credentials.js';

@@ -4,7 +4,7 @@ import { buildApp, packageVersion } from '../http/build-app.js';
 import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
 import { redactSecrets } from '../core/redact-secrets.js';
-import type { BootstrapResult } from '../service/bootstrap.js';
+import type { BootstrapResult } from '../service/account/bootstrap.js';
 import { createTessera } from '../service/tessera.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';

@@ -3,8 +3,8 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Scope } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import { AccountCache } from './account-cache.js';
-import { CatalogRegistry } from './account-catalog.js';
+import { AccountCache } from './account/account-cache.js';
+import { CatalogRegistry } from './catalog/catalog-registry.js';
 import {
   applyCatalog,
   explainDecision,
@@ -13,18 +13,18 @@ import {
   listCatalogVersions,
   tokenCapabilities,
   validateCatalog,
-} from './catalog-service.js';
-import { getAccount, updateAccountPolicy } from './account-service.js';
-import { describeCaller } from './describe-caller.js';
+} from './catalog/apply-catalog.js';
+import { getAccount, updateAccountPolicy } from './account/get-account.js';
+import { describeCaller } from './tokens/describe-caller.js';
 import type { Actor } from './actor.js';
-import { listAudit, verifyAudit } from './audit-service.js';
-import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './auth-throttle.js';
-import { authenticate, type PresentedCredential } from './authenticate.js';
-import { bootstrap, initialise } from './bootstrap.js';
+import { listAudit, verifyAudit } from './audit/list-audit.js';
+import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './verify/auth-throttle.js';
+import { authenticate, type PresentedCredential } from './verify/authenticate.js';
+import { bootstrap, initialise } from './account/bootstrap.js';
 import { systemClock, type Clock, type RandomBytes, type ServiceContext } from './context.js';
-import { createToken } from './create-token.js';
-import { deleteTokens } from './delete-tokens.js';
-import { getEndpointAuth, listEndpoints, regeneratePrimary, setEndpointAuth } from './endpoint-auth.js';
+import { createToken } from './tokens/create-token.js';
+import { deleteTokens } from './tokens/delete-tokens.js';
+import { getEndpointAuth, listEndpoints, regeneratePrimary, setEndpointAuth } from './integrations/endpoint-auth.js';
 import {
   createEndpointToken,
   getEndpointToken,
@@ -32,24 +32,24 @@ import {
   listTokensOfEndpoint,
   setAssignments,
   setEndpointTokenEnabled,
-} from './endpoint-tokens.js';
-import { getToken, listTokens } from './read-tokens.js';
-import { revokeToken } from './revoke-token.js';
-import { rotateToken } from './rotate-token.js';
-import { TokenCache, type TokenCacheOptions } from './token-cache.js';
-import { setTokenEnabled, updateToken } from './update-token.js';
-import { authorizeRequest, type AuthorizeInput } from './authorize-request.js';
-import { introspectToken, revokePresentedToken } from './introspect-token.js';
-import { issueToken, type IssueTokenInput } from './issue-token.js';
-import { IssuedTokens } from './issued-tokens.js';
-import { rotateSigningKey } from './rotate-signing-key.js';
-import { SigningKeys, type SigningAlg } from './signing-keys.js';
-import { verifyPresented } from './verify-presented.js';
-import { UsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
-import { listenForChanges } from './invalidation.js';
+} from './integrations/endpoint-tokens.js';
+import { getToken, listTokens } from './tokens/read-tokens.js';
+import { revokeToken } from './tokens/revoke-token.js';
+import { rotateToken } from './tokens/rotate-token.js';
+import { TokenCache, type TokenCacheOptions } from './verify/token-cache.js';
+import { setTokenEnabled, updateToken } from './tokens/update-token.js';
+import { authorizeRequest, type AuthorizeInput } from './verify/authorize-request.js';
+import { introspectToken, revokePresentedToken } from './oauth/introspect-token.js';
+import { issueToken, type IssueTokenInput } from './oauth/issue-token.js';
+import { IssuedTokens } from './verify/issued-tokens.js';
+import { rotateSigningKey } from './keys/rotate-signing-key.js';
+import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
+import { verifyPresented } from './verify/verify-presented.js';
+import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
+import { listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
-import { listUsage, listUsageEvents } from './usage-service.js';
-import type { VerifyInput } from './verify-token.js';
+import { listUsage, listUsageEvents } from './usage/list-usage.js';
+import type { VerifyInput } from './verify/verify-token.js';
 
 export interface TesseraOptions {
   store: Store;
