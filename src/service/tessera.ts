@@ -39,9 +39,10 @@ import { rotateToken } from './tokens/rotate-token.js';
 import { TokenCache, type TokenCacheOptions } from './verify/token-cache.js';
 import { setTokenEnabled, updateToken } from './tokens/update-token.js';
 import { authorizeRequest, type AuthorizeInput } from './verify/authorize-request.js';
-import { introspectToken, revokePresentedToken } from './oauth/introspect-token.js';
+import { introspectToken } from './oauth/introspect-token.js';
+import { revokePresentedToken } from './oauth/revoke-presented-token.js';
 import { issueToken, type IssueTokenInput } from './oauth/issue-token.js';
-import { IssuedTokens } from './verify/issued-tokens.js';
+import { IssuedTokenVerifier } from './verify/issued-token-verifier.js';
 import { rotateSigningKey } from './keys/rotate-signing-key.js';
 import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
 import { verifyPresented } from './verify/verify-presented.js';
@@ -49,7 +50,7 @@ import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder
 import { listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage/list-usage.js';
-import type { VerifyInput } from './verify/verify-token.js';
+import type { VerifyInput } from './verify/check-token.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -91,7 +92,7 @@ export function createTessera(options: TesseraOptions) {
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
-  const issued = new IssuedTokens(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
+  const issued = new IssuedTokenVerifier(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
 
   return {
     ctx,
@@ -150,9 +151,9 @@ export function createTessera(options: TesseraOptions) {
       setAssignments(ctx, actor, id, assignments),
     listUsage: (actor: Actor, input: Parameters<typeof listUsage>[2]) => listUsage(ctx, actor, input),
     listUsageEvents: (actor: Actor, input: Parameters<typeof listUsageEvents>[2]) => listUsageEvents(ctx, actor, input),
-    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, (check) => verifyPresented(ctx, issued, check, 'authorize'), input),
+    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, issued, input),
     introspect: (actor: Actor, token: string) => introspectToken(ctx, issued, actor, token),
-    revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, (a, id) => revokeToken(ctx, a, id), actor, token),
+    revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, actor, token),
     issueToken: (actor: Actor, input: IssueTokenInput) => issueToken(ctx, signingKeys, issued, actor, input),
     rotateSigningKey: (actor: Actor, opts?: { alg?: SigningAlg }) => rotateSigningKey(ctx, signingKeys, actor, opts),
     jwks: () => signingKeys.jwks(),

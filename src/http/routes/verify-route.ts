@@ -6,7 +6,7 @@ import { TesseraError } from '../../core/errors.js';
 import { permits } from '../../core/scope.js';
 import type { Scope } from '../../core/types.js';
 import { checkScopes } from '../../service/tokens/token-input.js';
-import type { VerifyInput, VerifyResult } from '../../service/verify/verify-token.js';
+import type { VerifyInput, VerifyResult } from '../../service/verify/check-token.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses } from '../schemas.js';

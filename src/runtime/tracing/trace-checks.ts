@@ -2,7 +2,7 @@
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { AuthorizeOutcome } from '../../service/verify/authorize-request.js';
 import type { Tessera } from '../../service/tessera.js';
-import type { VerifyResult } from '../../service/verify/verify-token.js';
+import type { VerifyResult } from '../../service/verify/check-token.js';
 
 /**
  * Replaces `verify` and `authorize` of this Tessera with traced versions. Done here, once, when tracing is on, so

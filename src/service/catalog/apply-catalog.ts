@@ -20,7 +20,7 @@ import { compileAccountCatalog } from './catalog-registry.js';
 import { nowIso, type ServiceContext } from '../context.js';
 import { checkPageSize } from '../tokens/read-tokens.js';
 import { loadToken } from '../tokens/token-guards.js';
-import { verifyToken } from '../verify/verify-token.js';
+import { verifyOpaqueToken } from '../verify/verify-opaque-token.js';
 
 export type CatalogFormat = 'yaml' | 'json';
 
@@ -180,7 +180,7 @@ export async function explainDecision(
   if ('tokenId' in subject) {
     token = await loadToken(ctx.store, actor, subject.tokenId);
   } else {
-    const result = await verifyToken(ctx, { secret: subject.token, ip: undefined, skipIpCheck: true });
+    const result = await verifyOpaqueToken(ctx, { secret: subject.token, ip: undefined, skipIpCheck: true });
     if (result.code === 'NOT_FOUND' || result.token.accountId !== actor.accountId) {
       return { allowed: false, tokenId: null, reason: 'the token is not valid in this account' };
     }

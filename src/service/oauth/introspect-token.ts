@@ -1,11 +1,8 @@
-/** OAuth 2.0 token introspection (RFC 7662) and revocation (RFC 7009) for a client authenticated by its own token. */
-import { TesseraError } from '../../core/errors.js';
-import type { TokenRecord } from '../../core/types.js';
+/** OAuth 2.0 token introspection (RFC 7662) for a client authenticated by its own token. */
 import { requirePermission, type Actor } from '../actor.js';
 import type { ServiceContext } from '../context.js';
-import { looksLikeJwt, type IssuedTokens } from '../verify/issued-tokens.js';
+import { looksLikeJwt, type IssuedTokenVerifier } from '../verify/issued-token-verifier.js';
 import { verifyPresented } from '../verify/verify-presented.js';
-import { verifyToken } from '../verify/verify-token.js';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -29,7 +26,7 @@ export type IntrospectionResponse =
 const INACTIVE = { active: false } as const;
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
-export async function introspectToken(ctx: ServiceContext, issued: IssuedTokens, actor: Actor, presented: string): Promise<IntrospectionResponse> {
+export async function introspectToken(ctx: ServiceContext, issued: IssuedTokenVerifier, actor: Actor, presented: string): Promise<IntrospectionResponse> {
   requirePermission(actor, 'tokens:introspect');
   // The resource server asks, not the end client: its address says nothing about the token's allowed IPs.
   const result = await verifyPresented(ctx, issued, { secret: presented, skipIpCheck: true });
@@ -57,28 +54,4 @@ export async function introspectToken(ctx: ServiceContext, issued: IssuedTokens,
     ...(token.expiresAt !== null ? { exp: seconds(token.expiresAt) } : {}),
     ...(token.validFrom !== null ? { nbf: seconds(token.validFrom) } : {}),
   };
-}
-
-/**
- * RFC 7009: revokes the presented token if this client may; an unknown token (or another account's) is not an
- * error, so nothing is learned from the answer. Issued JWTs are refused: revoke the token that issued them.
- */
-export async function revokePresentedToken(
-  ctx: ServiceContext,
-  revoke: (actor: Actor, id: string) => Promise<unknown>,
-  actor: Actor,
-  presented: string,
-): Promise<void> {
-  requirePermission(actor, 'tokens:revoke');
-  if (looksLikeJwt(presented)) {
-    throw new TesseraError('BAD_REQUEST', 'token: issued JWTs cannot be revoked one by one; revoke the token that issued them (client_id)', {
-      field: 'token',
-      details: { error: 'unsupported_token_type' },
-    });
-  }
-  const result = await verifyToken(ctx, { secret: presented, skipIpCheck: true });
-  if (result.code === 'NOT_FOUND') return;
-  const token: TokenRecord = result.token;
-  if (token.accountId !== actor.accountId || token.revokedAt !== null) return;
-  await revoke(actor, token.id);
 }

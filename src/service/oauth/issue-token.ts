@@ -6,7 +6,7 @@ import { newId } from '../../core/ids.js';
 import { requirePermission, type Actor } from '../actor.js';
 import { getAccount } from '../account/get-account.js';
 import type { ServiceContext } from '../context.js';
-import type { IssuedTokens } from '../verify/issued-tokens.js';
+import type { IssuedTokenVerifier } from '../verify/issued-token-verifier.js';
 import { MAX_ISSUED_LIFETIME_SECONDS, type SigningKeys } from '../keys/signing-keys.js';
 import { checkScopes } from '../tokens/token-input.js';
 import { requireWithinActor } from '../tokens/token-guards.js';
@@ -32,7 +32,7 @@ export const DEFAULT_ISSUED_LIFETIME_SECONDS = 3600;
 export async function issueToken(
   ctx: ServiceContext,
   keys: SigningKeys,
-  issued: IssuedTokens,
+  issued: IssuedTokenVerifier,
   actor: Actor,
   input: IssueTokenInput,
 ): Promise<IssuedTokenResponse> {

@@ -4,7 +4,7 @@ import type { PresentationScheme } from '../../core/types.js';
 import { withCatalogPermissions, type Actor } from '../actor.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { ServiceContext } from '../context.js';
-import { verifyToken } from './verify-token.js';
+import { verifyOpaqueToken } from './verify-opaque-token.js';
 
 export interface PresentedCredential {
   secret: string;
@@ -31,7 +31,7 @@ export async function authenticate(
   }
   // The credential is checked first and only failures are throttled: clients behind one NAT share an address,
   // and one of them guessing must not lock the others out (docs/decisions.md, "Throttling failures only").
-  const result = await verifyToken(ctx, { secret: credential.secret, ip });
+  const result = await verifyOpaqueToken(ctx, { secret: credential.secret, ip });
   if (!result.valid) {
     const wait = throttle.retryAfterSeconds(ip);
     throttle.recordFailure(ip);

@@ -2,7 +2,9 @@
 import type { AccountRecord, TokenRecord } from '../../core/types.js';
 import type { PresentedCredential } from './authenticate.js';
 import type { ServiceContext } from '../context.js';
-import type { VerifyInput, VerifyResult } from './verify-token.js';
+import type { VerifyResult } from './check-token.js';
+import type { IssuedTokenVerifier } from './issued-token-verifier.js';
+import { verifyPresented } from './verify-presented.js';
 
 export interface AuthorizeInput {
   credential: PresentedCredential | undefined;
@@ -19,22 +21,23 @@ export type AuthorizeOutcome =
   | { allowed: false; status: 403; requiredAnyOf: string[]; text: string };
 
 /**
- * `verify` is the shared check (opaque tokens and issued JWTs alike, usage recorded as `authorize`). Answers
- * without a promise when the token, its catalog and its account are in memory.
+ * The shared check (opaque tokens and issued JWTs alike, usage recorded as `authorize`). Answers without a
+ * promise when the token, its catalog and its account are in memory.
  */
-export function authorizeRequest(
-  ctx: ServiceContext,
-  verify: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>,
-  input: AuthorizeInput,
-): AuthorizeOutcome | Promise<AuthorizeOutcome> {
+export function authorizeRequest(ctx: ServiceContext, issued: IssuedTokenVerifier, input: AuthorizeInput): AuthorizeOutcome | Promise<AuthorizeOutcome> {
   if (!input.credential) return { allowed: false, status: 401, presented: false, text: 'a token is required' };
   const path = normalisePath(input.uri);
-  const verified = verify({
-    secret: input.credential.secret,
-    // An ambiguous path is checked as an endpoint no catalog has, so it is denied like one.
-    endpoint: { method: input.method.toUpperCase(), path: path ?? '/\u0000' },
-    ip: input.ip,
-  });
+  const verified = verifyPresented(
+    ctx,
+    issued,
+    {
+      secret: input.credential.secret,
+      // An ambiguous path is checked as an endpoint no catalog has, so it is denied like one.
+      endpoint: { method: input.method.toUpperCase(), path: path ?? '/\u0000' },
+      ip: input.ip,
+    },
+    'authorize',
+  );
   const scheme = input.credential.scheme;
   return verified instanceof Promise ? verified.then((result) => decide(ctx, scheme, result)) : decide(ctx, scheme, verified);
 }

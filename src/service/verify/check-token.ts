@@ -1,7 +1,6 @@
-/** The hot path: is this secret a live token, from an allowed address, allowed what the caller asks? */
+/** The checks every presented token goes through once found (opaque or issued): life, address, permissions, usage. */
 import type { CompiledCatalog, PermissionSet, Query } from '../../core/catalog/index.js';
 import type { PermissionSet as Permissions } from '../../core/scope.js';
-import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, checkSecretShape, hashSecret } from '../../core/token-format.js';
 import { tokenStateAt } from '../../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../../core/types.js';
 import { printQuery } from '../../core/catalog/index.js';
@@ -9,7 +8,6 @@ import type { UsageKind } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
 import type { UsageCheck } from '../usage/usage-recorder.js';
 import type { CachedToken, ChainLimits } from './token-cache.js';
-import { readAncestors } from '../tokens/token-chain.js';
 import { EndpointVerdicts } from './endpoint-verdicts.js';
 
 /** What the caller wants to know besides "is the token live": every given check must pass. */
@@ -42,43 +40,16 @@ export type VerifyResult =
   | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE'>; token: TokenRecord }
   | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
 
-const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
+/** The answer for a secret that opens nothing: no token, so nothing about one is told. */
+export const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 
 /**
- * Answers from memory when the secret and the account's catalog are cached (no await, no I/O); otherwise
- * reads the store once and caches the answer, including "unknown". Never writes to the database: usage is
- * counted in memory. With `kind`, the check is recorded as a usage event (verify and authorize routes, CLI
- * verify); without, only a granted use is counted (authenticating a management call).
+ * The checks on a token already in hand, and the usage they make. With `kind`, the check is recorded as a usage
+ * event (verify and authorize routes, CLI verify); without, only a granted use is counted (authenticating a
+ * management call). Shared by opaque tokens (verify-opaque-token.ts) and issued JWTs (issued-token-verifier.ts).
+ * One clock read serves the checks and the usage record.
  */
-export function verifyToken(ctx: ServiceContext, input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
-  const { secret } = input;
-  if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) return NOT_FOUND;
-  const hash = hashSecret(secret);
-  // Memory is trusted only while other instances' changes are heard (or within the configured staleness
-  // bound after that stopped); otherwise the store decides, and if it is down too, verify fails closed (503).
-  const nowMs = ctx.clock.now();
-  const cached = ctx.changes.cacheTrusted(ctx.staleVerifyMs) ? ctx.tokenCache.get(hash, nowMs) : undefined;
-  if (cached === null) return NOT_FOUND;
-  if (cached !== undefined) return evaluate(ctx, cached, input, kind, nowMs);
-  // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
-  // and checksum-failing strings are refused before any store lookup.
-  if (!checkSecretShape(secret).ok) return NOT_FOUND;
-  return ctx.store.findSecret(hash).then(async (found) => {
-    if (!found) {
-      ctx.tokenCache.setMissing(hash, ctx.clock.now());
-      return NOT_FOUND;
-    }
-    const ancestors = await readAncestors(ctx.store, found.token);
-    const readMs = ctx.clock.now();
-    return evaluate(ctx, ctx.tokenCache.setFound(found.secret, found.token, readMs, ancestors), input, kind, readMs);
-  });
-}
-
-/**
- * The checks on a token already in hand, and the usage they make (see {@link verifyToken} for `kind`); also
- * used for issued JWTs (see issued-tokens.ts). One clock read serves the checks and the usage record.
- */
-export function evaluate(
+export function checkToken(
   ctx: ServiceContext,
   entry: CachedToken,
   input: VerifyInput,
@@ -88,7 +59,7 @@ export function evaluate(
   // A rotated-out secret past its overlap opens nothing, as if it had never existed (and, unknown, is not recorded).
   if (entry.secretExpiresAtMs !== null && nowMs >= entry.secretExpiresAtMs) return NOT_FOUND;
   const result = judge(ctx, entry, input, nowMs);
-  if (result === undefined) return ctx.catalogs.get(entry.token.accountId).then(() => evaluate(ctx, entry, input, kind));
+  if (result === undefined) return ctx.catalogs.get(entry.token.accountId).then(() => checkToken(ctx, entry, input, kind));
   if (kind !== undefined) ctx.usage.recordCheck(entry, entry.token, nowMs, result.valid, checkOf(ctx, input, result, kind));
   else if (result.valid) ctx.usage.recordUse(entry, entry.token, nowMs);
   return result;

@@ -10,7 +10,7 @@ import type { SigningKeys } from '../keys/signing-keys.js';
 import { childEntry, type CachedToken } from './token-cache.js';
 import { readAncestors } from '../tokens/token-chain.js';
 import type { UsageKind } from '../../store/store.js';
-import { evaluate, type VerifyInput, type VerifyResult } from './verify-token.js';
+import { checkToken, NOT_FOUND, type VerifyInput, type VerifyResult } from './check-token.js';
 
 /** The claims Tessera puts in every issued token, read back after the signature checked out. */
 export interface IssuedClaims {
@@ -37,12 +37,10 @@ interface CheckedJwt {
   entry?: CachedToken;
 }
 
-export interface IssuedTokensOptions {
+export interface IssuedTokenVerifierOptions {
   /** The `iss` of every issued token. */
   issuer: string;
 }
-
-const NOT_FOUND = { valid: false, code: 'NOT_FOUND' } as const;
 
 /** Compact JWS: three base64url parts. Opaque secrets (`tsr_…`) never contain a dot. */
 export function looksLikeJwt(value: string): boolean {
@@ -52,17 +50,17 @@ export function looksLikeJwt(value: string): boolean {
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export class IssuedTokens {
+export class IssuedTokenVerifier {
   /** Verified JWTs by their text: a signature is checked once, expiry and the issuer at every use. */
   private readonly checked = new LRUCache<string, CheckedJwt>({ max: 50_000 });
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly keys: SigningKeys,
-    readonly options: IssuedTokensOptions,
+    readonly options: IssuedTokenVerifierOptions,
   ) {}
 
-  /** `kind`: record the check as a usage event of that kind (see verifyToken). */
+  /** `kind`: record the check as a usage event of that kind (see checkToken). */
   verify(input: VerifyInput, kind?: UsageKind): VerifyResult | Promise<VerifyResult> {
     const checked = this.checked.get(input.secret);
     if (checked) {
@@ -114,7 +112,7 @@ export class IssuedTokens {
       checked.entry = this.entryFor(checked.claims, issuer);
       checked.issuer = issuer;
     }
-    return evaluate(this.ctx, checked.entry, input, kind);
+    return checkToken(this.ctx, checked.entry, input, kind);
   }
 
   /**
