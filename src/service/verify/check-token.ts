@@ -6,7 +6,7 @@ import type { TokenRecord, VerifyCode } from '../../core/types.js';
 import { printQuery } from '../../core/catalog/index.js';
 import type { UsageKind } from '../../store/store.js';
 import type { ServiceContext } from '../context.js';
-import type { UsageCheck } from '../usage/usage-recorder.js';
+import type { UsageCheck } from '../usage/usage-buffer.js';
 import type { CachedToken, ChainLimits } from './token-cache.js';
 import { EndpointVerdicts } from './endpoint-verdicts.js';
 

@@ -4,7 +4,7 @@ import type { PermissionSet as Permissions } from '../../core/scope.js';
 import { parseIpAllowlist, type IpAllowlist } from '../../core/ip-allowlist.js';
 import type { SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
 import type { EndpointVerdicts } from './endpoint-verdicts.js';
-import type { UsageSlot } from '../usage/usage-recorder.js';
+import type { UsageSlot } from '../usage/usage-buffer.js';
 
 export interface CachedToken extends UsageSlot {
   token: TokenRecord;
