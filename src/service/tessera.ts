@@ -5,19 +5,16 @@ import type { Scope } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import { AccountCache } from './account/account-cache.js';
 import { CatalogRegistry } from './catalog/catalog-registry.js';
-import {
-  applyCatalog,
-  explainDecision,
-  getCatalog,
-  getCatalogTree,
-  listCatalogVersions,
-  tokenCapabilities,
-  validateCatalog,
-} from './catalog/apply-catalog.js';
-import { getAccount, updateAccountPolicy } from './account/get-account.js';
+import { applyCatalog, validateCatalog } from './catalog/apply-catalog.js';
+import { explainDecision } from './catalog/explain-decision.js';
+import { getCatalog, getCatalogTree, listCatalogVersions } from './catalog/read-catalog.js';
+import { tokenCapabilities } from './catalog/token-capabilities.js';
+import { getAccount } from './account/get-account.js';
+import { updateAccountPolicy } from './account/update-account-policy.js';
 import { describeCaller } from './tokens/describe-caller.js';
 import type { Actor } from './actor.js';
-import { listAudit, verifyAudit } from './audit/list-audit.js';
+import { listAudit } from './audit/list-audit.js';
+import { verifyAudit } from './audit/verify-audit.js';
 import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './verify/auth-throttle.js';
 import { authenticate, type PresentedCredential } from './verify/authenticate.js';
 import { bootstrap, initialise } from './account/bootstrap.js';

@@ -1,5 +1,4 @@
-/** Reading the audit log and checking its hash chain. */
-import { checkAuditChain, type AuditChainCheck } from '../../core/audit-chain.js';
+/** Reading the audit log, filtered and paged. */
 import { badRequest } from '../../core/errors.js';
 import { auditActions, type AuditAction, type AuditEvent } from '../../core/types.js';
 import type { Page } from '../../store/store.js';
@@ -33,10 +32,4 @@ export async function listAudit(ctx: ServiceContext, actor: Actor, input: ListAu
     limit: checkPageSize(input.limit),
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });
-}
-
-export async function verifyAudit(ctx: ServiceContext, actor: Actor): Promise<AuditChainCheck> {
-  requirePermission(actor, 'audit:read');
-  const { events, head } = await ctx.store.readAuditChain(actor.accountId);
-  return checkAuditChain(events, head);
 }

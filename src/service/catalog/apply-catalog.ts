@@ -1,26 +1,12 @@
-/** Reading, validating, applying and versioning an account's catalog; the tree, explain and capabilities. */
+/** Validating and applying a new version of an account's catalog: refused when invalid, or when it would strand live tokens. */
 import { createHash } from 'node:crypto';
-import {
-  capabilities,
-  catalogTree,
-  explain,
-  type Capabilities,
-  type CatalogIssue,
-  type CompiledCatalog,
-  type ExplainCheck,
-  type Explanation,
-  type TreeService,
-} from '../../core/catalog/index.js';
-import { catalogResourceTypes, type TreeResourceType } from '../../core/catalog/catalog-tree.js';
-import { TesseraError, badRequest, notFound } from '../../core/errors.js';
+import type { CatalogIssue, CompiledCatalog } from '../../core/catalog/index.js';
+import { TesseraError, badRequest } from '../../core/errors.js';
 import type { TokenRecord } from '../../core/types.js';
-import { StoreConflictError, type CatalogVersionRecord, type Page } from '../../store/store.js';
+import { StoreConflictError, type CatalogVersionRecord } from '../../store/store.js';
 import { BUILTIN_PERMISSIONS, holdsPermission, requirePermission, type Actor } from '../actor.js';
 import { compileAccountCatalog } from './catalog-registry.js';
 import { nowIso, type ServiceContext } from '../context.js';
-import { checkPageSize } from '../tokens/read-tokens.js';
-import { loadToken } from '../tokens/token-guards.js';
-import { verifyOpaqueToken } from '../verify/verify-opaque-token.js';
 
 export type CatalogFormat = 'yaml' | 'json';
 
@@ -115,90 +101,6 @@ export async function applyCatalog(
   // Cached tokens carry permission sets prepared for the old catalog.
   ctx.tokenCache.clear();
   return record;
-}
-
-export async function getCatalog(ctx: ServiceContext, actor: Actor, version?: number): Promise<CatalogVersionRecord> {
-  requirePermission(actor, 'catalog:read');
-  const record = await ctx.store.getCatalogVersion(actor.accountId, version);
-  if (!record) throw notFound(version === undefined ? 'catalog (none applied yet)' : `catalog version ${version}`);
-  return record;
-}
-
-export async function listCatalogVersions(
-  ctx: ServiceContext,
-  actor: Actor,
-  input: { limit?: number; cursor?: string },
-): Promise<Page<Omit<CatalogVersionRecord, 'source'>>> {
-  requirePermission(actor, 'catalog:read');
-  return ctx.store.listCatalogVersions({
-    accountId: actor.accountId,
-    limit: checkPageSize(input.limit),
-    ...(input.cursor ? { cursor: input.cursor } : {}),
-  });
-}
-
-/** The advanced tree with the leaves a token, or a set of scopes and templates, selects; the permission sets and resource types. */
-export async function getCatalogTree(
-  ctx: ServiceContext,
-  actor: Actor,
-  selection: { tokenId?: string; scopes?: string[]; templates?: string[] },
-): Promise<{
-  version: number | null;
-  services: TreeService[];
-  templates: { id: string; name: string; description?: string; scopes: string[] }[];
-  resources: TreeResourceType[];
-}> {
-  requirePermission(actor, 'catalog:read');
-  const { catalog, version } = await ctx.catalogs.get(actor.accountId);
-  let scopes = selection.scopes ?? [];
-  let templates = selection.templates ?? [];
-  if (selection.tokenId) {
-    requirePermission(actor, 'tokens:read');
-    const token = await loadToken(ctx.store, actor, selection.tokenId);
-    scopes = [...scopes, ...token.scopes];
-    templates = [...templates, ...token.templates];
-  }
-  return {
-    version: version?.version ?? null,
-    services: catalogTree(catalog, { scopes, templates }),
-    templates: (catalog.document.templates ?? []).map((t) => ({ id: t.id, name: t.name, ...(t.description ? { description: t.description } : {}), scopes: [...t.scopes] })),
-    resources: catalogResourceTypes(catalog),
-  };
-}
-
-export type ExplainSubject = { tokenId: string } | { token: string };
-
-/** Why a token may or may not do something: the decision and the grant that matched, or the reason. */
-export async function explainDecision(
-  ctx: ServiceContext,
-  actor: Actor,
-  subject: ExplainSubject,
-  check: ExplainCheck,
-): Promise<Omit<Explanation, 'matchedGrant'> & { matchedGrant?: { required: string; scope: string; via: string[] }; tokenId: string | null; tokenState?: string }> {
-  requirePermission(actor, 'tokens:read');
-  let token: TokenRecord;
-  if ('tokenId' in subject) {
-    token = await loadToken(ctx.store, actor, subject.tokenId);
-  } else {
-    const result = await verifyOpaqueToken(ctx, { secret: subject.token, ip: undefined, skipIpCheck: true });
-    if (result.code === 'NOT_FOUND' || result.token.accountId !== actor.accountId) {
-      return { allowed: false, tokenId: null, reason: 'the token is not valid in this account' };
-    }
-    if (!result.valid && result.code !== 'INSUFFICIENT_SCOPE') {
-      return { allowed: false, tokenId: result.token.id, tokenState: result.code, reason: `the token is ${result.code.toLowerCase().replace(/_/g, ' ')}` };
-    }
-    token = result.token;
-  }
-  const { catalog } = await ctx.catalogs.get(actor.accountId);
-  const { matchedGrant, ...decision } = explain(catalog, { scopes: token.scopes, deny: token.deny }, check);
-  return { tokenId: token.id, ...decision, ...(matchedGrant ? { matchedGrant: { ...matchedGrant, via: [...matchedGrant.via] } } : {}) };
-}
-
-export async function tokenCapabilities(ctx: ServiceContext, actor: Actor, id: string): Promise<Capabilities & { tokenId: string }> {
-  if (actor.tokenId !== id) requirePermission(actor, 'tokens:read');
-  const token = await loadToken(ctx.store, actor, id);
-  const { catalog } = await ctx.catalogs.get(actor.accountId);
-  return { tokenId: token.id, ...capabilities(catalog, { scopes: token.scopes, deny: token.deny }) };
 }
 
 async function tokensUnknownTo(

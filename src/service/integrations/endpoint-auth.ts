@@ -10,16 +10,9 @@ import type { EndpointAuthMode, EndpointSettingsRecord, StoreOps } from '../../s
 import { requirePermission, type Actor } from '../actor.js';
 import { getAccount } from '../account/get-account.js';
 import { nowIso, type ServiceContext } from '../context.js';
-import {
-  ENDPOINT_AUTH_MODES,
-  checkMethod,
-  insertSystemToken,
-  newSystemToken,
-  primaryMethods,
-  requireEndpoint,
-  resyncSecondaries,
-  settingsOrDefault,
-} from './endpoint-settings.js';
+import { ENDPOINT_AUTH_MODES, checkMethod, primaryMethods, requireEndpoint, settingsOrDefault } from './endpoint-settings.js';
+import { resyncSecondaries } from './secondary-scopes.js';
+import { insertSystemToken, newSystemToken } from './system-tokens.js';
 import { revokeWithin } from '../tokens/revoke-token.js';
 import { rotateSecret } from '../tokens/rotate-token.js';
 import { requireCanActOn, requireWithinActor } from '../tokens/token-guards.js';

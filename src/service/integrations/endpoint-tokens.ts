@@ -10,15 +10,9 @@ import { requirePermission, type Actor } from '../actor.js';
 import { getAccount } from '../account/get-account.js';
 import { nowIso, type ServiceContext } from '../context.js';
 import { ENDPOINTS_PERMISSION } from './endpoint-auth.js';
-import {
-  checkMethod,
-  effectiveSettings,
-  insertSystemToken,
-  newSystemToken,
-  primaryMethods,
-  requireEndpoint,
-  secondaryScopes,
-} from './endpoint-settings.js';
+import { checkMethod, effectiveSettings, primaryMethods, requireEndpoint } from './endpoint-settings.js';
+import { secondaryScopes } from './secondary-scopes.js';
+import { insertSystemToken, newSystemToken } from './system-tokens.js';
 import { checkPageSize } from '../tokens/read-tokens.js';
 import { checkName, checkOptionalText, limits } from '../tokens/token-input.js';
 import { loadToken, requireCanActOn, requireNotRevoked, requireWithinActor, requireWithinAncestors } from '../tokens/token-guards.js';
