@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { buildApp } from '../dist/http/build-app.js';
 import { listenOnSocket } from '../dist/http/listen-socket.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
-import { createTessera } from '../dist/service/tessera.js';
+import { createTessera } from '../dist/service/index.js';
 import { exitWithParent, makeTempDir } from './lib.mjs';
 
 const mode = process.argv[2];

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { createPostgresChangeFeed } from '../dist/store/postgres/postgres-change-feed.js';
 import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
-import { createTessera } from '../dist/service/tessera.js';
-import { systemActor } from '../dist/service/actor.js';
+import { createTessera, systemActor } from '../dist/service/index.js';
 import { verifyOpaqueToken } from '../dist/service/verify/verify-opaque-token.js';
 
 /** Scopes every bench token holds; the HTTP bench asks for the first one on each verify. */

@@ -5,9 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { TesseraError } from '../core/errors.js';
-import type { PresentedCredential } from '../service/verify/authenticate.js';
-import { queryToken, type AuthorizeOutcome } from '../service/verify/authorize-request.js';
-import type { Tessera } from '../service/tessera.js';
+import { queryToken, type AuthorizeOutcome, type PresentedCredential, type Tessera } from '../service/index.js';
 import { clientAddress, type TrustProxy } from './client-address.js';
 import { presentedCredential, type CredentialSource } from './credentials.js';
 import { bearerChallenge, envelope, FORBIDDEN_BODY } from './error-envelope.js';

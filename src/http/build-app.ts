@@ -6,7 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Tessera } from '../service/tessera.js';
+import type { Tessera } from '../service/index.js';
 import { authorizeAnswerer } from './authorize-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
 import type { GatewayKind } from './gateway-kind.js';

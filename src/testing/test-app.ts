@@ -14,8 +14,7 @@ import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { currentTestStore, type TestStore } from './test-stores.js';
 import type { Store } from '../store/store.js';
-import { createTessera, type Tessera } from '../service/tessera.js';
-import type { TesseraOptions } from '../service/tessera.js';
+import { createTessera, type Tessera, type TesseraOptions } from '../service/index.js';
 
 export class TestClock {
   constructor(public ms = Date.parse('2026-06-01T12:00:00.000Z')) {}

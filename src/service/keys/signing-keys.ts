@@ -2,12 +2,15 @@
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { newId } from '../../core/ids.js';
+import { signingAlgs } from '../../core/signing-algs.js';
 import type { AccountId } from '../../core/types.js';
 import type { SigningKeyRecord } from '../../store/store.js';
 import { nowIso, type ServiceContext } from '../context.js';
 
 export type SigningAlg = SigningKeyRecord['alg'];
-export const signingAlgs = ['EdDSA', 'ES256'] as const satisfies readonly SigningAlg[];
+export { signingAlgs };
+// The list in core names exactly the algorithms a stored key may have.
+signingAlgs satisfies readonly SigningAlg[];
 export const DEFAULT_SIGNING_ALG: SigningAlg = 'EdDSA';
 
 /**

@@ -7,6 +7,7 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AccountId, TokenId } from '../../core/types.js';
+import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../../core/usage-window.js';
 import type { Store } from '../../store/store.js';
 import type { Clock, RandomBytes } from '../context.js';
 import { UsageBuffer, type UsageCheck, type UsageSlot, type UsageWindow } from './usage-buffer.js';
@@ -30,7 +31,6 @@ export interface UsageRecorderOptions {
 }
 
 export const DEFAULT_USAGE_RETENTION_DAYS = 7;
-export const DEFAULT_USAGE_WINDOW_SECONDS = 10;
 
 export const defaultUsageRecorderOptions: UsageRecorderOptions = {
   flushIntervalMs: 1000,
@@ -39,11 +39,6 @@ export const defaultUsageRecorderOptions: UsageRecorderOptions = {
   maxPendingEvents: 100_000,
   sweepIntervalMs: 60_000,
 };
-
-/** Usage window lengths, in seconds, that divide a minute: a window never straddles two roll-up minutes. */
-export function isUsageWindowSeconds(seconds: number): boolean {
-  return Number.isInteger(seconds) && seconds >= 1 && seconds <= 60 && 60 % seconds === 0;
-}
 
 export class UsageRecorder {
   private readonly buffer: UsageBuffer;
