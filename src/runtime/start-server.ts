@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
   const readiness = { shuttingDown: false };
-  const app = await buildApp({
+  const { app, gateway } = await buildApp({
     tessera,
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -76,7 +76,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   let socket: SocketListener | null = null;
   try {
     address = await app.listen({ host: config.host, port: config.port });
-    if (config.socketPath !== null) socket = await listenOnSocket(app, config.socketPath, config.socketMode);
+    if (config.socketPath !== null) socket = await listenOnSocket(app, gateway, config.socketPath, config.socketMode);
   } catch (error) {
     await app.close();
     await tessera.close();

@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../testing/test-app.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 /** How long a head may take here (the server's headersTimeout, made short): a connection never lasts much longer. */
 const HEAD_MS = 500;

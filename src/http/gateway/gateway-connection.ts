@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
 import { authorizePath, type GatewayKind } from './gateway-kind.js';
 import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
-import { nextRequestId } from './request-id.js';
+import { nextRequestId } from '../request-id.js';
 
 export interface GatewayConnectionOptions {
   answerer: AuthorizeAnswerer;
@@ -121,7 +121,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
-        answer = options.answerer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
+        answer = options.answerer.answer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
       } catch {
         return handOver(raw);
       }

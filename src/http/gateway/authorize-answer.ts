@@ -4,11 +4,11 @@
  * string on the call, a connection handed to Node's HTTP server, `inject`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { TesseraError } from '../core/errors.js';
-import { queryToken, type AuthorizeOutcome, type PresentedCredential, type Tessera } from '../service/index.js';
-import { clientAddress, type TrustProxy } from './client-address.js';
-import { presentedCredential, type CredentialSource } from './credentials.js';
-import { bearerChallenge, envelope, FORBIDDEN_BODY } from './error-envelope.js';
+import { TesseraError } from '../../core/errors.js';
+import { queryToken, type AuthorizeOutcome, type PresentedCredential, type Tessera } from '../../service/index.js';
+import { clientAddress, type TrustProxy } from '../client-address.js';
+import { presentedCredential, type CredentialSource } from '../credentials.js';
+import { bearerChallenge, envelope, FORBIDDEN_BODY } from '../error-envelope.js';
 import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
 
 export interface AuthorizeCall extends CredentialSource {
@@ -29,8 +29,6 @@ export interface AuthorizeAnswer {
   body: string | undefined;
 }
 
-export type AuthorizeAnswerer = (call: AuthorizeCall) => AuthorizeAnswer | Promise<AuthorizeAnswer>;
-
 const JSON_TYPE = 'application/json; charset=utf-8';
 const FORBIDDEN_TEXT = JSON.stringify(FORBIDDEN_BODY);
 
@@ -42,15 +40,25 @@ const callHeaders = Object.fromEntries(
   }),
 ) as Record<GatewayKind, { kind: GatewayKind; method: string; uri: string; methodKey: string; uriKey: string }>;
 
-/**
- * `gateway` is the server's kind, for `/v1/authorize`. Only that kind's headers are read: never the first of
- * several that happens to be present, since a gateway passes a client's own headers of other names through.
- */
-export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | undefined, gateway: GatewayKind): AuthorizeAnswerer {
-  const ipOf = clientAddress(trustProxy);
-  return (call) => {
+/** Answers forward-auth calls for one app: its service, its trusted proxies, its gateway kind. */
+export class AuthorizeAnswerer {
+  private readonly ipOf: ReturnType<typeof clientAddress>;
+
+  /**
+   * `gateway` is the server's kind, for `/v1/authorize`. Only that kind's headers are read: never the first of
+   * several that happens to be present, since a gateway passes a client's own headers of other names through.
+   */
+  constructor(
+    private readonly tessera: Tessera,
+    trustProxy: TrustProxy | undefined,
+    private readonly gateway: GatewayKind,
+  ) {
+    this.ipOf = clientAddress(trustProxy);
+  }
+
+  answer(call: AuthorizeCall): AuthorizeAnswer | Promise<AuthorizeAnswer> {
     const { headers } = call;
-    const names = callHeaders[call.gateway ?? gateway];
+    const names = callHeaders[call.gateway ?? this.gateway];
     const method = header(headers[names.methodKey]);
     const uri = header(headers[names.uriKey]);
     if (method === undefined) return badRequest(`${names.method}: is required (gateway ${names.kind})`, names.method);
@@ -62,10 +70,10 @@ export function authorizeAnswerer(tessera: Tessera, trustProxy: TrustProxy | und
       // A malformed Authorization header or a token in two places: a 401 the gateway can pass on (a 400 would be its 500).
       return unauthorized(true, error instanceof TesseraError ? error.message : 'the token is not valid');
     }
-    const outcome = tessera.authorize({ credential, method, uri, ip: ipOf(call.peer, headers, names.kind) });
+    const outcome = this.tessera.authorize({ credential, method, uri, ip: this.ipOf(call.peer, headers, names.kind) });
     // From memory (the usual case) the answer is made without a promise or a tick.
     return outcome instanceof Promise ? outcome.then(answerOf) : answerOf(outcome);
-  };
+  }
 }
 
 function answerOf(outcome: AuthorizeOutcome): AuthorizeAnswer {

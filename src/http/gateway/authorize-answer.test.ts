@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 
 let t: TestApp;
 beforeAll(async () => {

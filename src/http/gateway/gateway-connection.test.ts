@@ -3,11 +3,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../runtime/start-server.js';
-import { startTestApp, type TestApp } from '../testing/test-app.js';
-import { listenOnSocket, type SocketListener } from './listen-socket.js';
+import { createLogger } from '../../runtime/start-server.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { listenOnSocket, type SocketListener } from '../listen-socket.js';
 
-const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 
 let t: TestApp;
 let dir: string;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   t = await startTestApp({ trustProxy: ['unix'] });
   expect((await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: messaging, format: 'yaml' } })).status).toBe(200);
   dir = mkdtempSync(join(tmpdir(), 'tessera-gateway-conn-'));
-  socket = await listenOnSocket(t.app, join(dir, 'tessera.sock'), 0o600);
+  socket = await listenOnSocket(t.app, t.gateway, join(dir, 'tessera.sock'), 0o600);
 });
 afterAll(async () => {
   await socket?.close();

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { AuthorizeAnswerer } from './authorize-answer.js';
-import { peerAddress } from './client-address.js';
+import { peerAddress } from '../client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
 
