@@ -132,7 +132,7 @@ export function createTessera(options: TesseraOptions) {
     explain: (actor: Actor, subject: Parameters<typeof explainDecision>[2], check: Parameters<typeof explainDecision>[3]) =>
       explainDecision(ctx, actor, subject, check),
     tokenCapabilities: (actor: Actor, id: string) => tokenCapabilities(ctx, actor, id),
-    // Seed 004: endpoint authentication, primary and secondary endpoint tokens.
+    // Integration platform: endpoint authentication, primary and secondary endpoint tokens.
     listEndpoints: (actor: Actor) => listEndpoints(ctx, actor),
     getEndpointAuth: (actor: Actor, id: string) => getEndpointAuth(ctx, actor, id),
     setEndpointAuth: (actor: Actor, id: string, input: Parameters<typeof setEndpointAuth>[3]) => setEndpointAuth(ctx, actor, id, input),

@@ -1,5 +1,5 @@
 /**
- * An integration endpoint's authentication (seed 004): turning token authentication on generates its primary
+ * An integration endpoint's authentication (the integration platform): turning token authentication on generates its primary
  * tokens (POST, GET; DELETE where deleting is allowed), turning it or deleting off revokes them; regenerate rotates.
  */
 import { TesseraError, badRequest } from '../../core/errors.js';
@@ -142,7 +142,7 @@ export async function setEndpointAuth(
   return { ...(await authView(ctx, catalog, endpoint, outcome.next, actor)), generated: outcome.generated };
 }
 
-/** Regenerate (seed 004's "Generate" button): the token rotation, with an optional overlap for the old secret. */
+/** Regenerate (the integration platform's "Generate" button): the token rotation, with an optional overlap for the old secret. */
 export async function regeneratePrimary(
   ctx: ServiceContext,
   actor: Actor,

@@ -23,7 +23,7 @@ export function checkMethod(method: string, field = 'method'): PrimaryMethod {
 
 /**
  * Stored settings, or the starting point of an endpoint never configured: what the catalog declares, `auth: token`
- * (seed 004: token authentication is on, with POST and GET primaries). Its primaries are generated at first need —
+ * (the integration platform: token authentication is on, with POST and GET primaries). Its primaries are generated at first need —
  * the first `PUT /v1/endpoints/{id}/auth` by a manager holding their scopes, who becomes their parent and sees
  * their secrets once — never by a read, and never by applying the catalog (which may be done by a token that must
  * not hold them).

@@ -1,5 +1,5 @@
 /**
- * Secondary endpoint tokens (seed 004): one per application, assigned to primaries (endpoint + method); their
+ * Secondary endpoint tokens (the integration platform): one per application, assigned to primaries (endpoint + method); their
  * scopes are their primaries', so switching one off, or unassigning it, cuts only that integration.
  */
 import { TesseraError, badRequest, notFound } from '../../core/errors.js';

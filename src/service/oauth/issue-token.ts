@@ -47,7 +47,7 @@ export async function issueToken(
     const issue = catalog.validateTokenScopes(scopes, 'scope')[0];
     if (issue) throw badRequest(issue.path, issue.message);
   }
-  // Seed 003: `read:messages` is only issued together with some `user_id:…`.
+  // Notifications API: `read:messages` is only issued together with some `user_id:…`.
   const requires = catalog.checkRequires({ scopes, deny: [] });
   if (!requires.ok) throw badRequest('scope', `${requires.scope} requires ${requires.requires} in the same scope string: ${requires.message}`);
   requireWithinActor(catalog, actor, { scopes, deny: [] }, 'scope');

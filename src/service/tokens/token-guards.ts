@@ -134,7 +134,7 @@ export function addressesWithin(bounds: Bounds, allowedIps: readonly string[] | 
 }
 
 /**
- * A primary endpoint token is its endpoint's (seed 004): switched on and off, regenerated and revoked through the
+ * A primary endpoint token is its endpoint's (the integration platform): switched on and off, regenerated and revoked through the
  * endpoint, never one by one through the token API, where it would silently break the endpoint's setup.
  */
 export function requireNotPrimary(token: TokenRecord, action: string): void {

@@ -1,4 +1,4 @@
-/** Editing a token: descriptive fields always; scopes and deny only where the account allows it (seed 002 vs 000). */
+/** Editing a token: descriptive fields always; scopes and deny only where the account allows it (the IoT platform vs the communications platform). */
 import { TesseraError } from '../../core/errors.js';
 import type { AuditAction, TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
@@ -95,7 +95,7 @@ export async function updateToken(
       next.expiresAt = input.expiresAt !== undefined ? expiryWithin(bounds, window.expiresAt, false) : window.expiresAt;
     }
     if (changesPermissions && token.kind !== 'standard') {
-      // Endpoint tokens' scopes follow their endpoint and assignments (seed 004); a direct edit would desynchronise them.
+      // Endpoint tokens' scopes follow their endpoint and assignments (the integration platform); a direct edit would desynchronise them.
       throw new TesseraError('CONFLICT', `scopes: ${token.kind} endpoint token ${token.id} gets its scopes from its endpoint; change its assignments instead`, { field: 'scopes' });
     }
     if (changesPermissions) {

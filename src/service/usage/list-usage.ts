@@ -1,4 +1,4 @@
-/** Reading usage: per-bucket counts for an endpoint data viewer (seed 004), and the raw events behind them. */
+/** Reading usage: per-bucket counts for an endpoint data viewer (the integration platform), and the raw events behind them. */
 import { TesseraError, badRequest } from '../../core/errors.js';
 import { integrationEndpoints } from '../../core/catalog/index.js';
 import type { Page, UsageBucket, UsageBucketSize, UsageEventRecord, UsageFilter } from '../../store/store.js';
@@ -38,7 +38,7 @@ function filterOf(actor: Actor, input: UsageQueryInput, limit: number): UsageFil
   };
 }
 
-/** The data viewer's permission (seed 004): the usage of token-authenticated endpoints only, one per query. */
+/** The data viewer's permission (the integration platform): the usage of token-authenticated endpoints only, one per query. */
 export const ENDPOINT_USAGE_PERMISSION = 'usage:endpoints:read';
 
 /**

@@ -58,6 +58,6 @@ export async function authenticate(
     }
   }
   const actor: Actor = { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny }, limits: result.limits };
-  // Seed 002: a catalog scope may include Tessera's own permissions (`admin` → `tokens:*`).
+  // IoT platform: a catalog scope may include Tessera's own permissions (`admin` → `tokens:*`).
   return withCatalogPermissions(actor, (await ctx.catalogs.get(token.accountId)).catalog);
 }
