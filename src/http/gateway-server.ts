@@ -8,11 +8,14 @@ import type { Logger } from 'pino';
 import type { AuthorizeAnswerer } from './authorize-answer.js';
 import { peerAddress } from './client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
+import type { Metrics } from './metrics.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
 
 export interface GatewayOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Each answer on a gateway connection is counted here, as Fastify's responses are. */
+  metrics: Metrics;
 }
 
 /** What Node's server does when a head misses its `headersTimeout`: a client error, answered by 'clientError'. */
