@@ -1,5 +1,5 @@
 // HTTP bench: POST /v1/verify on `tessera serve` as shipped (a child process started as the README starts it, default
-// environment, fresh SQLite file, 10,000 tokens) against a bare Fastify answering the same VALID answer as a
+// environment, a fresh SQLite file holding 10,000 tokens made before it starts) against a bare Fastify answering the same VALID answer as a
 // constant, in paired alternating rounds. Beside it, the same on PostgreSQL (DATABASE_URL, a throwaway cluster).
 // Run alone: node bench/http-bench.mjs [--quick] (after `npm run build`).
 import autocannon from 'autocannon';
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_SCOPES, fmtInt, fmtRatio, median, startChild, table, verdict } from './lib.mjs';
 import { startBenchPostgres } from './pg-cluster.mjs';
-import { createTokens, loopDelayP99, startServe } from './serve.mjs';
+import { loopDelayP99, prefill, startServe } from './serve.mjs';
 
 /** Issue 17: throughput at least 0.85 of the ceiling, p99 at most twice the ceiling's, loop delay p99 under 5 ms. */
 export const HTTP_GOAL = 0.85;
@@ -130,10 +130,10 @@ async function startServers(o, log) {
           continue;
         }
       }
-      const server = await startServe(cluster ? { env: { DATABASE_URL: cluster.url } } : {});
-      const { secrets, createMs } = await createTokens(server, o.tokens, BENCH_SCOPES);
-      log(`http: ${backend}: tessera serve (pid ${server.pid}${cluster ? ', DATABASE_URL' : ', default environment'}), ` +
-        `${fmtInt(secrets.length)} tokens made through POST /v1/tokens in ${(createMs / 1000).toFixed(1)} s`);
+      const { temp, root, secrets, createMs } = await prefill(o.tokens, BENCH_SCOPES, cluster ? { databaseUrl: cluster.url } : {});
+      const server = await startServe({ temp, root, ...(cluster ? { env: { DATABASE_URL: cluster.url } } : {}) });
+      log(`http: ${backend}: ${fmtInt(secrets.length)} tokens made through createToken in ${(createMs / 1000).toFixed(1)} s, ` +
+        `then tessera serve (pid ${server.pid}${cluster ? ', DATABASE_URL' : ', default environment'})`);
       const answer = await checkValid(server.port, secrets);
       servers.push({ backend, server, cluster, secrets, answer });
     } catch (error) {

@@ -3,7 +3,13 @@
 // `./data/tessera.db` is a fresh SQLite file), with the default environment: every Tessera variable, LOG_LEVEL,
 // DATABASE_URL and OTEL_* are removed, then only the `env` a variant names is added.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemActor } from '../dist/service/actor.js';
+import { createTessera } from '../dist/service/tessera.js';
+import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
+import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { freePort, makeTempDir } from './lib.mjs';
 
 export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -29,8 +35,7 @@ process.on('exit', () => {
  * database, the root token). Its log (stdout, JSON lines) is read and counted, as a log collector would read it;
  * lines at warn and above are kept (the first 20) to explain a failure.
  */
-export async function startServe({ env = {}, readyTimeoutMs = 60_000 } = {}) {
-  const temp = makeTempDir('tessera-serve-');
+export async function startServe({ env = {}, readyTimeoutMs = 60_000, temp = makeTempDir('tessera-serve-'), root } = {}) {
   const port = await freePort();
   // BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile into DIR when it exits (bench/README.md, Profiling).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -90,8 +95,8 @@ export async function startServe({ env = {}, readyTimeoutMs = 60_000 } = {}) {
     base,
     port,
     pid: child.pid,
-    /** The root token of the fresh database. */
-    root: banner.bootstrap?.secret,
+    /** The root token of the fresh database (or of the prefilled one). */
+    root: root ?? banner.bootstrap?.secret,
     log,
     dir: temp.dir,
     /** SIGTERM, as an orchestrator stops it (pending usage written, database closed); SIGKILL after 15 s. */
@@ -141,4 +146,38 @@ export async function loopDelayP99(server) {
   const text = await (await fetch(`${server.base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const p99 = Number(/^nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)/m.exec(text)?.[1] ?? NaN);
   return Math.max(0, p99 * 1000 - LOOP_DELAY_RESOLUTION_MS);
+}
+
+/**
+ * A working directory whose default database (`./data/tessera.db`, or the PostgreSQL database at `databaseUrl`)
+ * already holds `count` tokens holding `scopes`, made through the service's `createToken` as the API makes them
+ * (audit chain and all) but without HTTP: 10,000 creations over HTTP took over three minutes on the loaded 2-core
+ * machine. For {@link startServe}: `{ temp, root, secrets }`.
+ */
+export async function prefill(count, scopes, { databaseUrl, maxMs = 300_000 } = {}) {
+  const temp = makeTempDir('tessera-serve-');
+  mkdirSync(join(temp.dir, 'data'));
+  const store = databaseUrl ? await createPostgresStore({ url: databaseUrl }) : await createSqliteStore({ filename: join(temp.dir, 'data', 'tessera.db') });
+  const tessera = createTessera({ store });
+  try {
+    await store.migrate();
+    const boot = await tessera.bootstrap();
+    if (!boot) throw new Error('the bench database was not empty');
+    const actor = systemActor(boot.account.id);
+    // One at a time on SQLite (one writer anyway); within the pool of 10 connections on PostgreSQL.
+    const concurrency = databaseUrl ? 8 : 1;
+    const started = performance.now();
+    const secrets = [];
+    for (let i = 0; i < count; i += concurrency) {
+      if (performance.now() - started > maxMs) throw new Error(`creating ${count} tokens took over ${maxMs} ms`);
+      const batch = Array.from({ length: Math.min(concurrency, count - i) }, (_, j) => tessera.createToken(actor, { name: `bench-${i + j}`, scopes }));
+      for (const { secret } of await Promise.all(batch)) secrets.push(secret);
+    }
+    return { temp, root: boot.root.secret, secrets, createMs: performance.now() - started };
+  } catch (error) {
+    temp.remove();
+    throw error;
+  } finally {
+    await tessera.close();
+  }
 }
