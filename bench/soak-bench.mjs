@@ -32,7 +32,7 @@ const catalog = (version) => ({
 async function serve(env) {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  // The log as shipped (info, one line per request) is read and dropped; error lines (level 50) are kept to explain a 5xx.
+  // The log as shipped (info: a checks line a minute, warnings, errors) is read and dropped; error lines (level 50) are kept to explain a 5xx.
   const errors = [];
   let partial = '';
   child.stdout.on('data', (chunk) => {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AuthorizeAnswerer } from './authorize-answer.js';
 import { peerAddress } from '../client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
+import type { Metrics } from '../metrics.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
 
 export interface GatewayOptions {
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   logger: Logger | undefined;
   /** Set when OpenTelemetry tracing is on: a request span per check (when off, the reader makes no span objects). */
   tracer?: Tracer | undefined;
+  /** Each answer on a gateway connection is counted here, as Fastify's responses are. */
+  metrics: Metrics;
 }
 
 /** What Node's server does when a head misses its `headersTimeout`: a client error, answered by 'clientError'. */
@@ -39,9 +42,7 @@ export function acceptGatewayConnections(server: Server, options: GatewayOptions
   server.on('connection', (socket: Socket) => {
     // The server's settings as they are when the connection comes (a test, or an operator, may set them).
     const connection = serveGatewayConnection(socket, {
-      answerer: options.answerer,
-      logger: options.logger,
-      tracer: options.tracer,
+      ...options,
       peer: peerAddress({ socket }),
       keepAliveMs: server.keepAliveTimeout,
       headersTimeoutMs: server.headersTimeout,
