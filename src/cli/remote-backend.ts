@@ -19,14 +19,15 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
    * The body of a call's answer, typed as the Backend promises: the paths, parameters and bodies are checked against
    * the OpenAPI document by the client; the answer is the server's own response type under its service name.
    */
-  async function answer<T>(what: string, call: Promise<{ data?: unknown }>): Promise<T> {
-    let data: unknown;
+  async function answer<T>(call: Promise<{ data?: unknown; response: Response }>): Promise<T> {
+    let answered: { data?: unknown; response: Response };
     try {
-      ({ data } = await call);
+      answered = await call;
     } catch (error) {
       throw toTesseraError(base, error);
     }
-    if (data === undefined) throw new TesseraError('INTERNAL', `${what}: expected a JSON answer, got none`);
+    const { data, response } = answered;
+    if (data === undefined) throw new TesseraError('INTERNAL', `${base} answered HTTP ${response.status} without a JSON body`);
     return data as T;
   }
 
@@ -35,44 +36,44 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
   const typed = (assignments: { endpoint: string; method: string }[]) =>
     assignments.map((a) => ({ endpoint: a.endpoint, method: a.method as PrimaryMethod }));
   return {
-    create: (input) => answer('POST /v1/tokens', tessera.POST('/v1/tokens', { body: input })),
-    list: (input) => answer('GET /v1/tokens', tessera.GET('/v1/tokens', { params: { query: input } })),
-    show: (tokenId) => answer('GET /v1/tokens/{id}', tessera.GET('/v1/tokens/{id}', id(tokenId))),
-    update: (tokenId, input) => answer('PATCH /v1/tokens/{id}', tessera.PATCH('/v1/tokens/{id}', { ...id(tokenId), body: input })),
-    enable: (tokenId) => answer('POST /v1/tokens/{id}/enable', tessera.POST('/v1/tokens/{id}/enable', id(tokenId))),
-    disable: (tokenId) => answer('POST /v1/tokens/{id}/disable', tessera.POST('/v1/tokens/{id}/disable', id(tokenId))),
-    rotate: (tokenId, body) => answer('POST /v1/tokens/{id}/rotate', tessera.POST('/v1/tokens/{id}/rotate', { ...id(tokenId), body })),
-    revoke: (tokenId) => answer('POST /v1/tokens/{id}/revoke', tessera.POST('/v1/tokens/{id}/revoke', id(tokenId))),
-    delete: (ids) => answer('POST /v1/tokens/bulk-delete', tessera.POST('/v1/tokens/bulk-delete', { body: { ids } })),
-    verify: (request) => answer('POST /v1/verify', tessera.POST('/v1/verify', { body: request })),
-    accountShow: () => answer('GET /v1/account', tessera.GET('/v1/account')),
-    accountPolicySet: (patch) => answer('PATCH /v1/account/policy', tessera.PATCH('/v1/account/policy', { body: patch })),
-    auditList: (input) => answer('GET /v1/audit', tessera.GET('/v1/audit', { params: { query: input } })),
-    auditVerify: () => answer('GET /v1/audit/verify', tessera.GET('/v1/audit/verify')),
-    catalogShow: (version) => answer('GET /v1/catalog', tessera.GET('/v1/catalog', { params: { query: { version } } })),
-    catalogValidate: (input) => answer('POST /v1/catalog/validate', tessera.POST('/v1/catalog/validate', { body: input })),
-    catalogApply: (input) => answer('PUT /v1/catalog', tessera.PUT('/v1/catalog', { body: input })),
-    catalogVersions: () => answer('GET /v1/catalog/versions', tessera.GET('/v1/catalog/versions', { params: { query: { limit: 200 } } })),
-    endpointList: () => answer('GET /v1/endpoints', tessera.GET('/v1/endpoints')),
-    endpointAuthGet: (endpoint) => answer('GET /v1/endpoints/{id}/auth', tessera.GET('/v1/endpoints/{id}/auth', id(endpoint))),
+    create: (input) => answer(tessera.POST('/v1/tokens', { body: input })),
+    list: (input) => answer(tessera.GET('/v1/tokens', { params: { query: input } })),
+    show: (tokenId) => answer(tessera.GET('/v1/tokens/{id}', id(tokenId))),
+    update: (tokenId, input) => answer(tessera.PATCH('/v1/tokens/{id}', { ...id(tokenId), body: input })),
+    enable: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/enable', id(tokenId))),
+    disable: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/disable', id(tokenId))),
+    rotate: (tokenId, body) => answer(tessera.POST('/v1/tokens/{id}/rotate', { ...id(tokenId), body })),
+    revoke: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/revoke', id(tokenId))),
+    delete: (ids) => answer(tessera.POST('/v1/tokens/bulk-delete', { body: { ids } })),
+    verify: (request) => answer(tessera.POST('/v1/verify', { body: request })),
+    accountShow: () => answer(tessera.GET('/v1/account')),
+    accountPolicySet: (patch) => answer(tessera.PATCH('/v1/account/policy', { body: patch })),
+    auditList: (input) => answer(tessera.GET('/v1/audit', { params: { query: input } })),
+    auditVerify: () => answer(tessera.GET('/v1/audit/verify')),
+    catalogShow: (version) => answer(tessera.GET('/v1/catalog', { params: { query: { version } } })),
+    catalogValidate: (input) => answer(tessera.POST('/v1/catalog/validate', { body: input })),
+    catalogApply: (input) => answer(tessera.PUT('/v1/catalog', { body: input })),
+    catalogVersions: () => answer(tessera.GET('/v1/catalog/versions', { params: { query: { limit: 200 } } })),
+    endpointList: () => answer(tessera.GET('/v1/endpoints')),
+    endpointAuthGet: (endpoint) => answer(tessera.GET('/v1/endpoints/{id}/auth', id(endpoint))),
     endpointAuthSet: (endpoint, input) =>
-      answer('PUT /v1/endpoints/{id}/auth', tessera.PUT('/v1/endpoints/{id}/auth', { ...id(endpoint), body: input })),
+      answer(tessera.PUT('/v1/endpoints/{id}/auth', { ...id(endpoint), body: input })),
     endpointRegenerate: (endpoint, method, body) =>
-      answer('POST /v1/endpoints/{id}/primary-tokens/{method}/regenerate', tessera.POST('/v1/endpoints/{id}/primary-tokens/{method}/regenerate', {
+      answer(tessera.POST('/v1/endpoints/{id}/primary-tokens/{method}/regenerate', {
         params: { path: { id: endpoint, method: method as PrimaryMethod } },
         body,
       })),
     endpointTokens: (endpoint, input) =>
-      answer('GET /v1/endpoints/{id}/tokens', tessera.GET('/v1/endpoints/{id}/tokens', { params: { path: { id: endpoint }, query: input } })),
-    endpointTokenCreate: (input) => answer('POST /v1/endpoint-tokens', tessera.POST('/v1/endpoint-tokens', { body: { ...input, assignments: input.assignments && typed(input.assignments) } })),
-    endpointTokenList: (input) => answer('GET /v1/endpoint-tokens', tessera.GET('/v1/endpoint-tokens', { params: { query: input } })),
-    endpointTokenShow: (tokenId) => answer('GET /v1/endpoint-tokens/{id}', tessera.GET('/v1/endpoint-tokens/{id}', id(tokenId))),
+      answer(tessera.GET('/v1/endpoints/{id}/tokens', { params: { path: { id: endpoint }, query: input } })),
+    endpointTokenCreate: (input) => answer(tessera.POST('/v1/endpoint-tokens', { body: { ...input, assignments: input.assignments && typed(input.assignments) } })),
+    endpointTokenList: (input) => answer(tessera.GET('/v1/endpoint-tokens', { params: { query: input } })),
+    endpointTokenShow: (tokenId) => answer(tessera.GET('/v1/endpoint-tokens/{id}', id(tokenId))),
     endpointTokenSetEnabled: (tokenId, enabled) =>
       enabled
-        ? answer('POST /v1/endpoint-tokens/{id}/enable', tessera.POST('/v1/endpoint-tokens/{id}/enable', id(tokenId)))
-        : answer('POST /v1/endpoint-tokens/{id}/disable', tessera.POST('/v1/endpoint-tokens/{id}/disable', id(tokenId))),
+        ? answer(tessera.POST('/v1/endpoint-tokens/{id}/enable', id(tokenId)))
+        : answer(tessera.POST('/v1/endpoint-tokens/{id}/disable', id(tokenId))),
     endpointTokenAssign: (tokenId, assignments) =>
-      answer('PUT /v1/endpoint-tokens/{id}/assignments', tessera.PUT('/v1/endpoint-tokens/{id}/assignments', { ...id(tokenId), body: { assignments: typed(assignments) } })),
+      answer(tessera.PUT('/v1/endpoint-tokens/{id}/assignments', { ...id(tokenId), body: { assignments: typed(assignments) } })),
     close: async () => {},
   };
 }
