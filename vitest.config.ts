@@ -2,14 +2,14 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 import { ENABLE_POSTGRES_MESSAGE, postgresAvailable, requestedStores } from './src/testing/test-stores.js';
 
 /** Pure code, the store suites (which run every backend themselves) and the store-free SDK suites run once. */
-const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts', 'test/sdk/packaging.test.ts', 'test/sdk/failures.test.ts'];
-/** Everything that goes through a database runs once per backend. */
-const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const unit = ['src/core/**/*.test.ts', 'src/store/**/*.test.ts', 'sdk/test/packaging.test.ts', 'sdk/test/failures.test.ts'];
+/** Everything that goes through a database runs once per backend: the server's tests, the SDK's and the console's. */
+const perStore = ['src/**/*.test.ts', 'sdk/test/**/*.test.ts', 'console/test/**/*.test.ts'];
 /**
  * SQLite only: the browser suites drive the UI, not the backend (and a browser per backend doubles their time); the
  * start-up test is about database files.
  */
-const sqliteOnly = ['src/**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts', 'test/soak.test.ts'];
+const sqliteOnly = ['**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts', 'src/runtime/soak.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
 const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts', 'src/runtime/concurrent-toggles.test.ts'];
 

@@ -4,7 +4,7 @@
 // token's state says at that moment. Samples RSS, heap, event-loop delay, open fds and database size every few
 // seconds; prints the 5xx count, the wrong-answer count, RSS/heap growth after warm-up and p50/p99 per minute.
 // Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]. `soakSqlite` is also the one-minute soak of `npm test`
-// (test/soak.test.ts).
+// (src/runtime/soak.test.ts).
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,19 @@
-/** A tiny typed client of Tessera's public HTTP API: fetch with the session's bearer token, errors as ApiError. */
+/** Tessera's public HTTP API for the console: the SDK's typed client with the session's token, failures as ApiError. */
+import { createTesseraClient, type TesseraClient } from '../../sdk/src/client';
+import { TesseraApiError, isEnvelope } from '../../sdk/src/api-error';
 import type { components, paths } from '../../sdk/src/generated/openapi';
 import { clearSession, readSession } from './session';
 
-/** The server's own response types, generated from its OpenAPI document (checked against it in CI). */
+/** The server's own request and response types, generated from its OpenAPI document (checked against it in CI). */
 type Schemas = components['schemas'];
+type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'patch'> =
+  paths[P][M] extends { responses: infer R } ? R extends Record<200 | 201, { content: { 'application/json': infer B } }> ? B
+    : R extends { 200: { content: { 'application/json': infer B } } } ? B
+      : R extends { 201: { content: { 'application/json': infer B } } } ? B : never : never;
+type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> =
+  paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+type QueryOf<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
 export type Token = Schemas['Token'];
 
 export interface Page<T> {
@@ -11,52 +21,28 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface CreateTokenInput {
-  id?: string;
-  name: string;
-  description?: string | null;
-  profileId?: string | null;
-  scopes: string[];
-  templates?: string[];
-  expiresAt?: string | null;
-  allowedIps?: string[];
-}
+export type CreateTokenInput = Body<'/v1/tokens', 'post'>;
 
 /** `GET /v1/catalog/tree`: the services tree, the permission sets and the resource types (what the console offers). */
-export type CatalogTree = paths['/v1/catalog/tree']['get']['responses'][200]['content']['application/json'];
+export type CatalogTree = Answer<'/v1/catalog/tree', 'get'>;
 export type TreeService = CatalogTree['services'][number];
 export type Template = CatalogTree['templates'][number];
 /** A resource type (IoT-style grants): grants are spelled `pattern` with `{id}` and `{action}`. */
 export type ResourceType = CatalogTree['resources'][number];
 
-export interface CatalogVersion {
-  accountId: string;
-  version: number;
-  name: string;
-  format: string;
-  createdAt: string;
-  createdBy: string | null;
-  source: string;
-}
-
-export interface CatalogIssue { path: string; line?: number; message: string }
+export type CatalogVersion = Answer<'/v1/catalog', 'get'>;
+export type CatalogValidation = Answer<'/v1/catalog/validate', 'post'>;
+export type CatalogIssue = CatalogValidation['errors'][number];
 
 /**
  * `GET /v1/account`: the account, its policy, and `caller`, the signed-in token's effective limits — a token it creates
  * may not outlive `expiresAt` nor reach beyond `allowedIps`, nor hold more than `scopes` minus `deny`.
  */
-export type Account = paths['/v1/account']['get']['responses'][200]['content']['application/json'];
+export type Account = Answer<'/v1/account', 'get'>;
 export type Caller = NonNullable<Account['caller']>;
 
 export type AuditEvent = Schemas['AuditEvent'];
-
-export interface Capabilities {
-  tokenId: string;
-  scopes: { scope: string; access: string }[];
-  endpoints: { method: string; path: string; access: string }[];
-}
-
-export interface VerifyResult { valid: boolean; code: string; tokenId?: string | null }
+export type AuditAction = NonNullable<QueryOf<'/v1/audit'>['action']>;
 
 /** An API failure as a person needs it: the stable code, the text, and the field it is about (if any). */
 export class ApiError extends Error {
@@ -72,10 +58,6 @@ export class ApiError extends Error {
   }
 }
 
-interface Envelope {
-  requestError?: { serviceException?: { messageId?: string; text?: string; details?: unknown } };
-}
-
 /** The field an error is about: `details.field`, else the text's leading "field: …". */
 export function fieldOf(text: string, details: unknown): string | undefined {
   if (details && typeof details === 'object' && 'field' in details && typeof details.field === 'string') return details.field;
@@ -83,96 +65,73 @@ export function fieldOf(text: string, details: unknown): string | undefined {
   return match?.[1];
 }
 
-type Query = Record<string, string | number | boolean | string[] | undefined>;
-
-function withQuery(path: string, query: Query | undefined): string {
-  if (!query) return path;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === '') continue;
-    if (Array.isArray(value)) for (const v of value) params.append(key, v);
-    else params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `${path}?${text}` : path;
+/** The signed-in session's client (or one for `token`, to check a token before signing in with it). */
+function client(token: string | undefined): TesseraClient {
+  return createTesseraClient({
+    baseUrl: location.origin,
+    token: token ?? readSession() ?? undefined,
+    // Every answer is about live state (tokens switched off a moment ago): never from the browser's cache.
+    fetch: (request) => fetch(request, { cache: 'no-store' }),
+  });
 }
 
-export async function request<T>(method: string, path: string, options: { body?: unknown; query?: Query; token?: string } = {}): Promise<T> {
-  const token = options.token ?? readSession();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
+/** A query without empty fields (an empty search box asks for everything). */
+function query<Q extends object>(q: Q): Q {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== '')) as Q;
+}
+
+/** Runs one call; its failure becomes an ApiError, and a 401 to the session's own token ends the session. */
+async function call<T>(run: (c: TesseraClient) => Promise<{ data?: T }>, token?: string): Promise<T> {
   try {
-    response = await fetch(withQuery(path, options.query), {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.', undefined, undefined);
-  }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!response.ok) {
-    const exception = (body as Envelope | undefined)?.requestError?.serviceException;
-    const messageId = exception?.messageId ?? `HTTP_${response.status}`;
-    const message = exception?.text ?? (text.slice(0, 200) || response.statusText);
+    return (await run(client(token))).data as T;
+  } catch (error) {
+    if (!(error instanceof TesseraApiError)) throw error;
+    if (error.status === 0) {
+      throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.', undefined, undefined);
+    }
+    const exception = isEnvelope(error.body) ? error.body.requestError.serviceException : undefined;
+    const messageId = exception?.messageId ?? `HTTP_${error.status}`;
+    const text = exception?.text ?? ((typeof error.body === 'string' && error.body.slice(0, 200)) || `HTTP ${error.status}`);
     // A token that stopped working (revoked, expired, signed out elsewhere) ends the session.
-    if (response.status === 401 && !options.token) clearSession(message);
-    throw new ApiError(response.status, messageId, message, fieldOf(message, exception?.details), exception?.details);
+    if (error.status === 401 && token === undefined) clearSession(text);
+    throw new ApiError(error.status, messageId, text, fieldOf(text, exception?.details), exception?.details);
   }
-  return body as T;
 }
 
-const enc = encodeURIComponent;
+const byId = (id: string) => ({ params: { path: { id } } });
 
 export const api = {
-  account: (token?: string) => request<Account>('GET', '/v1/account', token ? { token } : {}),
+  account: (token?: string) => call((c) => c.GET('/v1/account'), token),
 
   /** `search`: a name's substring or an exact id; `kind=standard` leaves out endpoint tokens (managed on their endpoints). */
-  listTokens: (query: { status?: string; kind?: 'standard' | 'primary' | 'secondary' | 'all'; search?: string; limit?: number; cursor?: string }) =>
-    request<Page<Token>>('GET', '/v1/tokens', { query }),
-  getToken: (id: string) => request<Token>('GET', `/v1/tokens/${enc(id)}`),
-  createToken: (body: CreateTokenInput) => request<{ token: Token; secret: string }>('POST', '/v1/tokens', { body }),
-  updateToken: (id: string, body: Partial<CreateTokenInput> & { enabled?: boolean }) =>
-    request<Token>('PATCH', `/v1/tokens/${enc(id)}`, { body }),
-  setEnabled: (id: string, enabled: boolean) => request<Token>('POST', `/v1/tokens/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
-  revokeToken: (id: string) => request<{ token: Token; cascaded: string[] }>('POST', `/v1/tokens/${enc(id)}/revoke`),
-  rotateToken: (id: string, overlapSeconds = 0) =>
-    request<{ token: Token; secret: string }>('POST', `/v1/tokens/${enc(id)}/rotate`, { body: { overlapSeconds } }),
-  deleteTokens: (ids: string[]) => request<{ deleted: string[] }>('POST', '/v1/tokens/bulk-delete', { body: { ids } }),
-  capabilities: (id: string) => request<Capabilities>('GET', `/v1/tokens/${enc(id)}/capabilities`),
+  listTokens: (q: QueryOf<'/v1/tokens'>) => call((c) => c.GET('/v1/tokens', { params: { query: query(q) } })),
+  getToken: (id: string) => call((c) => c.GET('/v1/tokens/{id}', byId(id))),
+  createToken: (body: CreateTokenInput) => call((c) => c.POST('/v1/tokens', { body })),
+  updateToken: (id: string, body: Body<'/v1/tokens/{id}', 'patch'>) => call((c) => c.PATCH('/v1/tokens/{id}', { ...byId(id), body })),
+  setEnabled: (id: string, enabled: boolean) =>
+    call((c) => (enabled ? c.POST('/v1/tokens/{id}/enable', byId(id)) : c.POST('/v1/tokens/{id}/disable', byId(id)))),
+  revokeToken: (id: string) => call((c) => c.POST('/v1/tokens/{id}/revoke', byId(id))),
+  rotateToken: (id: string, overlapSeconds = 0) => call((c) => c.POST('/v1/tokens/{id}/rotate', { ...byId(id), body: { overlapSeconds } })),
+  deleteTokens: (ids: string[]) => call((c) => c.POST('/v1/tokens/bulk-delete', { body: { ids } })),
+  capabilities: (id: string) => call((c) => c.GET('/v1/tokens/{id}/capabilities', byId(id))),
 
-  verify: (token: string, scopes?: string[]) => request<VerifyResult>('POST', '/v1/verify', { body: { token, ...(scopes ? { scopes } : {}) } }),
+  verify: (token: string, scopes?: string[]) => call((c) => c.POST('/v1/verify', { body: { token, ...(scopes ? { scopes } : {}) } })),
 
-  catalogTree: (selection: { templates?: string[]; scopes?: string[]; tokenId?: string }) =>
-    request<CatalogTree>('GET', '/v1/catalog/tree', { query: selection }),
-  catalog: () => request<CatalogVersion>('GET', '/v1/catalog'),
-  validateCatalog: (source: string, format: 'yaml' | 'json') =>
-    request<{ valid: boolean; errors: CatalogIssue[]; tokensWithUnknownPermissions: { tokenId: string; name: string; issues: CatalogIssue[] }[] }>(
-      'POST', '/v1/catalog/validate', { body: { source, format } }),
-  applyCatalog: (source: string, format: 'yaml' | 'json', force = false) =>
-    request<CatalogVersion>('PUT', '/v1/catalog', { body: { source, format, force } }),
+  catalogTree: (selection: QueryOf<'/v1/catalog/tree'>) => call((c) => c.GET('/v1/catalog/tree', { params: { query: query(selection) } })),
+  catalog: () => call((c) => c.GET('/v1/catalog')),
+  validateCatalog: (source: string, format: 'yaml' | 'json') => call((c) => c.POST('/v1/catalog/validate', { body: { source, format } })),
+  applyCatalog: (source: string, format: 'yaml' | 'json', force = false) => call((c) => c.PUT('/v1/catalog', { body: { source, format, force } })),
 
-  audit: (query: { tokenId?: string; action?: string; from?: string; to?: string; limit?: number; cursor?: string }) =>
-    request<Page<AuditEvent>>('GET', '/v1/audit', { query }),
-  auditChain: () => request<{ ok: boolean; events?: number; problem?: string }>('GET', '/v1/audit/verify'),
+  audit: (q: QueryOf<'/v1/audit'>) => call((c) => c.GET('/v1/audit', { params: { query: query(q) } })),
+  auditChain: () => call((c) => c.GET('/v1/audit/verify')),
 };
 
 export type UsageBucket = Schemas['UsageBucket'];
-export interface UsageQuery { tokenId?: string; endpoint?: string; outcome?: string; from?: string; to?: string; bucket?: 'minute' | 'hour' | 'day'; limit?: number }
+export type UsageQuery = QueryOf<'/v1/usage'>;
 
 /** Usage roll-ups (the first page: the console asks for at most `limit` buckets). */
-export async function loadUsage(query: UsageQuery): Promise<UsageBucket[]> {
-  const body = await request<Page<UsageBucket>>('GET', '/v1/usage', { query: { ...query } });
+export async function loadUsage(q: UsageQuery): Promise<UsageBucket[]> {
+  const body = await call((c) => c.GET('/v1/usage', { params: { query: query(q) } }));
   return body.items;
 }
 
@@ -180,19 +139,24 @@ export type EndpointAuth = Schemas['EndpointAuth'];
 export type EndpointToken = Schemas['EndpointToken'];
 /** One assignment as sent to `PUT /v1/endpoint-tokens/{id}/assignments` (`active` only comes back). */
 export interface Assignment { endpoint: string; method: string; active?: boolean }
+/**
+ * A primary token's method as a request names it. The console only sends methods the server listed (its answers type
+ * them as plain strings), so they are named as the request's type here, once.
+ */
+const primaryMethod = (method: string) => method as Body<'/v1/endpoint-tokens/{id}/assignments', 'put'>['assignments'][number]['method'];
 
 export const endpointsApi = {
-  list: () => request<{ items: EndpointAuth[] }>('GET', '/v1/endpoints'),
-  auth: (id: string) => request<EndpointAuth>('GET', `/v1/endpoints/${enc(id)}/auth`),
-  setAuth: (id: string, body: { mode?: EndpointAuth['mode']; allowDelete?: boolean }) =>
-    request<EndpointAuth & { generated: { method: string; tokenId: string; secret: string }[] }>('PUT', `/v1/endpoints/${enc(id)}/auth`, { body }),
+  list: () => call((c) => c.GET('/v1/endpoints')),
+  auth: (id: string) => call((c) => c.GET('/v1/endpoints/{id}/auth', byId(id))),
+  setAuth: (id: string, body: Body<'/v1/endpoints/{id}/auth', 'put'>) => call((c) => c.PUT('/v1/endpoints/{id}/auth', { ...byId(id), body })),
   regenerate: (id: string, method: string, overlapSeconds = 0) =>
-    request<{ method: string; token: Token; secret: string }>('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, { body: { overlapSeconds } }),
-  tokensOf: (id: string, assigned: 'true' | 'all') => request<Page<EndpointToken>>('GET', `/v1/endpoints/${enc(id)}/tokens`, { query: { assigned, limit: 200 } }),
-  secondaries: (status: 'active' | 'inactive' | 'all') => request<Page<EndpointToken>>('GET', '/v1/endpoint-tokens', { query: { status, limit: 200 } }),
-  createSecondary: (body: { name: string; description?: string | null; enabled?: boolean; assignments?: Assignment[] }) =>
-    request<{ token: EndpointToken; secret: string }>('POST', '/v1/endpoint-tokens', { body }),
-  setSecondaryEnabled: (id: string, enabled: boolean) => request<EndpointToken>('POST', `/v1/endpoint-tokens/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
+    call((c) => c.POST('/v1/endpoints/{id}/primary-tokens/{method}/regenerate', { params: { path: { id, method: primaryMethod(method) } }, body: { overlapSeconds } })),
+  tokensOf: (id: string, assigned: 'true' | 'all') =>
+    call((c) => c.GET('/v1/endpoints/{id}/tokens', { params: { path: { id }, query: { assigned, limit: 200 } } })),
+  secondaries: (status: 'active' | 'inactive' | 'all') => call((c) => c.GET('/v1/endpoint-tokens', { params: { query: { status, limit: 200 } } })),
+  createSecondary: (body: Body<'/v1/endpoint-tokens', 'post'>) => call((c) => c.POST('/v1/endpoint-tokens', { body })),
+  setSecondaryEnabled: (id: string, enabled: boolean) =>
+    call((c) => (enabled ? c.POST('/v1/endpoint-tokens/{id}/enable', byId(id)) : c.POST('/v1/endpoint-tokens/{id}/disable', byId(id)))),
   assign: (id: string, assignments: Assignment[]) =>
-    request<EndpointToken>('PUT', `/v1/endpoint-tokens/${enc(id)}/assignments`, { body: { assignments: assignments.map(({ endpoint, method }) => ({ endpoint, method })) } }),
+    call((c) => c.PUT('/v1/endpoint-tokens/{id}/assignments', { ...byId(id), body: { assignments: assignments.map(({ endpoint, method }) => ({ endpoint, method: primaryMethod(method) })) } })),
 };

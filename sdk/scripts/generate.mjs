@@ -1,5 +1,5 @@
 // `npm run sdk:generate`: snapshots the built server's OpenAPI document into sdk/openapi.json and regenerates
-// sdk/src/generated/openapi.ts from it. CI fails when either is stale (test/sdk/openapi-sync.test.ts).
+// sdk/src/generated/openapi.ts from it. CI fails when either is stale (sdk/test/openapi-sync.test.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatDocument, renderTypes, serverDocument, snapshotUrl, typesUrl } from './openapi-document.mjs';

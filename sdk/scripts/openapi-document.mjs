@@ -1,5 +1,5 @@
 // The server's OpenAPI document as the SDK snapshots it, and the TypeScript generated from it: one place, so that
-// `npm run sdk:generate` and the drift test (test/sdk/openapi-sync.test.ts) produce byte-identical files.
+// `npm run sdk:generate` and the drift test (sdk/test/openapi-sync.test.ts) produce byte-identical files.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

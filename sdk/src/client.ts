@@ -18,6 +18,8 @@ export interface TesseraClientOptions {
   headers?: Record<string, string> | undefined;
   /** A fetch to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: typeof globalThis.fetch | undefined;
+  /** Gives up on a call with no complete answer after this many milliseconds ({@link TesseraApiError} `TIMEOUT`). */
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -57,10 +59,14 @@ const throwOnError: Middleware = {
 export function createTesseraClient(options: TesseraClientOptions): TesseraClient {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const doFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const { timeoutMs } = options;
   const client = createClient<paths>({
     baseUrl: String(options.baseUrl).replace(/\/+$/, ''),
     headers,
-    ...(options.fetch ? { fetch: (request: Request) => options.fetch!(request) } : {}),
+    ...(options.fetch || timeoutMs !== undefined
+      ? { fetch: (request: Request) => doFetch(timeoutMs === undefined ? request : new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) })) }
+      : {}),
   });
   client.use(throwOnError);
   return client;

@@ -1,5 +1,7 @@
-/** The backend for a running server: the HTTP API over `fetch`, its error envelope turned back into TesseraErrors. */
+/** The backend for a running server: the SDK's typed client, its failures turned back into TesseraErrors. */
+import { TesseraApiError, createTesseraClient, isEnvelope } from '@tessera/sdk';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
+import type { PrimaryMethod } from '../core/catalog/index.js';
 import type { Backend } from './backend.js';
 
 export interface RemoteOptions {
@@ -9,91 +11,88 @@ export interface RemoteOptions {
   fetch?: typeof fetch;
 }
 
-type Query = Record<string, string | number | undefined>;
-
 export function createRemoteBackend(options: RemoteOptions): Backend {
   const base = options.url.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? fetch;
+  const tessera = createTesseraClient({ baseUrl: base, token: options.token, fetch: options.fetch, timeoutMs: 30_000 });
 
-  async function call<T>(method: string, path: string, body?: unknown, query: Query = {}): Promise<T> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    const search = params.size > 0 ? `?${params}` : '';
-    const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' };
-    // Fastify refuses an empty body sent as JSON, so the content type goes only with a body.
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+  /**
+   * The body of a call's answer, typed as the Backend promises: the paths, parameters and bodies are checked against
+   * the OpenAPI document by the client; the answer is the server's own response type under its service name.
+   */
+  async function answer<T>(call: Promise<{ data?: unknown; response: Response }>): Promise<T> {
+    let answered: { data?: unknown; response: Response };
     try {
-      response = await doFetch(`${base}${path}${search}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
-      });
+      answered = await call;
     } catch (error) {
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-      throw new TesseraError('SERVICE_UNAVAILABLE', `cannot reach ${base}: ${reason}`);
+      throw toTesseraError(base, error);
     }
-    const text = await response.text();
-    const parsed = parseJson(text);
-    if (!response.ok) throw toError(response.status, parsed);
-    if (parsed === undefined) {
-      throw new TesseraError('INTERNAL', `${method} ${path}: expected a JSON answer, got HTTP ${response.status}`);
-    }
-    return parsed as T;
+    const { data, response } = answered;
+    if (data === undefined) throw new TesseraError('INTERNAL', `${base} answered HTTP ${response.status} without a JSON body`);
+    return data as T;
   }
 
-  const enc = encodeURIComponent;
+  const id = (value: string) => ({ params: { path: { id: value } } });
+  // A method is sent as the person typed it: the server refuses any other than POST, GET, DELETE and names the field.
+  const typed = (assignments: { endpoint: string; method: string }[]) =>
+    assignments.map((a) => ({ endpoint: a.endpoint, method: a.method as PrimaryMethod }));
   return {
-    create: (input) => call('POST', '/v1/tokens', input),
-    list: (input) => call('GET', '/v1/tokens', undefined, { ...input }),
-    show: (id) => call('GET', `/v1/tokens/${enc(id)}`),
-    update: (id, input) => call('PATCH', `/v1/tokens/${enc(id)}`, input),
-    enable: (id) => call('POST', `/v1/tokens/${enc(id)}/enable`),
-    disable: (id) => call('POST', `/v1/tokens/${enc(id)}/disable`),
-    rotate: (id, body) => call('POST', `/v1/tokens/${enc(id)}/rotate`, body),
-    revoke: (id) => call('POST', `/v1/tokens/${enc(id)}/revoke`),
-    delete: (ids) => call('POST', '/v1/tokens/bulk-delete', { ids }),
-    verify: (request) => call('POST', '/v1/verify', request),
-    accountShow: () => call('GET', '/v1/account'),
-    accountPolicySet: (patch) => call('PATCH', '/v1/account/policy', patch),
-    auditList: (input) => call('GET', '/v1/audit', undefined, { ...input }),
-    auditVerify: () => call('GET', '/v1/audit/verify'),
-    catalogShow: (version) => call('GET', '/v1/catalog', undefined, { version }),
-    catalogValidate: (input) => call('POST', '/v1/catalog/validate', input),
-    catalogApply: (input) => call('PUT', '/v1/catalog', input),
-    catalogVersions: () => call('GET', '/v1/catalog/versions', undefined, { limit: 200 }),
-    endpointList: () => call('GET', '/v1/endpoints'),
-    endpointAuthGet: (id) => call('GET', `/v1/endpoints/${enc(id)}/auth`),
-    endpointAuthSet: (id, input) => call('PUT', `/v1/endpoints/${enc(id)}/auth`, input),
-    endpointRegenerate: (id, method, body) => call('POST', `/v1/endpoints/${enc(id)}/primary-tokens/${enc(method)}/regenerate`, body),
-    endpointTokens: (id, input) => call('GET', `/v1/endpoints/${enc(id)}/tokens`, undefined, { ...input }),
-    endpointTokenCreate: (input) => call('POST', '/v1/endpoint-tokens', input),
-    endpointTokenList: (input) => call('GET', '/v1/endpoint-tokens', undefined, { ...input }),
-    endpointTokenShow: (id) => call('GET', `/v1/endpoint-tokens/${enc(id)}`),
-    endpointTokenSetEnabled: (id, enabled) => call('POST', `/v1/endpoint-tokens/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
-    endpointTokenAssign: (id, assignments) => call('PUT', `/v1/endpoint-tokens/${enc(id)}/assignments`, { assignments }),
+    create: (input) => answer(tessera.POST('/v1/tokens', { body: input })),
+    list: (input) => answer(tessera.GET('/v1/tokens', { params: { query: input } })),
+    show: (tokenId) => answer(tessera.GET('/v1/tokens/{id}', id(tokenId))),
+    update: (tokenId, input) => answer(tessera.PATCH('/v1/tokens/{id}', { ...id(tokenId), body: input })),
+    enable: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/enable', id(tokenId))),
+    disable: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/disable', id(tokenId))),
+    rotate: (tokenId, body) => answer(tessera.POST('/v1/tokens/{id}/rotate', { ...id(tokenId), body })),
+    revoke: (tokenId) => answer(tessera.POST('/v1/tokens/{id}/revoke', id(tokenId))),
+    delete: (ids) => answer(tessera.POST('/v1/tokens/bulk-delete', { body: { ids } })),
+    verify: (request) => answer(tessera.POST('/v1/verify', { body: request })),
+    accountShow: () => answer(tessera.GET('/v1/account')),
+    accountPolicySet: (patch) => answer(tessera.PATCH('/v1/account/policy', { body: patch })),
+    auditList: (input) => answer(tessera.GET('/v1/audit', { params: { query: input } })),
+    auditVerify: () => answer(tessera.GET('/v1/audit/verify')),
+    catalogShow: (version) => answer(tessera.GET('/v1/catalog', { params: { query: { version } } })),
+    catalogValidate: (input) => answer(tessera.POST('/v1/catalog/validate', { body: input })),
+    catalogApply: (input) => answer(tessera.PUT('/v1/catalog', { body: input })),
+    catalogVersions: () => answer(tessera.GET('/v1/catalog/versions', { params: { query: { limit: 200 } } })),
+    endpointList: () => answer(tessera.GET('/v1/endpoints')),
+    endpointAuthGet: (endpoint) => answer(tessera.GET('/v1/endpoints/{id}/auth', id(endpoint))),
+    endpointAuthSet: (endpoint, input) =>
+      answer(tessera.PUT('/v1/endpoints/{id}/auth', { ...id(endpoint), body: input })),
+    endpointRegenerate: (endpoint, method, body) =>
+      answer(tessera.POST('/v1/endpoints/{id}/primary-tokens/{method}/regenerate', {
+        params: { path: { id: endpoint, method: method as PrimaryMethod } },
+        body,
+      })),
+    endpointTokens: (endpoint, input) =>
+      answer(tessera.GET('/v1/endpoints/{id}/tokens', { params: { path: { id: endpoint }, query: input } })),
+    endpointTokenCreate: (input) => answer(tessera.POST('/v1/endpoint-tokens', { body: { ...input, assignments: input.assignments && typed(input.assignments) } })),
+    endpointTokenList: (input) => answer(tessera.GET('/v1/endpoint-tokens', { params: { query: input } })),
+    endpointTokenShow: (tokenId) => answer(tessera.GET('/v1/endpoint-tokens/{id}', id(tokenId))),
+    endpointTokenSetEnabled: (tokenId, enabled) =>
+      enabled
+        ? answer(tessera.POST('/v1/endpoint-tokens/{id}/enable', id(tokenId)))
+        : answer(tessera.POST('/v1/endpoint-tokens/{id}/disable', id(tokenId))),
+    endpointTokenAssign: (tokenId, assignments) =>
+      answer(tessera.PUT('/v1/endpoint-tokens/{id}/assignments', { ...id(tokenId), body: { assignments: typed(assignments) } })),
     close: async () => {},
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    return undefined;
+/** The server's envelope keeps its code and text; no answer is SERVICE_UNAVAILABLE; anything else is named by its status. */
+function toTesseraError(base: string, error: unknown): TesseraError {
+  if (!(error instanceof TesseraApiError)) throw error;
+  if (error.status === 0) {
+    const cause = error.cause instanceof Error ? error.cause : undefined;
+    const reason = cause?.cause instanceof Error ? cause.cause.message : (cause?.message ?? error.message);
+    return new TesseraError('SERVICE_UNAVAILABLE', `cannot reach ${base}: ${reason}`);
   }
-}
-
-/** The server's envelope keeps its code and text; anything else (a proxy's page, say) is named by its status. */
-function toError(status: number, body: unknown): TesseraError {
-  const exception = (body as { requestError?: { serviceException?: { messageId?: unknown; text?: unknown; details?: unknown } } } | undefined)
-    ?.requestError?.serviceException;
-  if (exception && typeof exception.messageId === 'string' && typeof exception.text === 'string') {
-    const code = exception.messageId in errorStatus ? (exception.messageId as ErrorCode) : codeForStatus(status);
+  if (isEnvelope(error.body)) {
+    const exception = error.body.requestError.serviceException;
+    const code = exception.messageId in errorStatus ? (exception.messageId as ErrorCode) : codeForStatus(error.status);
     return new TesseraError(code, exception.text, { details: exception.details });
   }
-  return new TesseraError(codeForStatus(status), `the server answered HTTP ${status} without an error body`);
+  if (error.status >= 200 && error.status < 300) return new TesseraError('INTERNAL', `expected a JSON answer, got HTTP ${error.status}`);
+  return new TesseraError(codeForStatus(error.status), `the server answered HTTP ${error.status} without an error body`);
 }
 
 function codeForStatus(status: number): ErrorCode {

@@ -179,5 +179,11 @@ describe('other seeds through the API', () => {
     expect((await check('bucket', 'any', 'ReadBucket')).body.code).toBe('VALID');
     expect((await check('bucket', 'any', 'WriteBucket')).body).toMatchObject({ code: 'INSUFFICIENT_SCOPE', denied: 'resource', missingScopes: ['bucket:any:WriteBucket'] });
     expect((await check('bucket', 'any', 'Fly')).body.code).toBe('INSUFFICIENT_SCOPE');
+    // The tree names the grants its leaves spell, so a console reads no pattern itself.
+    const tree = await t.request('GET', '/v1/catalog/tree', { token: t.rootSecret });
+    const leaves = tree.body.services.flatMap((s: any) => s.groups.flatMap((g: any) => g.permissions));
+    expect(leaves.find((p: any) => p.scope === 'device:*:ListDevices').grant).toEqual({ type: 'device', id: '*', action: 'ListDevices' });
+    expect(leaves.find((p: any) => p.scope === 'bucket:*:*').grant).toEqual({ type: 'bucket', id: '*', action: '*' });
+    expect(leaves.find((p: any) => p.scope === 'admin').grant).toBeUndefined();
   });
 });

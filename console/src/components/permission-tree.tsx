@@ -3,15 +3,17 @@
  * unless it holds a selection (keeps the page short); once opened or closed by hand it stays that way.
  */
 import { useState } from 'react';
-import type { TreeService } from '../api';
+import type { ResourceType, TreeService } from '../api';
+
+type TreeGrant = NonNullable<TreeService['groups'][number]['permissions'][number]['grant']>;
 
 export function PermissionTree(props: {
   services: TreeService[];
   selected: Set<string>;
   onToggle: (scope: string, on: boolean) => void;
   readOnly?: boolean;
-  /** Words for a permission the catalog names only by its scope (e.g. a resource grant). */
-  describe?: (scope: string) => string | undefined;
+  /** The catalog's resource types: a permission the catalog names only by its scope but that is a grant is named in words. */
+  resources?: ResourceType[];
 }) {
   const [opened, setOpened] = useState<Record<string, boolean>>({});
   if (props.services.length === 0) return <p className="muted">The catalog declares no services.</p>;
@@ -38,7 +40,7 @@ export function PermissionTree(props: {
                     // Granted through another selected permission (an include, a wildcard, admin): shown ticked and
                     // fixed, since clearing it alone would change nothing.
                     const implied = !on && p.granted;
-                    const name = (p.name === p.scope ? props.describe?.(p.scope) : p.name) ?? p.scope;
+                    const name = (p.name === p.scope && p.grant ? grantInWords(p.grant, props.resources ?? []) : p.name) ?? p.scope;
                     const inputId = `perm-${service.id}-${p.scope}`;
                     return (
                       <li key={p.scope}>
@@ -76,4 +78,13 @@ function countSelected(service: TreeService, selected: Set<string>): number {
 /** Permissions implied by the selection (e.g. by `admin` or a wildcard) also open their service. */
 function hasGranted(service: TreeService): boolean {
   return service.groups.some((g) => g.permissions.some((p) => p.granted));
+}
+
+/** A grant in words, e.g. "Every device, every action" or "Device thermo-1: ListDevices"; undefined for an unknown type. */
+function grantInWords(grant: TreeGrant, resources: ResourceType[]): string | undefined {
+  const resource = resources.find((r) => r.type === grant.type);
+  if (!resource) return undefined;
+  const { id, action } = grant;
+  if (id === '*') return action === '*' ? `Every ${resource.name.toLowerCase()}, every action` : `${action}, all ${resource.name.toLowerCase()}s`;
+  return action === '*' ? `${resource.name} ${id}, every action` : `${resource.name} ${id}: ${action}`;
 }

@@ -1,7 +1,6 @@
 /** IoT-style grants: a permission type, one resource or all, some actions or all → scope strings. */
 import { useEffect, useState } from 'react';
 import type { ResourceType } from '../api';
-import { grantScopes } from '../catalog-resources';
 
 export function ResourceGrants(props: {
   resources: ResourceType[];
@@ -90,4 +89,10 @@ export function ResourceGrants(props: {
       {props.error ? <div className="field-error" id="grant-error">{props.error}</div> : null}
     </fieldset>
   );
+}
+
+/** The scopes of one grant, spelled by the type's pattern (which the server gives with its default filled in). */
+function grantScopes(resource: ResourceType, id: string, actions: string[] | '*'): string[] {
+  const spell = (action: string) => resource.pattern.replace('{id}', id).replace('{action}', action);
+  return actions === '*' ? [spell('*')] : actions.map(spell);
 }

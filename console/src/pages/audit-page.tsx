@@ -1,14 +1,14 @@
 /** The audit log, newest first, filtered by token, action and time. */
 import { useState, type FormEvent } from 'react';
-import { api, type ApiError, type AuditEvent } from '../api';
+import { api, type ApiError, type AuditAction, type AuditEvent } from '../api';
 import { asApiError, useLoad } from '../use-load';
 import { AuditTable } from '../components/audit-table';
 import { ErrorBanner } from '../components/error-banner';
 import { Field } from '../components/field';
 
-const actions = ['account.create', 'account.update', 'token.create', 'token.update', 'token.enable', 'token.disable', 'token.revoke', 'token.rotate', 'token.delete', 'catalog.apply', 'key.rotate', 'endpoint.auth', 'endpoint.assign'];
+const actions: AuditAction[] = ['account.create', 'account.update', 'token.create', 'token.update', 'token.enable', 'token.disable', 'token.revoke', 'token.rotate', 'token.delete', 'catalog.apply', 'key.rotate', 'endpoint.auth', 'endpoint.assign'];
 
-interface Filters { tokenId: string; action: string; from: string; to: string }
+interface Filters { tokenId: string; action: AuditAction | ''; from: string; to: string }
 const empty: Filters = { tokenId: '', action: '', from: '', to: '' };
 
 export function AuditPage() {
@@ -60,7 +60,7 @@ export function AuditPage() {
           <input id="audit-token" className="mono" value={draft.tokenId} onChange={(e) => setDraft({ ...draft, tokenId: e.target.value })} />
         </Field>
         <Field label="Action" htmlFor="audit-action" error={fieldError('action')}>
-          <select id="audit-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
+          <select id="audit-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value as AuditAction | '' })}>
             <option value="">Any</option>
             {actions.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>

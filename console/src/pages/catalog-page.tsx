@@ -1,6 +1,5 @@
 /** Catalog: the services tree and the permission sets; upload a catalog file, see issues at their entries, apply. */
 import { useState, type ChangeEvent } from 'react';
-import { describeGrant } from '../catalog-resources';
 import { api, ApiError, type CatalogIssue } from '../api';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -135,7 +134,7 @@ export function CatalogPage() {
       </div>
       <div className="card">
         <h2>Services</h2>
-        <PermissionTree services={tree.data?.services ?? []} selected={new Set()} readOnly onToggle={() => undefined} describe={(s) => describeGrant(resources, s)} />
+        <PermissionTree services={tree.data?.services ?? []} selected={new Set()} readOnly onToggle={() => undefined} resources={resources} />
       </div>
       <ConfirmDialog open={confirmForce} title="Apply anyway?" confirmLabel="Apply anyway" danger busy={busy} onCancel={() => setConfirmForce(false)} onConfirm={() => void apply(true)}>
         <p>

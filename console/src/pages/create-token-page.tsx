@@ -3,7 +3,6 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { api, type ApiError, type Token } from '../api';
 import { splitIps } from '../ip';
 import { asApiError, useLoad } from '../use-load';
-import { describeGrant } from '../catalog-resources';
 import { inputOf, labelOf, placeApiError, type FormField } from '../create-token-errors';
 import { useSignedIn } from '../signed-in';
 import { ErrorBanner } from '../components/error-banner';
@@ -205,7 +204,7 @@ export function CreateTokenPage() {
                 Each service (scope category) with its permissions; those from the chosen permission sets are ticked. Open a
                 service and tick or clear single permissions.
               </p>
-              <PermissionTree services={services} selected={selected} onToggle={toggle} describe={(s) => describeGrant(resources, s)} />
+              <PermissionTree services={services} selected={selected} onToggle={toggle} resources={resources} />
               <div className="field inline-add">
                 <label htmlFor="other-scope">Another scope</label>
                 <div className="row">

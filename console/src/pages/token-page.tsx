@@ -3,7 +3,6 @@ import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
 import { formatDate } from '../format';
 import { asApiError, useLoad } from '../use-load';
-import { describeGrant } from '../catalog-resources';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { OverlapSelect, overlapText } from '../components/overlap-select';
@@ -204,7 +203,7 @@ function TokenPermissions({ token, editable, onSaved }: { token: Token; editable
       ) : null}
       <details className="advanced">
         <summary>Show the permission tree</summary>
-        <PermissionTree services={tree.data?.services ?? []} selected={selected} readOnly={!editable} describe={(s) => describeGrant(resources, s)}
+        <PermissionTree services={tree.data?.services ?? []} selected={selected} readOnly={!editable} resources={resources}
           onToggle={(s, on) => (on ? add([s]) : remove(s))} />
       </details>
       {editable ? (

@@ -1998,6 +1998,15 @@ export interface paths {
                                         selected: boolean;
                                         /** @description Granted by the selection, listed or through includes and wildcards */
                                         granted: boolean;
+                                        /** @description The resource grant this scope spells by its type's `pattern`, when it spells one (so a client can name it in words without parsing scopes) */
+                                        grant?: {
+                                            /** @description The resource type, one of `resources[].type` */
+                                            type: string;
+                                            /** @description One resource id, or `*` for every resource of the type */
+                                            id: string;
+                                            /** @description One of the type's actions, or `*` for every action */
+                                            action: string;
+                                        };
                                     }[];
                                 }[];
                             }[];

@@ -2,6 +2,7 @@
 import type { CatalogDocument, CatalogIssue } from './catalog-types.js';
 import { parseScopeTemplate, printScopeTemplate, type ScopeTemplate } from './scope-template.js';
 import { DefinitionIndex, type ScopeDefinition } from './definition-index.js';
+import { resourcePattern } from './resource-grant.js';
 
 const CONCRETE = { wildcards: false, optional: true } as const;
 const PATTERN = { wildcards: true, optional: false } as const;
@@ -69,7 +70,7 @@ export function buildDefinitions(doc: CatalogDocument): { index: DefinitionIndex
 
   (doc.resources ?? []).forEach((r, i) => {
     const path = `resources[${i}]`;
-    const spelled = r.pattern ?? `${r.type}:{id}:{action}`;
+    const spelled = resourcePattern(r);
     const template = parseScopeTemplate(spelled, { wildcards: false, optional: false });
     if ('error' in template) {
       issues.push({ path: `${path}.pattern`, message: `bad pattern "${spelled}": ${template.error}` });

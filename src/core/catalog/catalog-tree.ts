@@ -1,5 +1,6 @@
 /** The advanced permission tree (services → groups → permissions) with each leaf marked, and the resource types. */
 import type { CompiledCatalog } from './compiled-catalog.js';
+import { readResourceGrant, resourcePattern, type ResourceGrant } from './resource-grant.js';
 
 export interface TreePermission {
   scope: string;
@@ -9,6 +10,8 @@ export interface TreePermission {
   selected: boolean;
   /** Granted by the selection, explicitly or through includes and wildcards. */
   granted: boolean;
+  /** The resource grant the scope spells (`*` for every resource or every action), when it spells one. */
+  grant?: ResourceGrant;
 }
 
 export interface TreeGroup {
@@ -56,6 +59,7 @@ export function catalogTree(catalog: CompiledCatalog, selection: TreeSelection =
   }
   const set = catalog.prepare({ scopes: [...chosen] });
   const describe = new Map(catalog.definitions.all.map((d) => [d.text, d]));
+  const resources = catalog.document.resources ?? [];
   return (catalog.document.services ?? []).map((svc) => ({
     id: svc.id,
     name: svc.name,
@@ -69,12 +73,14 @@ export function catalogTree(catalog: CompiledCatalog, selection: TreeSelection =
         const def = describe.get(scope);
         const name = (typeof p === 'string' ? undefined : p.name) ?? def?.name ?? scope;
         const description = (typeof p === 'string' ? undefined : p.description) ?? def?.description;
+        const grant = readResourceGrant(resources, scope);
         return {
           scope,
           name,
           ...(description === undefined ? {} : { description }),
           selected: chosen.has(scope),
           granted: catalog.checkScope(set, scope).allowed || catalog.isSubset({ scopes: [scope] }, set).ok,
+          ...(grant === undefined ? {} : { grant }),
         };
       }),
     })),
@@ -94,6 +100,6 @@ export function catalogResourceTypes(catalog: CompiledCatalog): TreeResourceType
     name: r.name,
     ...(r.description === undefined ? {} : { description: r.description }),
     actions: r.actions.map((a) => ({ name: a.name, ...(a.description === undefined ? {} : { description: a.description }) })),
-    pattern: r.pattern ?? `${r.type}:{id}:{action}`,
+    pattern: resourcePattern(r),
   }));
 }

@@ -4,6 +4,8 @@
  * `endpoint:{id}:{action}`) belongs to the integration endpoint `orders`, method POST.
  */
 import type { CompiledCatalog } from './compiled-catalog.js';
+import type { ResourceDoc } from './catalog-types.js';
+import { matchResourcePattern } from './resource-grant.js';
 
 /** The resource type whose `{id}` names an integration endpoint and whose `{action}` is the HTTP method. */
 export const ENDPOINT_RESOURCE_TYPE = 'endpoint';
@@ -24,13 +26,13 @@ export interface IntegrationEndpoint {
 /** Every integration endpoint the catalog declares (`auth: token`), by id, in declaration order. */
 export function integrationEndpoints(catalog: CompiledCatalog): Map<string, IntegrationEndpoint> {
   const out = new Map<string, IntegrationEndpoint>();
-  const pattern = resourcePattern(catalog);
-  if (!pattern) return out;
+  const resource = catalog.document.resources?.find((r) => r.type === ENDPOINT_RESOURCE_TYPE);
+  if (!resource) return out;
   for (const endpoint of catalog.endpoints.endpoints) {
     if (endpoint.auth !== 'token') continue;
     const docScopes = catalog.document.endpoints?.find((e) => e.endpoint === `${endpoint.method} ${endpoint.path}`)?.scopes ?? [];
     for (const scope of docScopes) {
-      const id = endpointIdOf(pattern, scope, endpoint.method);
+      const id = endpointIdOf(resource, scope, endpoint.method);
       if (id === undefined) continue;
       const entry = out.get(id) ?? { id, routes: [], allowDeleteDefault: false };
       entry.routes.push(`${endpoint.method} ${endpoint.path}`);
@@ -46,22 +48,8 @@ export function primaryScope(catalog: CompiledCatalog, id: string, method: Prima
   return catalog.resourceScope(ENDPOINT_RESOURCE_TYPE, id, method);
 }
 
-function resourcePattern(catalog: CompiledCatalog): string[] | undefined {
-  const resource = catalog.document.resources?.find((r) => r.type === ENDPOINT_RESOURCE_TYPE);
-  return resource ? (resource.pattern ?? `${ENDPOINT_RESOURCE_TYPE}:{id}:{action}`).split(':') : undefined;
-}
-
 /** Reads `{id}` out of a scope spelled by the resource pattern, when its `{action}` is the route's method. */
-function endpointIdOf(pattern: readonly string[], scope: string, method: string): string | undefined {
-  const parts = scope.split(':');
-  if (parts.length !== pattern.length) return undefined;
-  let id: string | undefined;
-  for (const [i, segment] of pattern.entries()) {
-    const part = parts[i] ?? '';
-    if (segment === '{id}') id = part;
-    else if (segment === '{action}') {
-      if (part !== method) return undefined;
-    } else if (segment !== part) return undefined;
-  }
-  return id !== undefined && /^[A-Za-z0-9_.-]+$/.test(id) ? id : undefined;
+function endpointIdOf(resource: ResourceDoc, scope: string, method: string): string | undefined {
+  const match = matchResourcePattern(resource, scope);
+  return match?.action === method && /^[A-Za-z0-9_.-]+$/.test(match.id) ? match.id : undefined;
 }

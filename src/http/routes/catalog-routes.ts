@@ -30,6 +30,11 @@ const TreePermission = Type.Object({
   scope: Type.String(), name: Type.String(), ...described,
   selected: Type.Boolean({ description: 'Listed by the selection (or one of its templates)' }),
   granted: Type.Boolean({ description: 'Granted by the selection, listed or through includes and wildcards' }),
+  grant: Type.Optional(Type.Object({
+    type: Type.String({ description: 'The resource type, one of `resources[].type`' }),
+    id: Type.String({ description: 'One resource id, or `*` for every resource of the type' }),
+    action: Type.String({ description: 'One of the type\'s actions, or `*` for every action' }),
+  }, { description: 'The resource grant this scope spells by its type\'s `pattern`, when it spells one (so a client can name it in words without parsing scopes)' })),
 });
 const TreeGroup = Type.Object({ id: Type.String(), name: Type.String(), ...described, permissions: Type.Array(TreePermission) });
 const TreeService = Type.Object({ id: Type.String(), name: Type.String(), ...described, groups: Type.Array(TreeGroup) });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountRecord, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
 import { StoreConflictError, type Store } from '../store.js';
-import { at, makeSecret, makeToken, storeWithAccounts } from './run-store-contract.js';
+import { at, makeSecret, makeToken, storeWithAccounts } from './fixtures.js';
 
 type Item = { token: TokenRecord; secret: TokenSecretRecord };
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../core/errors.js';
 import type { AccountId, AccountRecord, TokenId } from '../../core/types.js';
 import { StoreConflictError, type CatalogVersionRecord, type SigningKeyRecord, type Store } from '../store.js';
-import { at, storeWithAccounts } from './run-store-contract.js';
+import { at, storeWithAccounts } from './fixtures.js';
 
 export function runCatalogAndKeyContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}: catalog versions and signing keys`, () => {

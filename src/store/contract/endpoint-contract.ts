@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountRecord, Scope, TokenId } from '../../core/types.js';
 import type { EndpointSettingsRecord, Store } from '../store.js';
-import { at, makeSecret, makeToken, storeWithAccounts } from './run-store-contract.js';
+import { at, makeSecret, makeToken, storeWithAccounts } from './fixtures.js';
 
 export function runEndpointContract(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}: endpoint tokens`, () => {

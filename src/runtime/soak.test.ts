@@ -5,7 +5,7 @@
 // within the minute (the bench's creates grow the data, and a quick run's heap with them).
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the benchmarks, without types
-import { soakSqlite } from '../bench/soak-bench.mjs';
+import { soakSqlite } from '../../bench/soak-bench.mjs';
 
 interface SoakResult {
   requests: number;

@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite, phone } from '../testing/console-browser.js';
-import { consoleContentSecurityPolicy, defaultConsoleDir } from './console-routes.js';
+import { browserSuiteSkipped, consoleSuite, phone } from '../../src/testing/console-browser.js';
+import { consoleContentSecurityPolicy, defaultConsoleDir } from '../../src/http/console-routes.js';
 
 declare const document: {
   createElement(tag: string): { textContent: string };

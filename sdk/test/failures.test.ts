@@ -133,6 +133,18 @@ describe('createTesseraClient: a 2xx answer that is not JSON', () => {
     const client = createTesseraClient({ baseUrl: await fake(stalled) });
     await expect(client.GET('/healthz', { signal: AbortSignal.timeout(TIMEOUT_MS) })).rejects.toMatchObject({ name: 'TesseraApiError', code: 'TIMEOUT', status: 0 });
   });
+
+  it('timeoutMs ends every call of the client that gets no complete answer in time, with TIMEOUT', async () => {
+    const stalled: Answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).write('{"status":');
+    };
+    for (const answer of [hung, stalled]) {
+      const client = createTesseraClient({ baseUrl: await fake(answer), timeoutMs: TIMEOUT_MS });
+      const started = performance.now();
+      await expect(client.GET('/healthz', {})).rejects.toMatchObject({ name: 'TesseraApiError', code: 'TIMEOUT', status: 0 });
+      expect(performance.now() - started).toBeLessThan(PROMPT_MS);
+    }
+  });
 });
 
 type Example = { url: string; close: () => Promise<unknown> };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../testing/test-app.js';
+import { startTestApp, type TestApp } from '../../src/testing/test-app.js';
 import {
   browserSuiteSkipped,
   desktop,
@@ -14,7 +14,7 @@ import {
   treeCheckbox,
   watchConsole,
   type ConsoleWatch,
-} from '../testing/console-browser.js';
+} from '../../src/testing/console-browser.js';
 
 /** Browser globals used inside `page.evaluate` callbacks, which run in the page, not in Node. */
 declare const sessionStorage: { getItem(key: string): string | null };
