@@ -13,6 +13,7 @@ import type { CatalogInput, CatalogValidation } from '../service/catalog-service
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 import type { EndpointAuthView, SetEndpointAuthInput, SetEndpointAuthResult } from '../service/endpoint-auth.js';
 import type { AssignmentInput, CreateEndpointTokenInput, EndpointTokenView } from '../service/endpoint-tokens.js';
+import type { LeakCheck } from '../service/leaks/check-leaks.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -58,6 +59,8 @@ export interface Backend {
   endpointTokenShow(id: string): Promise<EndpointTokenView>;
   endpointTokenSetEnabled(id: string, enabled: boolean): Promise<EndpointTokenView>;
   endpointTokenAssign(id: string, assignments: AssignmentInput[]): Promise<EndpointTokenView>;
+  /** Which token of the account each found secret is, and its status (POST /v1/leaks/check). */
+  leakCheck(tokens: string[]): Promise<{ items: LeakCheck[] }>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

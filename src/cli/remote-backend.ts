@@ -73,6 +73,7 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     endpointTokenShow: (id) => call('GET', `/v1/endpoint-tokens/${enc(id)}`),
     endpointTokenSetEnabled: (id, enabled) => call('POST', `/v1/endpoint-tokens/${enc(id)}/${enabled ? 'enable' : 'disable'}`),
     endpointTokenAssign: (id, assignments) => call('PUT', `/v1/endpoint-tokens/${enc(id)}/assignments`, { assignments }),
+    leakCheck: (tokens) => call('POST', '/v1/leaks/check', { tokens }),
     close: async () => {},
   };
 }
