@@ -1,6 +1,7 @@
 // Issue 20 item 5: POST /v1/leaks in GitHub's secret scanning partner format, signed or token-authenticated; the
 // attacks first (forged, replayed, oversized, cross-account), then what a real report does.
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../core/token-format.js';
 import { defaultAccountPolicy, type AccountId } from '../core/types.js';
@@ -231,5 +232,24 @@ describe('POST /v1/leaks/check', () => {
     const res = await t.request('POST', '/v1/leaks/check', { token: t.rootSecret, body: { tokens: Array.from({ length: 101 }, () => 'x') } });
     expect(res.status).toBe(400);
     expect(res.body.requestError.serviceException.text).toMatch(/tokens/);
+  });
+});
+
+// Runs last: it applies the integration platform's catalog (seed 004) for a primary endpoint token.
+describe('POST /v1/leaks: endpoint tokens', () => {
+  it('revokes a leaked primary endpoint token (none can be switched back on); the endpoint’s next change makes a new one', async () => {
+    const source = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+    expect((await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source, format: 'yaml', force: true } })).status).toBe(200);
+    const on = await t.request('PUT', '/v1/endpoints/orders/auth', { token: t.rootSecret, body: { mode: 'token' } });
+    const primary = on.body.generated[0];
+    expect(primary.method).toBe('POST');
+    const check = async (secret: string) =>
+      (await t.request('POST', '/v1/verify', { body: { token: secret, endpoint: { method: 'POST', path: '/api/endpoints/orders' } } })).body.code;
+    expect(await check(primary.secret)).toBe('VALID');
+    expect((await signed(JSON.stringify([match(primary.secret)]))).body[0].label).toBe('true_positive');
+    expect(await check(primary.secret)).toBe('REVOKED');
+    const again = await t.request('PUT', '/v1/endpoints/orders/auth', { token: t.rootSecret, body: { mode: 'token' } });
+    const renewed = again.body.generated.find((g: { method: string }) => g.method === 'POST');
+    expect(await check(renewed.secret)).toBe('VALID');
   });
 });

@@ -86,7 +86,9 @@ async function respondToLeak(ctx: ServiceContext, item: LeakReportItem, notice: 
 async function stopLeakedToken(tx: StoreOps, found: TokenRecord, notice: LeakNotice, nowMs: number): Promise<TokenRecord[]> {
   const token = await tx.getToken(found.accountId, found.id);
   if (token === undefined || token.revokedAt !== null) return [];
-  const response = (await tx.getAccount(token.accountId))?.policy.leakResponse ?? 'disable';
+  // A primary endpoint token cannot be switched back on by any API (it belongs to its endpoint): it is revoked,
+  // and the endpoint's next change (PUT /v1/endpoints/{id}/auth) makes a new one.
+  const response = token.kind === 'primary' ? 'revoke' : (await tx.getAccount(token.accountId))?.policy.leakResponse ?? 'disable';
   if (response === 'disable' && !token.enabled) return [];
   const now = new Date(nowMs).toISOString();
   const stopped: TokenRecord = response === 'revoke'
