@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { buildApp } from '../dist/http/build-app.js';
 import { listenOnSocket } from '../dist/http/listen-socket.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
-import { createTessera } from '../dist/service/tessera.js';
+import { createTessera } from '../dist/service/index.js';
 import { exitWithParent, makeTempDir } from './lib.mjs';
 
 const mode = process.argv[2];
@@ -28,7 +28,7 @@ if (mode === 'upstream') {
   await store.migrate();
   const tessera = createTessera({ store, issuer: 'bench' });
   const boot = await tessera.bootstrap();
-  const app = await buildApp({ tessera, trustProxy: ['127.0.0.1/32'] });
+  const { app, gateway } = await buildApp({ tessera, trustProxy: ['127.0.0.1/32'] });
   tessera.start();
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${app.server.address().port}`;
@@ -54,7 +54,7 @@ if (mode === 'upstream') {
   }).then((r) => r.json());
   // nginx's workers run as another user (nobody): the socket and its directory must be reachable by them.
   chmodSync(temp.dir, 0o755);
-  const socket = await listenOnSocket(app, `${temp.dir}/tessera.sock`, 0o666);
+  const socket = await listenOnSocket(app, gateway, `${temp.dir}/tessera.sock`, 0o666);
   exitWithParent(async () => {
     await socket.close();
     await app.close();

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { createPostgresChangeFeed } from '../dist/store/postgres/postgres-change-feed.js';
 import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
-import { createTessera } from '../dist/service/tessera.js';
-import { systemActor } from '../dist/service/actor.js';
-import { verifyToken } from '../dist/service/verify-token.js';
+import { createTessera, systemActor } from '../dist/service/index.js';
+import { verifyOpaqueToken } from '../dist/service/verify/verify-opaque-token.js';
 
 /** Scopes every bench token holds; the HTTP bench asks for the first one on each verify. */
 export const BENCH_SCOPES = ['orders:read', 'orders:write', 'invoices:read'];
@@ -83,7 +82,7 @@ async function fillFixture(temp, { count, maxMs, start, databaseUrl }) {
     for (let i = 0; i < secrets.length; i += concurrency) {
       // The verify path without a usage kind: it fills the cache (and counts a use) but records no check, so
       // refilling the cache before a measured window adds no usage events a real server would not have.
-      const results = await Promise.all(secrets.slice(i, i + concurrency).map((secret) => verifyToken(tessera.ctx, { secret })));
+      const results = await Promise.all(secrets.slice(i, i + concurrency).map((secret) => verifyOpaqueToken(tessera.ctx, { secret })));
       const failed = results.find((result) => !result.valid);
       if (failed) throw new Error(`warm-up verify returned ${failed.code}`);
     }

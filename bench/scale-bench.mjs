@@ -6,7 +6,7 @@ import { generateSecret, hashSecret, secretHint } from '../dist/core/token-forma
 import { createSqliteStore } from '../dist/store/sqlite/sqlite-store.js';
 import { createPostgresStore } from '../dist/store/postgres/postgres-store.js';
 import { createPostgresChangeFeed } from '../dist/store/postgres/postgres-change-feed.js';
-import { createTessera } from '../dist/service/tessera.js';
+import { createTessera } from '../dist/service/index.js';
 import { makeTempDir } from './lib.mjs';
 import { startBenchPostgres } from './pg-cluster.mjs';
 

@@ -34,7 +34,7 @@ exitWithParent(async () => {
 try {
   // PostgreSQL commits each token durably (fsync on): on a busy machine 10,000 take well over the default minute.
   fixture = await createFixture({ count, start: true, ...(cluster ? { databaseUrl: cluster.url, maxMs: 150_000 } : {}) });
-  app = await buildApp({ tessera: fixture.tessera });
+  ({ app } = await buildApp({ tessera: fixture.tessera }));
   await app.listen({ host: '127.0.0.1', port: 0 });
 } catch (error) {
   await cluster?.stop();

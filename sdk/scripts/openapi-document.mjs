@@ -18,7 +18,7 @@ export async function serverDocument() {
   const [{ buildApp }, { createSqliteStore }, { createTessera }] = await Promise.all([
     import('../../dist/http/build-app.js'),
     import('../../dist/store/sqlite/sqlite-store.js'),
-    import('../../dist/service/tessera.js'),
+    import('../../dist/service/index.js'),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-openapi-'));
   const store = await createSqliteStore({ filename: join(dir, 'tessera.db') });

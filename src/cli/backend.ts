@@ -2,18 +2,8 @@
 import type { AuditChainCheck } from '../core/audit-chain.js';
 import type { AccountPolicy, AccountRecord, AuditEvent } from '../core/types.js';
 import type { toVerifyResponse } from '../http/routes/verify-route.js';
-import type { ListAuditInput } from '../service/audit-service.js';
-import type { CreatedToken, CreateTokenInput } from '../service/create-token.js';
-import type { DeleteReport } from '../service/delete-tokens.js';
-import type { ListTokensInput } from '../service/read-tokens.js';
-import type { RevokeResult } from '../service/revoke-token.js';
-import type { TokenView } from '../service/token-view.js';
-import type { UpdateTokenInput } from '../service/update-token.js';
-import type { CatalogInput, CatalogValidation } from '../service/catalog-service.js';
+import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, LeakCheck, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
-import type { EndpointAuthView, SetEndpointAuthInput, SetEndpointAuthResult } from '../service/endpoint-auth.js';
-import type { AssignmentInput, CreateEndpointTokenInput, EndpointTokenView } from '../service/endpoint-tokens.js';
-import type { LeakCheck } from '../service/leaks/check-leaks.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };

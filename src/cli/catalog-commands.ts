@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CatalogIssue, EntryDiff } from '../core/catalog/index.js';
 import { TesseraError, badRequest } from '../core/errors.js';
-import type { CatalogInput, CatalogValidation } from '../service/catalog-service.js';
+import type { CatalogInput, CatalogValidation } from '../service/index.js';
 import { addBackendOptions, databaseExists, parseWhole, resolveTarget, withBackend, type CommonFlags } from './cli-options.js';
 import { print, table, type CliIo } from './output.js';
 
@@ -47,7 +47,7 @@ export function registerCatalogCommands(program: Command, io: CliIo): void {
       // Without a database (a CI job checking the file, say), the file is checked alone: no tokens to compare.
       if (target.kind === 'local' && !databaseExists(target.database)) {
         const input = readCatalogFile(file);
-        const { compileAccountCatalog } = await import('../service/account-catalog.js');
+        const { compileAccountCatalog } = await import('../service/index.js');
         const compiled = compileAccountCatalog(input.source, input.format);
         const errors = compiled.ok ? [] : compiled.errors;
         report({ valid: compiled.ok, errors, tokensWithUnknownPermissions: [] }, ['(no database yet: the file was checked alone, not against live tokens)']);

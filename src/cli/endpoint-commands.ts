@@ -1,7 +1,6 @@
 /** `tessera endpoint …` (auth, regenerate, tokens) and `tessera endpoint-token …` (secondaries): seed 004. */
 import { Option, type Command } from 'commander';
-import type { EndpointAuthView } from '../service/endpoint-auth.js';
-import type { AssignmentInput, EndpointTokenView } from '../service/endpoint-tokens.js';
+import type { AssignmentInput, EndpointAuthView, EndpointTokenView } from '../service/index.js';
 import type { TokenStatusFilter } from '../store/store.js';
 import { UsageError, addBackendOptions, collect, parseWhole, withBackend, type CommonFlags } from './cli-options.js';
 import { keyValues, orDash, print, secretLines, table, type CliIo } from './output.js';

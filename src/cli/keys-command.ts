@@ -1,8 +1,8 @@
 /** `tessera keys rotate`: a new signing key for issued tokens; the old ones verify until their tokens expire. */
 import { Option, type Command } from 'commander';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
-import type { RotatedKeys } from '../service/rotate-signing-key.js';
-import { signingAlgs, type SigningAlg } from '../service/signing-keys.js';
+import { signingAlgs } from '../core/signing-algs.js';
+import type { RotatedKeys, SigningAlg } from '../service/index.js';
 import { addBackendOptions, resolveTarget, type BackendTarget, type CommonFlags } from './cli-options.js';
 import { keyValues, print, type CliIo } from './output.js';
 
@@ -22,7 +22,7 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
 }
 
 async function rotateLocally(target: Extract<BackendTarget, { kind: 'local' }>, options: { alg?: SigningAlg }): Promise<RotatedKeys> {
-  const [{ openTessera }, { systemActor }] = await Promise.all([import('./local-backend.js'), import('../service/actor.js')]);
+  const [{ openTessera }, { systemActor }] = await Promise.all([import('./local-backend.js'), import('../service/index.js')]);
   const tessera = await openTessera(target.database, { create: false });
   try {
     const account = await tessera.ctx.store.getDefaultAccount();

@@ -3,9 +3,7 @@ import { TesseraError } from '../core/errors.js';
 import { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { DatabaseConfig } from '../runtime/config.js';
 import { openStore } from '../runtime/open-store.js';
-import { systemActor } from '../service/actor.js';
-import { createTessera, type Tessera } from '../service/tessera.js';
-import { checkScopes } from '../service/token-input.js';
+import { checkScopes, createTessera, systemActor, type Tessera } from '../service/index.js';
 import type { Backend } from './backend.js';
 import { databaseExists } from './cli-options.js';
 

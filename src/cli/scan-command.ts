@@ -2,9 +2,16 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { secretHint } from '../core/token-format.js';
-import type { LeakCheck, LeakStatus } from '../service/leaks/check-leaks.js';
-import { DEFAULT_MAX_FILE_BYTES, scanFiles, type ScanResult, type SecretLocation } from '../service/leaks/scan-files.js';
-import { GitScanError, scanGitHistory } from '../service/leaks/scan-git.js';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  GitScanError,
+  scanFiles,
+  scanGitHistory,
+  type LeakCheck,
+  type LeakStatus,
+  type ScanResult,
+  type SecretLocation,
+} from '../service/index.js';
 import { addBackendOptions, parseWhole, resolveTarget, UsageError, withBackend, type CommonFlags } from './cli-options.js';
 import { table, type CliIo, print } from './output.js';
 

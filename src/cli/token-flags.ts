@@ -1,8 +1,7 @@
 /** Turns `token create|update` flags into the service's (and the HTTP API's) input fields. */
 import type { Command } from 'commander';
 import { badRequest } from '../core/errors.js';
-import type { CreateTokenInput } from '../service/create-token.js';
-import type { UpdateTokenInput } from '../service/update-token.js';
+import type { CreateTokenInput, UpdateTokenInput } from '../service/index.js';
 import { collect } from './cli-options.js';
 
 export interface TokenFlags {

@@ -1,5 +1,5 @@
 /** Readable forms of tokens: a table row for lists, `key: value` lines for one. */
-import type { TokenView } from '../service/token-view.js';
+import type { TokenView } from '../service/index.js';
 import { keyValues, orDash, table, truncate } from './output.js';
 
 export function tokenLines(token: TokenView): string[] {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemActor } from '../service/actor.js';
+import { systemActor } from '../service/index.js';
 import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
 
 let t: TestApp;

@@ -6,10 +6,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { Tessera } from '../service/tessera.js';
-import { authorizeAnswerer } from './authorize-answer.js';
-import { acceptGatewayConnections, type GatewayOptions } from './gateway-server.js';
-import type { GatewayKind } from './gateway-kind.js';
+import type { Tessera } from '../service/index.js';
+import { AuthorizeAnswerer } from './gateway/authorize-answer.js';
+import { acceptGatewayConnections, type GatewayOptions } from './gateway/gateway-server.js';
+import type { GatewayKind } from './gateway/gateway-kind.js';
 import { drainRefusedBodies } from './drain-refused-body.js';
 import { traceRequests } from './trace-requests.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
@@ -49,33 +49,24 @@ export interface BuildAppOptions {
 
 export const packageVersion = '0.1.0';
 
-export type TesseraApp = Awaited<ReturnType<typeof buildApp>>;
-
-/** How each app made here answers forward auth, for another server of it (the Unix socket, listen-socket.ts). */
-const gateways = new WeakMap<FastifyInstance, GatewayOptions>();
-
-export function gatewayOf(app: FastifyInstance): GatewayOptions {
-  const gateway = gateways.get(app);
-  if (gateway === undefined) throw new Error('not an app made by buildApp');
-  return gateway;
-}
+export type TesseraApp = ReturnType<typeof createFastify>;
 
 export interface RouteEntry {
   method: HTTPMethods;
   url: string;
 }
 
-/** Every route each app made here registered, for tests that must reach all of them (log redaction, fuzzing). */
-const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
-
-export function routesOf(app: FastifyInstance): readonly RouteEntry[] {
-  const routes = routeTables.get(app);
-  if (routes === undefined) throw new Error('not an app made by buildApp');
-  return routes;
+/** What buildApp made: the app, and what another server of it or a test needs besides. */
+export interface BuiltApp {
+  app: TesseraApp;
+  /** How the app answers forward auth, for another server of it (the Unix socket, listen-socket.ts). */
+  gateway: GatewayOptions;
+  /** Every route the app registered, for tests that must reach all of them (log redaction, fuzzing). */
+  routes: readonly RouteEntry[];
 }
 
-export async function buildApp(options: BuildAppOptions) {
-  const app = Fastify({
+function createFastify(options: BuildAppOptions) {
+  return Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     trustProxy: fastifyTrustProxy(options.trustProxy),
@@ -85,12 +76,14 @@ export async function buildApp(options: BuildAppOptions) {
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
+  const app = createFastify(options);
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
-  const gateway: GatewayOptions = { answerer: authorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
+  const gateway: GatewayOptions = { answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
   acceptGatewayConnections(app.server, gateway);
-  gateways.set(app as unknown as FastifyInstance, gateway);
   const routes: RouteEntry[] = [];
-  routeTables.set(app as unknown as FastifyInstance, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -149,5 +142,5 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(endpointRoutes(http));
   await app.register(leakRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  return app;
+  return { app, gateway, routes };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, NO_CLIENT_ADDRESS } from './client-address.js';
-import type { GatewayKind } from './gateway-kind.js';
+import type { GatewayKind } from './gateway/gateway-kind.js';
 
 const trusted = ['10.0.0.0/8', '127.0.0.1', '::1'];
 const address = clientAddress(trusted);

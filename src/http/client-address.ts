@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { parseIpAllowlist } from '../core/ip-allowlist.js';
-import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
+import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway/gateway-kind.js';
 
 export type TrustProxy = boolean | string | string[];
 

@@ -1,7 +1,7 @@
 /** Where a request may carry its token: Bearer and X-API-Key always; App and ?access_token= when the account allows. */
 import type { IncomingHttpHeaders } from 'node:http';
 import { TesseraError } from '../core/errors.js';
-import type { PresentedCredential } from '../service/authenticate.js';
+import type { PresentedCredential } from '../service/index.js';
 
 /** What a request presents a token with: a Fastify request, or a plain Node one with its parsed query. */
 export interface CredentialSource {

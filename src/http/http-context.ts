@@ -1,7 +1,6 @@
 /** What route modules receive: the service, and how to authenticate a request through it. */
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../service/actor.js';
-import type { Tessera } from '../service/tessera.js';
+import type { Actor, Tessera } from '../service/index.js';
 import { requestAddress } from './client-address.js';
 import { presentedCredential } from './credentials.js';
 import type { Metrics } from './metrics.js';

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../core/token-format.js';
 import { defaultAccountPolicy, type AccountId } from '../core/types.js';
-import { systemActor } from '../service/actor.js';
-import { derIdentifier, parseLeakReportKeys } from '../service/leaks/leak-report-keys.js';
+import { derIdentifier, parseLeakReportKeys, systemActor } from '../service/index.js';
 import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
 
 const KEY_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';

@@ -6,8 +6,7 @@ import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { gatewayOf } from './build-app.js';
-import { acceptGatewayConnections } from './gateway-server.js';
+import { acceptGatewayConnections, type GatewayOptions } from './gateway/gateway-server.js';
 
 export interface SocketListener {
   path: string;
@@ -16,13 +15,13 @@ export interface SocketListener {
 
 /**
  * Listens on `path` with file mode `mode`, answering as the app's TCP server does: gateways' plain forward-auth
- * checks on their connections (gateway-server.ts), everything else through Fastify.
+ * checks on their connections (gateway-server.ts, with the `gateway` buildApp made), everything else through Fastify.
  */
-export async function listenOnSocket(app: FastifyInstance, path: string, mode: number): Promise<SocketListener> {
+export async function listenOnSocket(app: FastifyInstance, gateway: GatewayOptions, path: string, mode: number): Promise<SocketListener> {
   await removeStaleSocket(path);
   const server = createServer((request, response) => app.routing(request, response));
   server.keepAliveTimeout = app.server.keepAliveTimeout;
-  acceptGatewayConnections(server, gatewayOf(app));
+  acceptGatewayConnections(server, gateway);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {

@@ -106,7 +106,7 @@ describe.skipIf(process.env.CI !== 'true' && !findNginx())('nginx auth_request o
     dir = mkdtempSync(join(tmpdir(), 'tessera-nginx-socket-'));
     // nginx's workers run as another user: they need the directory and the socket.
     chmodSync(dir, 0o755);
-    socket = await listenOnSocket(s.app, join(dir, 'tessera.sock'), 0o666);
+    socket = await listenOnSocket(s.app, s.gateway, join(dir, 'tessera.sock'), 0o666);
     viaSocket = await startNginx({ tessera: `unix:${socket.path}`, upstream: upstream.addr });
   }, 30_000);
 

@@ -1,9 +1,9 @@
 /** Options resolved once, from flags and environment, into one fully typed configuration. */
 import { TesseraError } from '../core/errors.js';
-import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../service/usage-recorder.js';
-import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway-kind.js';
+import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../core/usage-window.js';
+import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway/gateway-kind.js';
 import { tracingRequested } from './tracing/start-tracing.js';
-import { parseLeakReportKeys, type LeakReportKeys } from '../service/leaks/leak-report-keys.js';
+import { parseLeakReportKeys, type LeakReportKeys } from '../service/index.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 

@@ -4,8 +4,7 @@ import { buildApp, packageVersion } from '../http/build-app.js';
 import { listenOnSocket, type SocketListener } from '../http/listen-socket.js';
 import { redactUrl } from '../http/credentials.js';
 import { redactSecrets } from '../core/redact-secrets.js';
-import type { BootstrapResult } from '../service/bootstrap.js';
-import { createTessera } from '../service/tessera.js';
+import { createTessera, type BootstrapResult } from '../service/index.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
@@ -66,7 +65,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   await tessera.listenForChanges();
   const bootstrapped = await tessera.bootstrap();
   const readiness = { shuttingDown: false };
-  const app = await buildApp({
+  const { app, gateway } = await buildApp({
     tessera,
     logger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -78,7 +77,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   let socket: SocketListener | null = null;
   try {
     address = await app.listen({ host: config.host, port: config.port });
-    if (config.socketPath !== null) socket = await listenOnSocket(app, config.socketPath, config.socketMode);
+    if (config.socketPath !== null) socket = await listenOnSocket(app, gateway, config.socketPath, config.socketMode);
   } catch (error) {
     await app.close();
     await tessera.close();

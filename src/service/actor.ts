@@ -15,7 +15,7 @@ export interface Actor {
    */
   limits: ActorLimits | null;
   /**
-   * Tessera permissions the account's catalog gives this token through includes that name them (seed 002's
+   * Tessera permissions the account's catalog gives this token through includes that name them (the IoT platform's
    * `admin` including `tokens:*`), held by every token on its chain too. Absent: only its own scopes count.
    */
   catalogGranted?: ReadonlySet<string>;

@@ -538,7 +538,7 @@ async function startReal(dir: string, withApp: boolean): Promise<{ real: Real; m
   await tessera.applyCatalog(rootActor, { source: catalogYaml('wide'), format: 'yaml' });
   const model = new AuthorityModel(clock.ms);
   model.add({ kind: 'standard', id: boot.root.token.id, parent: null, scopes: ['*'], assignments: [], validFromMs: null, expiresAtMs: null, allowedIps: [], enabled: true, label: 'root' }, boot.root.secret);
-  const app = withApp ? await buildApp({ tessera, trustProxy: ['127.0.0.1'] }) : undefined;
+  const app = withApp ? (await buildApp({ tessera, trustProxy: ['127.0.0.1'] })).app : undefined;
   return {
     real: { tessera, clock, app, rootSecret: boot.root.secret },
     model,

@@ -1,10 +1,10 @@
 /** What every use case needs, passed in once by the composition root: store, clock, randomness, caches, logger. */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
-import type { TokenCache } from './token-cache.js';
-import type { UsageRecorder } from './usage-recorder.js';
-import type { AccountCache } from './account-cache.js';
-import type { CatalogRegistry } from './account-catalog.js';
+import type { TokenCache } from './verify/token-cache.js';
+import type { UsageRecorder } from './usage/usage-recorder.js';
+import type { AccountCache } from './account/account-cache.js';
+import type { CatalogRegistry } from './catalog/catalog-registry.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 
 export interface Clock {

@@ -3,28 +3,25 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Scope } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import { AccountCache } from './account-cache.js';
-import { CatalogRegistry } from './account-catalog.js';
-import {
-  applyCatalog,
-  explainDecision,
-  getCatalog,
-  getCatalogTree,
-  listCatalogVersions,
-  tokenCapabilities,
-  validateCatalog,
-} from './catalog-service.js';
-import { getAccount, updateAccountPolicy } from './account-service.js';
-import { describeCaller } from './describe-caller.js';
+import { AccountCache } from './account/account-cache.js';
+import { CatalogRegistry } from './catalog/catalog-registry.js';
+import { applyCatalog, validateCatalog } from './catalog/apply-catalog.js';
+import { explainDecision } from './catalog/explain-decision.js';
+import { getCatalog, getCatalogTree, listCatalogVersions } from './catalog/read-catalog.js';
+import { tokenCapabilities } from './catalog/token-capabilities.js';
+import { getAccount } from './account/get-account.js';
+import { updateAccountPolicy } from './account/update-account-policy.js';
+import { describeCaller } from './tokens/describe-caller.js';
 import type { Actor } from './actor.js';
-import { listAudit, verifyAudit } from './audit-service.js';
-import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './auth-throttle.js';
-import { authenticate, type PresentedCredential } from './authenticate.js';
-import { bootstrap, initialise } from './bootstrap.js';
+import { listAudit } from './audit/list-audit.js';
+import { verifyAudit } from './audit/verify-audit.js';
+import { AuthThrottle, defaultAuthThrottleOptions, type AuthThrottleOptions } from './verify/auth-throttle.js';
+import { authenticate, type PresentedCredential } from './verify/authenticate.js';
+import { bootstrap, initialise } from './account/bootstrap.js';
 import { systemClock, type Clock, type RandomBytes, type ServiceContext } from './context.js';
-import { createToken } from './create-token.js';
-import { deleteTokens } from './delete-tokens.js';
-import { getEndpointAuth, listEndpoints, regeneratePrimary, setEndpointAuth } from './endpoint-auth.js';
+import { createToken } from './tokens/create-token.js';
+import { deleteTokens } from './tokens/delete-tokens.js';
+import { getEndpointAuth, listEndpoints, regeneratePrimary, setEndpointAuth } from './integrations/endpoint-auth.js';
 import {
   createEndpointToken,
   getEndpointToken,
@@ -32,24 +29,25 @@ import {
   listTokensOfEndpoint,
   setAssignments,
   setEndpointTokenEnabled,
-} from './endpoint-tokens.js';
-import { getToken, listTokens } from './read-tokens.js';
-import { revokeToken } from './revoke-token.js';
-import { rotateToken } from './rotate-token.js';
-import { TokenCache, type TokenCacheOptions } from './token-cache.js';
-import { setTokenEnabled, updateToken } from './update-token.js';
-import { authorizeRequest, type AuthorizeInput } from './authorize-request.js';
-import { introspectToken, revokePresentedToken } from './introspect-token.js';
-import { issueToken, type IssueTokenInput } from './issue-token.js';
-import { IssuedTokens } from './issued-tokens.js';
-import { rotateSigningKey } from './rotate-signing-key.js';
-import { SigningKeys, type SigningAlg } from './signing-keys.js';
-import { verifyPresented } from './verify-presented.js';
-import { UsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
-import { listenForChanges } from './invalidation.js';
+} from './integrations/endpoint-tokens.js';
+import { getToken, listTokens } from './tokens/read-tokens.js';
+import { revokeToken } from './tokens/revoke-token.js';
+import { rotateToken } from './tokens/rotate-token.js';
+import { TokenCache, type TokenCacheOptions } from './verify/token-cache.js';
+import { setTokenEnabled, updateToken } from './tokens/update-token.js';
+import { authorizeRequest, type AuthorizeInput } from './verify/authorize-request.js';
+import { introspectToken } from './oauth/introspect-token.js';
+import { revokePresentedToken } from './oauth/revoke-presented-token.js';
+import { issueToken, type IssueTokenInput } from './oauth/issue-token.js';
+import { IssuedTokenVerifier } from './verify/issued-token-verifier.js';
+import { rotateSigningKey } from './keys/rotate-signing-key.js';
+import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
+import { verifyPresented } from './verify/verify-presented.js';
+import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
+import { listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
-import { listUsage, listUsageEvents } from './usage-service.js';
-import type { VerifyInput } from './verify-token.js';
+import { listUsage, listUsageEvents } from './usage/list-usage.js';
+import type { VerifyInput } from './verify/check-token.js';
 import { checkLeaks } from './leaks/check-leaks.js';
 import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leaks/leak-report-keys.js';
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
@@ -96,7 +94,7 @@ export function createTessera(options: TesseraOptions) {
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
-  const issued = new IssuedTokens(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
+  const issued = new IssuedTokenVerifier(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
 
   return {
     ctx,
@@ -139,7 +137,7 @@ export function createTessera(options: TesseraOptions) {
     explain: (actor: Actor, subject: Parameters<typeof explainDecision>[2], check: Parameters<typeof explainDecision>[3]) =>
       explainDecision(ctx, actor, subject, check),
     tokenCapabilities: (actor: Actor, id: string) => tokenCapabilities(ctx, actor, id),
-    // Seed 004: endpoint authentication, primary and secondary endpoint tokens.
+    // Integration platform: endpoint authentication, primary and secondary endpoint tokens.
     listEndpoints: (actor: Actor) => listEndpoints(ctx, actor),
     getEndpointAuth: (actor: Actor, id: string) => getEndpointAuth(ctx, actor, id),
     setEndpointAuth: (actor: Actor, id: string, input: Parameters<typeof setEndpointAuth>[3]) => setEndpointAuth(ctx, actor, id, input),
@@ -155,9 +153,9 @@ export function createTessera(options: TesseraOptions) {
       setAssignments(ctx, actor, id, assignments),
     listUsage: (actor: Actor, input: Parameters<typeof listUsage>[2]) => listUsage(ctx, actor, input),
     listUsageEvents: (actor: Actor, input: Parameters<typeof listUsageEvents>[2]) => listUsageEvents(ctx, actor, input),
-    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, (check) => verifyPresented(ctx, issued, check, 'authorize'), input),
+    authorize: (input: AuthorizeInput) => authorizeRequest(ctx, issued, input),
     introspect: (actor: Actor, token: string) => introspectToken(ctx, issued, actor, token),
-    revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, (a, id) => revokeToken(ctx, a, id), actor, token),
+    revokePresented: (actor: Actor, token: string) => revokePresentedToken(ctx, actor, token),
     issueToken: (actor: Actor, input: IssueTokenInput) => issueToken(ctx, signingKeys, issued, actor, input),
     rotateSigningKey: (actor: Actor, opts?: { alg?: SigningAlg }) => rotateSigningKey(ctx, signingKeys, actor, opts),
     jwks: () => signingKeys.jwks(),

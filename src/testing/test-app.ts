@@ -7,15 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { buildApp, type BuildAppOptions, type TesseraApp } from '../http/build-app.js';
+import { buildApp, type BuildAppOptions, type BuiltApp, type TesseraApp } from '../http/build-app.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createPostgresChangeFeed } from '../store/postgres/postgres-change-feed.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { currentTestStore, type TestStore } from './test-stores.js';
 import type { Store } from '../store/store.js';
-import { createTessera, type Tessera } from '../service/tessera.js';
-import type { TesseraOptions } from '../service/tessera.js';
+import { createTessera, type Tessera, type TesseraOptions } from '../service/index.js';
 
 export class TestClock {
   constructor(public ms = Date.parse('2026-06-01T12:00:00.000Z')) {}
@@ -40,6 +39,10 @@ export interface RequestOptions {
 
 export interface TestApp {
   app: TesseraApp;
+  /** How the app answers forward auth (for another server of it: listenOnSocket). */
+  gateway: BuiltApp['gateway'];
+  /** Every route the app registered. */
+  routes: BuiltApp['routes'];
   tessera: Tessera;
   store: Store;
   clock: TestClock;
@@ -81,7 +84,7 @@ export async function startTestApp(
   await tessera.listenForChanges();
   const boot = await tessera.bootstrap();
   if (!boot) throw new Error('fresh database was not bootstrapped');
-  const app = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
+  const { app, gateway, routes } = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const request = async <T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> => {
@@ -105,6 +108,8 @@ export async function startTestApp(
 
   const testApp: TestApp = {
     app,
+    gateway,
+    routes,
     tessera,
     store,
     clock,

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
-import { MAX_POLICY_LIFETIME_SECONDS } from '../../service/account-service.js';
+import { MAX_POLICY_LIFETIME_SECONDS } from '../../service/index.js';
 import { errorResponses, security } from '../schemas.js';
 
 const Policy = Type.Object({

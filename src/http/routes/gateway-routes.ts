@@ -2,9 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import type { AuthorizeAnswer, AuthorizeAnswerer } from '../authorize-answer.js';
+import type { AuthorizeAnswer, AuthorizeAnswerer } from '../gateway/authorize-answer.js';
 import { peerAddress } from '../client-address.js';
-import { authorizePath, GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from '../gateway-kind.js';
+import { authorizePath, GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from '../gateway/gateway-kind.js';
 import { ErrorBody } from '../schemas.js';
 
 const IdentityHeaders = {
@@ -59,7 +59,7 @@ export function gatewayRoutes(answerer: AuthorizeAnswerer): FastifyPluginAsyncTy
   return async (app) => {
     for (const kind of [undefined, ...GATEWAY_KINDS]) {
       app.get(authorizePath(kind), { schema: routeSchema(kind) }, (request, reply) => {
-        const answer = answerer({ headers: request.headers, query: request.query, peer: peerAddress(request), gateway: kind });
+        const answer = answerer.answer({ headers: request.headers, query: request.query, peer: peerAddress(request), gateway: kind });
         // A synchronous handler sends and returns nothing (a returned reply would be sent twice).
         if (answer instanceof Promise) return answer.then((a) => void send(reply, a));
         return void send(reply, answer);

@@ -1,7 +1,7 @@
 /** Issued JWTs: POST /v1/auth/issue-token, the JWKS that verifies them offline, and signing key rotation. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { signingAlgs } from '../../service/signing-keys.js';
+import { signingAlgs } from '../../service/index.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, security } from '../schemas.js';
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { TesseraError, badRequest } from '../../core/errors.js';
-import type { LeakReporter } from '../../service/leaks/report-leaks.js';
+import type { LeakReporter } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, security } from '../schemas.js';

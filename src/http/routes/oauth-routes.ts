@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { TesseraError } from '../../core/errors.js';
-import type { PresentedCredential } from '../../service/authenticate.js';
+import type { PresentedCredential } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses } from '../schemas.js';

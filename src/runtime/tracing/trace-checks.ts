@@ -1,8 +1,6 @@
 /** A span per check (verify, forward auth), with the decision, the token and the account, never the presented secret. */
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
-import type { AuthorizeOutcome } from '../../service/authorize-request.js';
-import type { Tessera } from '../../service/tessera.js';
-import type { VerifyResult } from '../../service/verify-token.js';
+import type { AuthorizeOutcome, Tessera, VerifyResult } from '../../service/index.js';
 
 /**
  * Replaces `verify` and `authorize` of this Tessera with traced versions. Done here, once, when tracing is on, so

@@ -4,8 +4,8 @@ import { checkSecretShape, hashSecret, secretHint } from '../../core/token-forma
 import type { TokenRecord } from '../../core/types.js';
 import { requirePermission, type Actor } from '../actor.js';
 import type { ServiceContext } from '../context.js';
-import { readAncestors } from '../token-chain.js';
-import { statusOf, type TokenStatus } from '../token-view.js';
+import { readAncestors } from '../tokens/token-chain.js';
+import { statusOf, type TokenStatus } from '../tokens/token-view.js';
 
 export type LeakStatus = TokenStatus | 'unknown';
 

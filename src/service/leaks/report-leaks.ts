@@ -9,8 +9,8 @@ import type { TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
 import { requirePermission, systemActor, type Actor } from '../actor.js';
 import type { ServiceContext } from '../context.js';
-import { revokeAll } from '../revoke-token.js';
-import { auditSnapshot } from '../token-view.js';
+import { revokeAll } from '../tokens/revoke-token.js';
+import { auditSnapshot } from '../tokens/token-view.js';
 
 /** One match as GitHub sends it: the string found, the secret type, where it was found. */
 export interface LeakReportItem {

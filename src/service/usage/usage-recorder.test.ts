@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountId, TokenId } from '../../core/types.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.js';
+
+let t: TestApp;
+let accountId: AccountId;
+
+beforeAll(async () => {
+  // A 10-second usage window (the default), the test clock standing on a window boundary.
+  t = await startTestApp({ tessera: { usage: { windowMs: 10_000 } } });
+  t.clock.ms = Date.parse('2026-06-01T12:00:00.000Z');
+  accountId = (await t.request('GET', '/v1/account', { token: t.rootSecret })).body.id;
+});
+afterAll(async () => t.close());
+
+const recorder = () => t.tessera.ctx.usage;
+const events = (tokenId: string) => t.store.listUsageEvents({ accountId, tokenId, limit: 100 });
+const buckets = (tokenId: string) => t.store.listUsageBuckets({ accountId, tokenId, bucket: 'minute', limit: 100 });
+const useCount = async (tokenId: string) => (await t.store.getToken(accountId, tokenId as TokenId))?.useCount;
+const check = (secret: string, scopes = ['tokens:read']) => t.tessera.verify({ secret, scopes, ip: '192.0.2.1' });
+
+describe('usage recorder', () => {
+  it('writes use counts on every flush, and a window’s events and roll-ups once it has closed', async () => {
+    const made = await t.createToken({ name: 'windowed', scopes: ['tokens:read'] });
+    await check(made.secret);
+    t.clock.advance(3);
+    await check(made.secret);
+    await recorder().flushClosed();
+    expect(await useCount(made.id)).toBe(2);
+    expect((await events(made.id)).items).toEqual([]);
+    expect((await buckets(made.id)).items).toEqual([]);
+
+    // Still the same window: the check adds to the event begun before the last flush.
+    t.clock.advance(3);
+    await check(made.secret);
+    await recorder().flushClosed();
+    expect(await useCount(made.id)).toBe(3);
+    expect((await events(made.id)).items).toEqual([]);
+
+    // The window has closed: one event for the three identical checks, at the first one's time.
+    t.clock.advance(4);
+    await check(made.secret);
+    await check(made.secret, ['tokens:delete']);
+    await recorder().flushClosed();
+    expect((await events(made.id)).items.map((e) => [e.at, e.subject, e.outcome, e.count])).toEqual([
+      ['2026-06-01T12:00:00.000Z', 'tokens:read', 'VALID', 3],
+    ]);
+    expect((await buckets(made.id)).items.map((b) => [b.bucket, b.outcome, b.count])).toEqual([['2026-06-01T12:00:00.000Z', 'VALID', 3]]);
+    expect(await useCount(made.id)).toBe(4);
+
+    // flush() writes the open window too (shutdown, tests); a denied check is an event but not a use.
+    await recorder().flush();
+    const rows = (await events(made.id)).items.map((e) => [e.at, e.subject, e.outcome, e.count]);
+    expect(rows.sort()).toEqual([
+      ['2026-06-01T12:00:00.000Z', 'tokens:read', 'VALID', 3],
+      ['2026-06-01T12:00:10.000Z', 'tokens:delete', 'INSUFFICIENT_SCOPE', 1],
+      ['2026-06-01T12:00:10.000Z', 'tokens:read', 'VALID', 1],
+    ]);
+    expect((await buckets(made.id)).items.map((b) => b.count).reduce((a, b) => a + b)).toBe(5);
+    expect(await useCount(made.id)).toBe(4);
+  });
+
+  it('keeps everything of a batch the database refused, and writes it with the next', async () => {
+    const made = await t.createToken({ name: 'refused once', scopes: ['tokens:read'] });
+    t.clock.advance(60);
+    await check(made.secret);
+    const write = t.store.writeUsage;
+    let refused = 0;
+    t.store.writeUsage = async () => {
+      refused += 1;
+      throw new Error('database unavailable');
+    };
+    try {
+      await recorder().flush();
+    } finally {
+      t.store.writeUsage = write;
+    }
+    expect(refused).toBe(1);
+    expect(await useCount(made.id)).toBe(0);
+    await check(made.secret);
+    await recorder().flush();
+    expect(await useCount(made.id)).toBe(2);
+    expect((await events(made.id)).items.map((e) => e.count)).toEqual([2]);
+    expect((await buckets(made.id)).items.map((b) => b.count)).toEqual([2]);
+  });
+});
+
+describe('usage recorder memory cap', () => {
+  let capped: TestApp;
+  beforeAll(async () => {
+    capped = await startTestApp({ tessera: { usage: { maxPendingEvents: 2 } } });
+  });
+  afterAll(async () => capped.close());
+
+  it('drops the oldest raw events beyond the cap, counted, and keeps the roll-ups and use counts exact', async () => {
+    const made = await capped.createToken({ name: 'busy', scopes: ['tokens:read', 'tokens:update'] });
+    for (const scopes of [['tokens:read'], ['tokens:update'], ['tokens:delete'], ['tokens:read', 'tokens:update']]) {
+      await capped.tessera.verify({ secret: made.secret, scopes });
+    }
+    await capped.tessera.ctx.usage.flush();
+    const account: AccountId = (await capped.request('GET', '/v1/account', { token: capped.rootSecret })).body.id;
+    const kept = await capped.store.listUsageEvents({ accountId: account, tokenId: made.id, limit: 10 });
+    expect(kept.items.map((e) => e.subject).sort()).toEqual(['tokens:delete', 'tokens:read tokens:update']);
+    expect(capped.tessera.ctx.usage.dropped).toBe(2);
+    const rolled = await capped.store.listUsageBuckets({ accountId: account, tokenId: made.id, bucket: 'minute', limit: 10 });
+    expect(rolled.items.map((b) => [b.outcome, b.count]).sort()).toEqual([['INSUFFICIENT_SCOPE', 1], ['VALID', 3]]);
+    expect((await capped.store.getToken(account, made.id as TokenId))?.useCount).toBe(3);
+  });
+});

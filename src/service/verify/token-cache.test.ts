@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountId, Scope, SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
+import { TokenCache } from './token-cache.js';
+
+const accountId = 'acc_cache' as AccountId;
+
+function token(id: string): TokenRecord {
+  return {
+    id: id as TokenId, accountId, kind: 'standard', name: id, description: null, profileId: null, scopes: ['a:read' as Scope], deny: [],
+    templates: [], hint: 'tsr_abcd…wxyz', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+    validFrom: null, expiresAt: null, allowedIps: [], enabled: true, revokedAt: null, lastUsedAt: null, useCount: 0,
+    createdBy: null, parentId: null, metadata: {}, version: 1, instance: `inst_${id}`,
+  };
+}
+
+function secret(hash: string, tokenId: string): TokenSecretRecord {
+  return { hash: hash as SecretHash, tokenId: tokenId as TokenId, accountId, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null };
+}
+
+describe('TokenCache', () => {
+  it('serves an entry until its time to live has passed on the clock it is given', () => {
+    const cache = new TokenCache({ ttlMs: 1000, negativeTtlMs: 100 });
+    cache.setFound(secret('h1', 't1'), token('t1'), 5_000);
+    expect(cache.get('h1', 5_999)?.token.id).toBe('t1');
+    expect(cache.get('h1', 6_000)).toBeUndefined();
+    cache.setMissing('h2', 5_000);
+    expect(cache.get('h2', 5_099)).toBeNull();
+    expect(cache.get('h2', 5_100)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps at most max entries, dropping those unused for a whole generation first', () => {
+    const cache = new TokenCache({ max: 4 });
+    for (const n of [1, 2]) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0);
+    // h1 is used while h2 is not: when the generations turn over, h2 goes and h1 stays.
+    expect(cache.get('h1', 1)).toBeDefined();
+    cache.setFound(secret('h3', 't3'), token('t3'), 0);
+    expect(cache.get('h2', 1)).toBeUndefined();
+    expect(cache.get('h1', 1)?.token.id).toBe('t1');
+    expect(cache.get('h3', 1)?.token.id).toBe('t3');
+    for (let n = 6; n < 200; n++) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0);
+    expect(cache.size).toBeLessThanOrEqual(4);
+  });
+
+  it('drops every secret of a token when the token changes, wherever its entries live', () => {
+    const cache = new TokenCache({ max: 4 });
+    cache.setFound(secret('old', 't1'), token('t1'), 0);
+    cache.setFound(secret('x', 't2'), token('t2'), 0);
+    cache.setFound(secret('new', 't1'), token('t1'), 0);
+    cache.invalidateToken(accountId, 't1');
+    expect(cache.get('old', 1)).toBeUndefined();
+    expect(cache.get('new', 1)).toBeUndefined();
+    expect(cache.get('x', 1)?.token.id).toBe('t2');
+  });
+
+  it('forgets an unknown hash when a secret is created with it, and only then', () => {
+    const cache = new TokenCache();
+    cache.setMissing('h', 0);
+    cache.setFound(secret('found', 't1'), token('t1'), 0);
+    cache.forgetMissing('h' as SecretHash);
+    cache.forgetMissing('found' as SecretHash);
+    expect(cache.get('h', 1)).toBeUndefined();
+    expect(cache.get('found', 1)?.token.id).toBe('t1');
+  });
+});
