@@ -43,7 +43,7 @@ export interface BuildAppOptions {
   gateway?: GatewayKind;
   /** Flipped by the runtime at shutdown (/readyz then answers 503). */
   readiness?: Readiness;
-  /** Set when OpenTelemetry tracing is on: a span per request. */
+  /** Set when OpenTelemetry tracing is on: a span per request, gateway connections' checks included. */
   tracer?: Tracer;
 }
 
@@ -81,7 +81,11 @@ function createFastify(options: BuildAppOptions) {
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const app = createFastify(options);
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
-  const gateway: GatewayOptions = { answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
+  const gateway: GatewayOptions = {
+    answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
+    logger: options.logger,
+    tracer: options.tracer,
+  };
   acceptGatewayConnections(app.server, gateway);
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {

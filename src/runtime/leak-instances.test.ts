@@ -31,7 +31,8 @@ describe.skipIf(currentTestStore() !== 'postgres')('a leak report through one in
     const keys = JSON.stringify({ [KEY_ID]: scanner.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
     const env = { LOG_LEVEL: 'warn', TESSERA_LEAK_REPORT_PUBLIC_KEYS: keys };
     [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);
-  });
+    // Two server starts on a loaded 2-core machine can take longer than the default hook timeout.
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
   });

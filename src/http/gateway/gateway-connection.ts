@@ -6,6 +6,7 @@
  * hands the connection, with every byte not yet answered, to Node's HTTP server for good: from then on it is an
  * ordinary connection to the whole API, and Fastify answers (or renders the error).
  */
+import type { Tracer } from '@opentelemetry/api';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -14,10 +15,13 @@ import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from 
 import { authorizePath, type GatewayKind } from './gateway-kind.js';
 import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
 import { nextRequestId } from '../request-id.js';
+import { answerTraced } from '../trace-requests.js';
 
 export interface GatewayConnectionOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Set when OpenTelemetry tracing is on: each check in a request span (when off, no span object is made). */
+  tracer?: Tracer | undefined;
   /** The direct peer's address, as the HTTP paths name it (`unix` over the socket). */
   peer: string;
   /** An idle connection is closed after this long (the server's `keepAliveTimeout`). */
@@ -121,7 +125,8 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       const startedMs = options.logger === undefined ? 0 : performance.now();
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
-        answer = options.answerer.answer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
+        const call = { headers: head.headers, peer: options.peer, gateway: head.gateway };
+        answer = options.tracer ? answerTraced(options.answerer, options.tracer, call) : options.answerer.answer(call);
       } catch {
         return handOver(raw);
       }

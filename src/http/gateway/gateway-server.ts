@@ -2,6 +2,7 @@
  * Puts gateway-connection.ts in front of a Node HTTP server: each connection the server accepts starts as a
  * gateway's, and becomes the HTTP server's own at its first request that is not a plain forward-auth check.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -13,6 +14,8 @@ import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
 export interface GatewayOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Set when OpenTelemetry tracing is on: a request span per check (when off, the reader makes no span objects). */
+  tracer?: Tracer | undefined;
 }
 
 /** What Node's server does when a head misses its `headersTimeout`: a client error, answered by 'clientError'. */
@@ -36,7 +39,9 @@ export function acceptGatewayConnections(server: Server, options: GatewayOptions
   server.on('connection', (socket: Socket) => {
     // The server's settings as they are when the connection comes (a test, or an operator, may set them).
     const connection = serveGatewayConnection(socket, {
-      ...options,
+      answerer: options.answerer,
+      logger: options.logger,
+      tracer: options.tracer,
       peer: peerAddress({ socket }),
       keepAliveMs: server.keepAliveTimeout,
       headersTimeoutMs: server.headersTimeout,

@@ -7,6 +7,7 @@ import type { Store, StoreOps } from '../store.js';
 import { migratePostgres } from './migrations.js';
 import { mapOutages, surviveConnectionLoss } from './outage-errors.js';
 import { postgresHooks } from './postgres-hooks.js';
+import { retryAborted } from './retry-aborted.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -32,8 +33,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   // While the server is down every call answers SERVICE_UNAVAILABLE (503), and the pool reconnects by itself
-  // when it is back: nothing needs a restart.
-  return mapOutages({
+  // when it is back: nothing needs a restart. A transaction PostgreSQL aborted (deadlock, serialization) runs again.
+  return mapOutages(retryAborted({
     kind: 'postgres' as const,
     ...createStoreOps(db, postgresHooks),
     migrate: () => migratePostgres(db as Kysely<unknown>),
@@ -42,5 +43,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
-  } satisfies Store);
+  } satisfies Store));
 }
