@@ -25,7 +25,7 @@ export async function serverDocument() {
   try {
     await store.migrate();
     const tessera = createTessera({ store });
-    const app = await buildApp({ tessera });
+    const { app } = await buildApp({ tessera });
     try {
       await app.ready();
       return app.swagger();

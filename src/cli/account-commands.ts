@@ -11,6 +11,7 @@ interface PolicyFlags extends CommonFlags {
   allowAppScheme?: string;
   allowQueryToken?: string;
   verifyRequiresPermission?: string;
+  leakResponse?: string;
 }
 
 /** Each boolean field of the policy, its flag, and what it means. */
@@ -37,6 +38,7 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
   for (const [, flag, meaning] of switches) set.option(`${flag} <true|false>`, meaning);
   set
     .option('--max-lifetime <duration>', 'longest token lifetime: 90d, 12h, 3600s… (at least 60s), or none for unlimited')
+    .option('--leak-response <disable|revoke>', 'what a leak report does to a live token it names (docs/leaks.md)')
     .action((flags: PolicyFlags) =>
       withBackend(io, flags, async (backend) => print(io, !!flags.json, (await backend.accountPolicySet(policyPatch(flags))).policy, policyLines)),
     );
@@ -52,8 +54,14 @@ export function policyPatch(flags: PolicyFlags): Partial<AccountPolicy> {
     patch[field] = value === 'true';
   }
   if (flags.maxLifetime !== undefined) patch.maxLifetimeSeconds = lifetimeSeconds(flags.maxLifetime);
+  if (flags.leakResponse !== undefined) {
+    if (flags.leakResponse !== 'disable' && flags.leakResponse !== 'revoke') {
+      throw new UsageError(`--leak-response: expected disable or revoke, got ${flags.leakResponse}`);
+    }
+    patch.leakResponse = flags.leakResponse;
+  }
   if (Object.keys(patch).length === 0) {
-    throw new UsageError(`policy set: give at least one of ${[...switches.map(([, flag]) => flag), '--max-lifetime'].join(', ')}`);
+    throw new UsageError(`policy set: give at least one of ${[...switches.map(([, flag]) => flag), '--max-lifetime', '--leak-response'].join(', ')}`);
   }
   return patch;
 }
@@ -79,5 +87,6 @@ function policyLines(policy: AccountPolicy): string[] {
     ['allow App scheme', String(policy.allowAppScheme)],
     ['allow query token', String(policy.allowQueryToken)],
     ['verify requires permission', String(policy.verifyRequiresPermission)],
+    ['leak response', policy.leakResponse],
   ]);
 }

@@ -2,7 +2,7 @@
 import type { AuditChainCheck } from '../core/audit-chain.js';
 import type { AccountPolicy, AccountRecord, AuditEvent } from '../core/types.js';
 import type { toVerifyResponse } from '../http/routes/verify-route.js';
-import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
+import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, LeakCheck, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
@@ -49,6 +49,8 @@ export interface Backend {
   endpointTokenShow(id: string): Promise<EndpointTokenView>;
   endpointTokenSetEnabled(id: string, enabled: boolean): Promise<EndpointTokenView>;
   endpointTokenAssign(id: string, assignments: AssignmentInput[]): Promise<EndpointTokenView>;
+  /** Which token of the account each found secret is, and its status (POST /v1/leaks/check). */
+  leakCheck(tokens: string[]): Promise<{ items: LeakCheck[] }>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

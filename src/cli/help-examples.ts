@@ -20,6 +20,7 @@ export const helpExamples: Record<string, string[]> = {
   'token revoke': ['tessera token revoke tok_1a2b3c'],
   'token delete': ['tessera token delete tok_1a2b3c tok_4d5e6f'],
   verify: ['tessera verify "$TOKEN" --scope message:send --ip 203.0.113.7'],
+  scan: ['tessera scan . --json', 'tessera scan --git ~/src/app --url https://tessera.internal --token "$TESSERA_TOKEN"'],
   account: ['tessera account policy set --permissions-editable true --max-lifetime 90d'],
   'account show': ['tessera account show --json'],
   'account policy': ['tessera account policy show'],

@@ -52,6 +52,7 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     endpointTokenShow: (id) => tessera.getEndpointToken(actor, id),
     endpointTokenSetEnabled: (id, enabled) => tessera.setEndpointTokenEnabled(actor, id, enabled),
     endpointTokenAssign: (id, assignments) => tessera.setAssignments(actor, id, assignments),
+    leakCheck: (tokens) => tessera.checkLeaks(actor, tokens),
     close: () => tessera.close(),
   };
 }

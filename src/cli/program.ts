@@ -12,6 +12,7 @@ import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import type { CliIo } from './output.js';
+import { registerScanCommand } from './scan-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTokenCommands } from './token-commands.js';
 import { registerVerifyCommand } from './verify-command.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo): Command {
   registerKeysCommand(program, io);
   registerCatalogCommands(program, io);
   registerEndpointCommands(program, io);
+  registerScanCommand(program, io);
   addHelpExamples(program);
   return program;
 }

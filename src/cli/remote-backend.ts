@@ -74,6 +74,7 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
         : answer(tessera.POST('/v1/endpoint-tokens/{id}/disable', id(tokenId))),
     endpointTokenAssign: (tokenId, assignments) =>
       answer(tessera.PUT('/v1/endpoint-tokens/{id}/assignments', { ...id(tokenId), body: { assignments: typed(assignments) } })),
+    leakCheck: (tokens) => answer(tessera.POST('/v1/leaks/check', { body: { tokens } })),
     close: async () => {},
   };
 }

@@ -27,7 +27,11 @@ export interface AccountPolicy {
   allowQueryToken: boolean;
   /** The verify endpoint also requires the caller to hold `tokens:verify`. */
   verifyRequiresPermission: boolean;
+  /** What a leak report (`POST /v1/leaks`) does to a live token it names: `disable` (reversible) or `revoke` (final). */
+  leakResponse: LeakResponse;
 }
+
+export type LeakResponse = 'disable' | 'revoke';
 
 export const defaultAccountPolicy = {
   permissionsEditable: false,
@@ -35,6 +39,7 @@ export const defaultAccountPolicy = {
   allowAppScheme: false,
   allowQueryToken: false,
   verifyRequiresPermission: false,
+  leakResponse: 'disable',
 } as const satisfies AccountPolicy;
 
 export interface AccountRecord {

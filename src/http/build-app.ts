@@ -24,6 +24,7 @@ import { AuditEventSchema, auditRoutes } from './routes/audit-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { gatewayRoutes } from './routes/gateway-routes.js';
 import { issuedTokenRoutes } from './routes/issued-token-routes.js';
+import { leakRoutes } from './routes/leak-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './routes/endpoint-routes.js';
 import { opsRoutes, type Readiness } from './routes/ops-routes.js';
@@ -136,6 +137,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
           bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>' },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           basic: { type: 'http', scheme: 'basic', description: 'OAuth 2.0 client authentication: token id as client_id, secret as client_secret' },
+          githubSignature: {
+            type: 'apiKey', in: 'header', name: 'Github-Public-Key-Signature',
+            description: 'Leak reports only: GitHub secret scanning’s ECDSA signature of the raw body, with the key named by Github-Public-Key-Identifier',
+          },
         },
       },
     },
@@ -156,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(consoleRoutes());
   await app.register(usageRoutes(http));
   await app.register(endpointRoutes(http));
+  await app.register(leakRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, gateway, routes };
 }

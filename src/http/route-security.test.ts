@@ -78,6 +78,9 @@ const authenticated: Record<string, Entry> = {
   'POST /v1/keys/rotate': { path: '/v1/keys/rotate', permission: 'account:manage' },
   'GET /v1/usage': { path: '/v1/usage', permission: 'usage:read' },
   'GET /v1/usage/events': { path: '/v1/usage/events', permission: 'usage:read' },
+  // A leak report without GitHub's signature headers is authenticated by a token (the signed ones: leak-routes.test.ts).
+  'POST /v1/leaks': { path: '/v1/leaks', body: [{ token: 'tsr_x', type: 'tessera_token', url: '', source: 'content' }], permission: 'leaks:report' },
+  'POST /v1/leaks/check': { path: '/v1/leaks/check', body: { tokens: ['tsr_x'] }, permission: 'tokens:read' },
   // OAuth 2.0 client authentication (RFC 6749 §2.3.1) is by a Tessera token too: Bearer, or Basic with id and secret.
   'POST /oauth2/introspect': { path: '/oauth2/introspect', form: { token: 'tsr_x' }, permission: 'tokens:introspect' },
   'POST /oauth2/revoke': { path: '/oauth2/revoke', form: { token: 'tsr_x' }, permission: 'tokens:revoke' },

@@ -56,6 +56,7 @@ describe('resolveServerConfig', () => {
     [{ TESSERA_GATEWAY: 'Nginx' }, 'TESSERA_GATEWAY'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '0' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '2.5' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
+    [{ TESSERA_LEAK_REPORT_PUBLIC_KEYS: 'not a key' }, 'TESSERA_LEAK_REPORT_PUBLIC_KEYS'],
   ])('refuses %j naming %s', (env, field) => {
     let caught: unknown;
     try {

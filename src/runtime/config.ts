@@ -3,6 +3,7 @@ import { TesseraError } from '../core/errors.js';
 import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../core/usage-window.js';
 import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway/gateway-kind.js';
 import { tracingRequested } from './tracing/start-tracing.js';
+import { parseLeakReportKeys, type LeakReportKeys } from '../service/index.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; filename: string } | { kind: 'postgres'; url: string };
 
@@ -35,6 +36,8 @@ export interface ServerConfig {
   shutdown: ShutdownConfig;
   /** OpenTelemetry tracing, from the standard OTEL_* variables (runtime/tracing); off by default. */
   tracing: boolean;
+  /** `TESSERA_LEAK_REPORT_PUBLIC_KEYS`: keys signed leak reports are checked with (docs/leaks.md); none by default. */
+  leakReportKeys: LeakReportKeys;
 }
 
 export interface ShutdownConfig {
@@ -91,6 +94,7 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
       graceMs: nonNegativeNumber(env, 'TESSERA_SHUTDOWN_GRACE_SECONDS', 10) * 1000,
     },
     tracing: tracingRequested(env),
+    leakReportKeys: parseLeakReportKeys(env.TESSERA_LEAK_REPORT_PUBLIC_KEYS),
   };
 }
 

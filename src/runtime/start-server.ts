@@ -58,6 +58,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     usage: { retentionMs: config.usageRetentionDays * 86_400_000, windowMs: config.usageWindowSeconds * 1000 },
     staleVerifySeconds: config.staleVerifySeconds,
     issuer: config.issuer,
+    leakReportKeys: config.leakReportKeys,
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
   });
   if (tracing) traceChecks(tessera, tracing.tracer);

@@ -38,3 +38,10 @@ export type { UpdateTokenInput } from './tokens/update-token.js';
 export type { PresentedCredential } from './verify/authenticate.js';
 export { queryToken, type AuthorizeOutcome } from './verify/authorize-request.js';
 export type { VerifyInput, VerifyResult } from './verify/check-token.js';
+
+// Leak response: reports, the scanner's lookups, and the file and history scans of `tessera scan`.
+export { derIdentifier, parseLeakReportKeys, type LeakReportKeys } from './leaks/leak-report-keys.js';
+export type { LeakReporter } from './leaks/report-leaks.js';
+export type { LeakCheck, LeakStatus } from './leaks/check-leaks.js';
+export { DEFAULT_MAX_FILE_BYTES, scanFiles, type ScanResult, type SecretLocation } from './leaks/scan-files.js';
+export { GitScanError, scanGitHistory } from './leaks/scan-git.js';

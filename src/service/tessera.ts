@@ -48,6 +48,9 @@ import { listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage/list-usage.js';
 import type { VerifyInput } from './verify/check-token.js';
+import { checkLeaks } from './leaks/check-leaks.js';
+import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leaks/leak-report-keys.js';
+import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -64,6 +67,8 @@ export interface TesseraOptions {
   staleVerifySeconds?: number;
   /** The `iss` of issued JWTs (e.g. the public base URL); default `tessera`. */
   issuer?: string;
+  /** Public keys signed leak reports are checked with (`TESSERA_LEAK_REPORT_PUBLIC_KEYS`); default none. */
+  leakReportKeys?: LeakReportKeys;
 }
 
 export type Tessera = ReturnType<typeof createTessera>;
@@ -154,6 +159,11 @@ export function createTessera(options: TesseraOptions) {
     issueToken: (actor: Actor, input: IssueTokenInput) => issueToken(ctx, signingKeys, issued, actor, input),
     rotateSigningKey: (actor: Actor, opts?: { alg?: SigningAlg }) => rotateSigningKey(ctx, signingKeys, actor, opts),
     jwks: () => signingKeys.jwks(),
+    // Issue 20: leak reports and the scanner's lookups (docs/leaks.md).
+    signedLeakReporter: (keyId: string, signature: string, body: Buffer) =>
+      signedReporter(options.leakReportKeys ?? NO_LEAK_REPORT_KEYS, keyId, signature, body),
+    reportLeaks: (reporter: LeakReporter, items: readonly LeakReportItem[]) => reportLeaks(ctx, reporter, items),
+    checkLeaks: (actor: Actor, secrets: readonly string[]) => checkLeaks(ctx, actor, secrets),
   };
 }
 

@@ -24,10 +24,10 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
           {events.map((e) => (
             <tr key={e.id}>
               <td data-label="When">{formatDate(e.at)}</td>
-              <td data-label="Action"><span className="badge">{e.action}</span></td>
+              <td data-label="Action"><span className="badge">{e.action}</span>{isLeak(e) && <span className="badge badge-revoked badge-leaked">leaked</span>}</td>
               <td data-label="Target" className="small"><Target event={e} names={names} /></td>
-              <td data-label="Actor" className="small">{e.actor ? <TokenRef id={e.actor} name={names.get(e.actor)} /> : 'CLI'}</td>
-              <td data-label="Change" className="small">{summarise(e.before, e.after)}</td>
+              <td data-label="Actor" className="small">{e.actor ? <TokenRef id={e.actor} name={names.get(e.actor)} /> : isLeak(e) ? 'leak report' : 'CLI'}</td>
+              <td data-label="Change" className="small">{[leakPlace(e), summarise(e.before, e.after)].filter(Boolean).join('; ')}</td>
             </tr>
           ))}
         </tbody>
@@ -59,8 +59,20 @@ function Target({ event, names }: { event: AuditEvent; names: Map<string, string
 /** The fields that changed, `field: before → after`, or nothing for events without both sides. */
 function summarise(before: unknown, after: unknown): string {
   if (!isObject(before) || !isObject(after)) return '';
-  const changed = Object.keys(after).filter((k) => k !== 'updatedAt' && k !== 'version' && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const changed = Object.keys(after).filter((k) => k !== 'updatedAt' && k !== 'version' && k !== 'leak' && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   return changed.map((k) => `${k}: ${short(before[k])} → ${short(after[k])}`).join('; ');
+}
+
+/** A token stopped by a leak report (POST /v1/leaks): its entry records where the secret was found (docs/leaks.md). */
+function isLeak(event: AuditEvent): boolean {
+  return isObject(event.after) && isObject(event.after.leak);
+}
+
+/** Where a leak report found the secret: its URL, else its kind of place. */
+function leakPlace(event: AuditEvent): string {
+  const leak = isObject(event.after) && isObject(event.after.leak) ? event.after.leak : undefined;
+  const place = leak && (typeof leak.url === 'string' ? leak.url : typeof leak.source === 'string' ? leak.source : undefined);
+  return place ? `found at ${place}` : '';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1451,6 +1451,8 @@ export interface paths {
                         allowQueryToken?: boolean;
                         /** @description Verify callers must hold tokens:verify */
                         verifyRequiresPermission?: boolean;
+                        /** @description What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md */
+                        leakResponse?: "disable" | "revoke";
                     };
                 };
             };
@@ -4516,6 +4518,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report leaked secrets (GitHub secret scanning partner format)
+         * @description A JSON array of matches `{token, type, url, source}` as GitHub’s secret scanning sends them, answered with `{token_raw, token_type, label}` per match, in order. Authenticated either by GitHub’s signature (headers `Github-Public-Key-Identifier` and `Github-Public-Key-Signature`: ECDSA P-256 SHA-256 over the raw body, checked with a key of `TESSERA_LEAK_REPORT_PUBLIC_KEYS`) or by a token holding `leaks:report`. Each live Tessera secret reported, of any account, is disabled (or revoked, by its account’s `leakResponse` policy) at once on every instance, audited with the url, source and reporter, never the secret. Anything else is a false_positive and changes nothing. At most 1000 matches and 1048576 bytes. A replayed report changes nothing more. See docs/leaks.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The string the scanner found */
+                        token: string;
+                        /** @description The secret type the scanner matched, e.g. tessera_token */
+                        type: string;
+                        /** @description Where it was found (may be empty); kept in the audit entry */
+                        url?: string;
+                        /** @description GitHub’s kind of place: content, commit, issue_comment, npm… */
+                        source?: string;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The reported string, as sent */
+                            token_raw: string;
+                            token_type: string;
+                            /** @description true_positive: a current Tessera secret of this server (now disabled or revoked if it was live); false_positive: anything else, and nothing changed */
+                            label: "true_positive" | "false_positive";
+                        }[];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leaks/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look up found secrets: token id and status (needs tokens:read)
+         * @description What `tessera scan --url` asks about the secrets it found. Each secret gets its hint, and for a current secret of the caller’s account its token id and status; any other string, or another account’s secret, is `unknown`. Changes nothing and records no usage.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Secrets found by a scan */
+                        tokens: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The secret’s public hint */
+                                hint: string;
+                                /** @description null when the secret is not a current one of the caller’s account */
+                                tokenId: string | null;
+                                /** @description The token’s status, its chain of creators included; unknown for anything not a current secret of the caller’s account */
+                                status: "active" | "disabled" | "revoked" | "expired" | "not_yet_valid" | "unknown";
+                                /** @description The secret works now or could again without a new one (active, disabled, not_yet_valid) */
+                                live: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4625,6 +4850,8 @@ export interface components {
                 allowQueryToken: boolean;
                 /** @description Verify callers must hold tokens:verify */
                 verifyRequiresPermission: boolean;
+                /** @description What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md */
+                leakResponse: "disable" | "revoke";
             };
             /** Format: date-time */
             createdAt: string;

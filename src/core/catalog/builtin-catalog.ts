@@ -19,6 +19,7 @@ export const builtinCatalogDocument = {
         { id: 'catalog', name: 'Catalog', permissions: ['catalog:read', 'catalog:write', 'endpoints:manage'] },
         { id: 'observe', name: 'Audit and usage', permissions: ['audit:read', 'usage:read', 'usage:endpoints:read'] },
         { id: 'account', name: 'Account', permissions: ['account:manage'] },
+        { id: 'leaks', name: 'Leak response', permissions: ['leaks:report'] },
       ],
     },
   ],

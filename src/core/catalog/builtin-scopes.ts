@@ -19,6 +19,7 @@ export const builtinScopes = [
   scope('usage:endpoints:read', 'Read the usage of the catalog\'s token-authenticated endpoints, one endpoint per query (seed 004\'s endpoint data viewer).'),
   scope('endpoints:manage', 'Manage primary and secondary endpoint tokens.'),
   scope('account:manage', 'Change account policy and rotate signing keys.'),
+  scope('leaks:report', 'Report leaked secrets (POST /v1/leaks): each live one is disabled or revoked, whatever its account.'),
 ] as const;
 
 const patterns: ScopePattern[] = builtinScopes.map((s) => parseScopePattern(s.scope)!);

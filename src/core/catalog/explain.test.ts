@@ -94,6 +94,7 @@ describe('built-in catalog', () => {
     expect(builtin.definitions.all.map((d) => d.text)).toEqual([
       'tokens:create', 'tokens:read', 'tokens:update', 'tokens:revoke', 'tokens:delete', 'tokens:verify', 'tokens:introspect',
       'tokens:issue', 'catalog:read', 'catalog:write', 'audit:read', 'usage:read', 'usage:endpoints:read', 'endpoints:manage', 'account:manage',
+      'leaks:report',
     ]);
     expect(builtin.validateTokenScopes(['*', 'tokens:*', 'audit:read'])).toEqual([]);
     expect(builtin.validateTokenScopes(['tokens:fly'])).toHaveLength(1);

@@ -11,6 +11,9 @@ const Policy = Type.Object({
   allowAppScheme: Type.Boolean({ description: 'Accept Authorization: App <token>' }),
   allowQueryToken: Type.Boolean({ description: 'Accept ?access_token=' }),
   verifyRequiresPermission: Type.Boolean({ description: 'Verify callers must hold tokens:verify' }),
+  leakResponse: Type.Union([Type.Literal('disable'), Type.Literal('revoke')], {
+    description: 'What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md',
+  }),
 });
 
 export const AccountSchema = Type.Object({

@@ -30,7 +30,8 @@ export interface TokenView {
   version: number;
 }
 
-const statusOf = {
+/** A lifecycle state as the API spells it. */
+export const statusOf = {
   VALID: 'active',
   REVOKED: 'revoked',
   EXPIRED: 'expired',

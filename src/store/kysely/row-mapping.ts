@@ -13,6 +13,7 @@ import type {
   TokenRecord,
   TokenSecretRecord,
 } from '../../core/types.js';
+import { defaultAccountPolicy } from '../../core/types.js';
 import type { AccountsTable, AuditEventsTable, TokenSecretsTable, TokensTable } from './schema.js';
 
 export function accountToRow(account: AccountRecord): AccountsTable {
@@ -30,7 +31,8 @@ export function rowToAccount(row: AccountsTable): AccountRecord {
     id: row.id as AccountId,
     name: row.name,
     tokenPrefix: row.token_prefix,
-    policy: JSON.parse(row.policy) as AccountPolicy,
+    // Policies stored before a field existed take its default.
+    policy: { ...defaultAccountPolicy, ...(JSON.parse(row.policy) as Partial<AccountPolicy>) },
     createdAt: row.created_at,
   };
 }
