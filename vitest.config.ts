@@ -11,7 +11,7 @@ const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
  */
 const sqliteOnly = ['src/**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
-const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts'];
+const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts', 'src/service/invalidation/two-instances.test.ts'];
 
 const stores = requestedStores();
 if (stores.includes('postgres') && !postgresAvailable()) {

@@ -44,7 +44,7 @@ import { rotateSigningKey } from './keys/rotate-signing-key.js';
 import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
 import { verifyPresented } from './verify/verify-presented.js';
 import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
-import { listenForChanges } from './invalidation/listen-for-changes.js';
+import { followStoreChanges, listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage/list-usage.js';
 import type { VerifyInput } from './verify/check-token.js';
@@ -90,6 +90,7 @@ export function createTessera(options: TesseraOptions) {
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
   const issued = new IssuedTokenVerifier(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
+  const stopFollowing = followStoreChanges(ctx);
 
   return {
     ctx,
@@ -99,6 +100,7 @@ export function createTessera(options: TesseraOptions) {
     listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
     close: async () => {
+      stopFollowing();
       await ctx.changes.close();
       await ctx.usage.stop();
       await ctx.store.close();
