@@ -43,11 +43,12 @@ import { IssuedTokenVerifier } from './verify/issued-token-verifier.js';
 import { rotateSigningKey } from './keys/rotate-signing-key.js';
 import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
 import { verifyPresented } from './verify/verify-presented.js';
+import { mayRequireVerifier, requireVerifier } from './verify/require-verifier.js';
 import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
 import { followStoreChanges, listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage/list-usage.js';
-import type { VerifyInput } from './verify/check-token.js';
+import type { VerifyInput, VerifyResult } from './verify/check-token.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -110,6 +111,10 @@ export function createTessera(options: TesseraOptions) {
     authenticate: (credential: PresentedCredential | undefined, ip: string) =>
       authenticate(ctx, throttle, credential, ip),
     verify: (input: VerifyInput) => verifyPresented(ctx, issued, input, 'verify'),
+    /** Whether a verify answer may need the caller's own token (see requireVerifier); synchronous, for the hot path. */
+    mayRequireVerifier: (result: VerifyResult) => mayRequireVerifier(ctx, result),
+    requireVerifier: (result: VerifyResult, callerCredential: () => PresentedCredential | undefined, ip: string) =>
+      requireVerifier(ctx, throttle, result, callerCredential, ip),
     getAccount: (actor: Actor) => getAccount(ctx, actor),
     describeCaller: (actor: Actor) => describeCaller(ctx, actor),
     updateAccountPolicy: (actor: Actor, patch: Parameters<typeof updateAccountPolicy>[2]) =>
