@@ -9,9 +9,14 @@ const perStore = ['src/**/*.test.ts', 'test/**/*.test.ts'];
  * SQLite only: the browser suites drive the UI, not the backend (and a browser per backend doubles their time); the
  * start-up test is about database files.
  */
-const sqliteOnly = ['src/**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts'];
+const sqliteOnly = ['src/**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts', 'test/soak.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
-const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/outage.test.ts', 'src/service/invalidation/two-instances.test.ts'];
+const postgresOnly = [
+  'src/runtime/instances.test.ts',
+  'src/runtime/outage.test.ts',
+  'src/runtime/concurrent-toggles.test.ts',
+  'src/service/invalidation/two-instances.test.ts',
+];
 
 const stores = requestedStores();
 if (stores.includes('postgres') && !postgresAvailable()) {

@@ -47,7 +47,7 @@ const benches = {
     if (Number.isNaN(r.ratio)) return [[r.name, 'skipped', '']];
     return [
       [r.name, fmtRatio(r.ratio), verdict(r.ratio, r.goal)],
-      ['gateway (nginx auth/direct, TCP)', fmtRatio(r.tcpRatio), verdict(r.tcpRatio, r.goal)],
+      ['gateway (nginx auth/direct, TESSERA_SOCKET)', fmtRatio(r.socketRatio), verdict(r.socketRatio, r.goal)],
     ];
   },
   jwt: async () => {

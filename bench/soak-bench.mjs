@@ -3,7 +3,8 @@
 // revokes, disables, enables, catalog changes and JWT issuance mixed in; every answer is checked against what the
 // token's state says at that moment. Samples RSS, heap, event-loop delay, open fds and database size every few
 // seconds; prints the 5xx count, the wrong-answer count, RSS/heap growth after warm-up and p50/p99 per minute.
-// Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]
+// Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]. `soakSqlite` is also the one-minute soak of `npm test`
+// (test/soak.test.ts).
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ const catalog = (version) => ({
 async function serve(env) {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  // The log as shipped (info, one line per request) is read and dropped; error lines (level 50) are kept to explain a 5xx.
+  // The log as shipped (info: a checks line a minute, warnings, errors) is read and dropped; error lines (level 50) are kept to explain a 5xx.
   const errors = [];
   let partial = '';
   child.stdout.on('data', (chunk) => {
@@ -70,7 +71,21 @@ const expectedVerify = { VALID: 'VALID', REVOKED: 'REVOKED', DISABLED: 'DISABLED
 const expectedAuthorize = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 const expectedIssue = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 
-async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs }) {
+/**
+ * How much each instance's RSS and heap moved after warm-up, the largest over instances: the mean of the last third
+ * of the samples over the mean of the middle third, less one. Means, not single samples: the heap is a sawtooth.
+ */
+export function driftAfterWarmup(samples, instances) {
+  const drift = (key) => Math.max(...Array.from({ length: instances }, (_, i) => {
+    const mine = samples.filter((s) => s.instance === i);
+    const third = Math.floor(mine.length / 3);
+    const mean = (list) => list.reduce((sum, s) => sum + s[key], 0) / list.length;
+    return third === 0 ? NaN : mean(mine.slice(-third)) / mean(mine.slice(third, 2 * third)) - 1;
+  }));
+  return { rss: drift('rss'), heap: drift('heap') };
+}
+
+async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs, workers = 8, creates = true, log = console.log }) {
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'init', '--json'], { env });
   const root = JSON.parse(stdout).secret;
   const servers = [];
@@ -156,7 +171,8 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
             latency(r.ms);
             note('authorize', r, r.status === expectedAuthorize[state], t.epoch !== epoch);
           } else if (roll < 0.93) {
-            note('create', await create(w * 1_000_000 + n), true);
+            // Without creates the set of tokens (and so what caches may hold) stays the same size: memory must level off.
+            if (creates) note('create', await create(w * 1_000_000 + n), true);
           } else if (roll < 0.95) {
             if (!t.busy && t.state === 'VALID') await change(t, instance, 'rotate');
           } else if (roll < 0.96) {
@@ -200,12 +216,12 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       }
       await sample().catch(() => undefined);
     })();
-    await Promise.all([...Array.from({ length: 8 }, (_, w) => worker(w)), sampler]);
+    await Promise.all([...Array.from({ length: workers }, (_, w) => worker(w)), sampler]);
 
-    console.log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${seconds} s --`);
-    console.log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'loop p99 ms', 'fds', 'db MiB'],
+    log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${seconds} s --`);
+    log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'loop p99 ms', 'fds', 'db MiB'],
       samples.map((s) => [s.t, s.instance, mib(s.rss), mib(s.heap), (s.lag * 1000).toFixed(1), s.fds, mib(s.db)])));
-    console.log(table(['minute', 'checks', 'p50 ms', 'p99 ms'], minutes.map((l, m) => {
+    log(table(['minute', 'checks', 'p50 ms', 'p99 ms'], minutes.map((l, m) => {
       const sorted = [...(l ?? [])].sort((a, b) => a - b);
       return [m + 1, sorted.length, pct(sorted, 50).toFixed(2), pct(sorted, 99).toFixed(2)];
     })));
@@ -215,12 +231,16 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       const from = mine.find((s) => s.t >= seconds / 5) ?? mine[0];
       return mine.at(-1)[key] - from[key];
     }));
-    const result = { name, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, rssGrowth: growth('rss'), heapGrowth: growth('heap') };
-    console.log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB; by operation ${JSON.stringify(stats.byOp)}`);
-    for (const line of stats.examples) console.log(`  ${line}`);
+    const drift = driftAfterWarmup(samples, servers.length);
+    const result = {
+      name, requests: stats.requests, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, examples: stats.examples,
+      rssGrowth: growth('rss'), heapGrowth: growth('heap'), drift,
+    };
+    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
+    for (const line of stats.examples) log(`  ${line}`);
     for (const line of servers.flatMap((s) => s.errors).slice(0, 3)) {
       const entry = JSON.parse(line);
-      console.log(`  server log: ${entry.msg}: ${entry.err?.type ?? ''} ${entry.err?.code ?? ''} ${entry.err?.message ?? ''}`.slice(0, 300));
+      log(`  server log: ${entry.msg}: ${entry.err?.type ?? ''} ${entry.err?.code ?? ''} ${entry.err?.message ?? ''}`.slice(0, 300));
     }
     return result;
   } finally {
@@ -228,20 +248,24 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
   }
 }
 
-export async function runSoakBench({ minutes = 10, quick = false } = {}) {
-  const seconds = quick ? 30 : minutes * 60;
-  const common = { seconds, tokens: quick ? 200 : 2000, sampleMs: quick ? 3000 : 5000 };
-  const results = [];
+/** One `tessera serve` on a fresh SQLite file in a temporary directory (removed after). */
+export async function soakSqlite(options) {
   const temp = makeTempDir('tessera-soak-');
   const file = join(temp.dir, 'tessera.db');
-  const sqliteEnv = { ...process.env, TESSERA_DB: file };
-  delete sqliteEnv.DATABASE_URL;
+  const env = { ...process.env, TESSERA_DB: file };
+  delete env.DATABASE_URL;
   const sizeOf = (f) => { try { return statSync(f).size; } catch { return 0; } };
   try {
-    results.push(await soakOne({ name: 'soak sqlite', env: sqliteEnv, instances: 1, dbSize: async () => sizeOf(file) + sizeOf(`${file}-wal`), ...common }));
+    return await soakOne({ name: 'soak sqlite', env, instances: 1, dbSize: async () => sizeOf(file) + sizeOf(`${file}-wal`), ...options });
   } finally {
     temp.remove();
   }
+}
+
+export async function runSoakBench({ minutes = 10, quick = false } = {}) {
+  const seconds = quick ? 30 : minutes * 60;
+  const common = { seconds, tokens: quick ? 200 : 2000, sampleMs: quick ? 3000 : 5000 };
+  const results = [await soakSqlite(common)];
 
   const cluster = await startBenchPostgres();
   if (!cluster) {

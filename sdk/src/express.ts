@@ -58,6 +58,7 @@ export function tesseraExpress(options: GuardOptions): TesseraExpress {
         },
         requirementOf(req),
         req.ip,
+        { traceparent: req.headers.traceparent, tracestate: req.headers.tracestate },
       );
       if (!isPromise(result)) return finish(result, req, res, next);
       result.then((settled) => finish(settled, req, res, next), next);

@@ -60,6 +60,7 @@ export function tesseraFastify(options: GuardOptions): TesseraFastify {
         },
         requirementOf(request),
         request.ip,
+        { traceparent: headers.traceparent, tracestate: headers.tracestate },
       );
       if (!isPromise(result)) return finish(result, request, reply, done);
       result.then((settled) => finish(settled, request, reply, done), done);

@@ -1,6 +1,7 @@
 /** The framework-neutral core of the middleware: presented token + requirement → identity, or the answer to send. */
 import type { TesseraErrorEnvelope } from './api-error.js';
 import { presentedToken, type PresentationInput, type PresentationOptions } from './presented-token.js';
+import type { TraceHeaders } from './trace-context.js';
 import { createVerifier, type TesseraVerifier, type VerifierOptions } from './verifier.js';
 import type { Requirement, TesseraIdentity, VerifyOutcome } from './verify-types.js';
 
@@ -21,8 +22,11 @@ export type GuardResult = { ok: true; identity: TesseraIdentity } | { ok: false;
 
 export interface Guard {
   verifier: TesseraVerifier;
-  /** Synchronous when the answer is known without I/O (no token, a malformed one, a cached positive answer). */
-  check(input: PresentationInput, requirement: Requirement, ip: string | undefined): GuardResult | Promise<GuardResult>;
+  /**
+   * Synchronous when the answer is known without I/O (no token, a malformed one, a cached positive answer).
+   * `trace`: the request's W3C trace headers, sent on with a call to Tessera.
+   */
+  check(input: PresentationInput, requirement: Requirement, ip: string | undefined, trace?: TraceHeaders): GuardResult | Promise<GuardResult>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -57,7 +61,7 @@ export function createGuard(options: GuardOptions): Guard {
 
   return {
     verifier,
-    check(input, requirement, ip) {
+    check(input, requirement, ip, trace) {
       const presented = presentedToken(input, presentation);
       switch (presented.kind) {
         case 'none':
@@ -69,7 +73,7 @@ export function createGuard(options: GuardOptions): Guard {
         case 'token': {
           const identity = verifier.cached(presented.token, requirement, ip);
           if (identity) return { ok: true, identity };
-          return verifier.verify(presented.token, requirement, ip).then((outcome) => toResult(outcome, requirement));
+          return verifier.verify(presented.token, requirement, ip, trace).then((outcome) => toResult(outcome, requirement));
         }
       }
     },

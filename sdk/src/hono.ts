@@ -59,6 +59,7 @@ export function tesseraHono(options: TesseraHonoOptions): TesseraHono {
         },
         requirementOf(c),
         clientIp(c),
+        { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
       );
       if (isPromise(result)) result = await result;
       if (!result.ok) return c.json(result.denial.body, result.denial.status, result.denial.headers);

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { TesseraApiError } from './api-error.js';
 import { createTesseraClient } from './client.js';
 import { createJwtVerifier, looksLikeJwt, type OfflineJwtOptions } from './jwt-verifier.js';
+import { traceHeadersToSend, type TraceHeaders } from './trace-context.js';
 import type { Requirement, TesseraIdentity, VerifyOutcome } from './verify-types.js';
 
 export interface VerifierOptions {
@@ -28,6 +29,12 @@ export interface VerifierOptions {
   timeoutMs?: number | undefined;
   /** A fetch to use instead of the global one. */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * Send the checked request's W3C `traceparent`/`tracestate` with each verify call (default true), so that
+   * Tessera's spans continue the caller's trace. Set false when this app's own OpenTelemetry instrumentation of
+   * `fetch` already sends its trace context.
+   */
+  propagateTrace?: boolean | undefined;
   /** The current time in ms, for JWT `exp`/`nbf` and cache expiry (default `Date.now`). */
   clock?: (() => number) | undefined;
 }
@@ -36,9 +43,11 @@ export interface VerifierOptions {
 export interface TesseraVerifier {
   /**
    * Verifies `token` against `requirement` for a client at `ip` (pass it: Tessera judges allowed IPs by it).
-   * Resolves to an outcome; rejects only with a TesseraApiError when Tessera cannot answer.
+   * `trace`: the checked request's `traceparent`/`tracestate`, sent on with a call to Tessera (a cached answer or
+   * a JWT verified offline makes none). Resolves to an outcome; rejects only with a TesseraApiError when Tessera
+   * cannot answer.
    */
-  verify(token: string, requirement: Requirement, ip?: string): Promise<VerifyOutcome>;
+  verify(token: string, requirement: Requirement, ip?: string, trace?: TraceHeaders): Promise<VerifyOutcome>;
   /** The cached identity for this exact check, if a positive answer is still fresh (synchronous, no I/O). */
   cached(token: string, requirement: Requirement, ip?: string): TesseraIdentity | undefined;
   /** Forgets every cached answer (e.g. after revoking a token from this process). */
@@ -106,7 +115,9 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
   const cacheKey = (token: string, requirement: Requirement, ip: string | undefined) =>
     `${sha256(token)}\u0000${keyOf(requirement)}\u0000${ip ?? ''}`;
 
-  async function online(token: string, requirement: Requirement, ip: string | undefined): Promise<VerifyOutcome> {
+  const propagateTrace = options.propagateTrace ?? true;
+
+  async function online(token: string, requirement: Requirement, ip: string | undefined, trace: TraceHeaders | undefined): Promise<VerifyOutcome> {
     const body = {
       token,
       ...(requirement.kind === 'scopes' ? { scopes: [...requirement.scopes] } : {}),
@@ -114,7 +125,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       ...(requirement.kind === 'endpoint' ? { endpoint: { method: requirement.method, path: requirement.path } } : {}),
       ...(ip !== undefined ? { ip } : {}),
     };
-    const { data, response } = await client.POST('/v1/verify', { body, signal: AbortSignal.timeout(timeoutMs) });
+    const headers = propagateTrace ? traceHeadersToSend(trace) : undefined;
+    const { data, response } = await client.POST('/v1/verify', { body, ...(headers ? { headers } : {}), signal: AbortSignal.timeout(timeoutMs) });
     // JSON that is not a verify result did not come from Tessera: an outage to report, not a refusal.
     if (typeof data?.valid !== 'boolean' || typeof data.code !== 'string') {
       throw TesseraApiError.unexpected(response, data, 'the answer is not a verify result');
@@ -141,7 +153,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
     cached(token, requirement, ip) {
       return cache?.get(cacheKey(token, requirement, ip));
     },
-    async verify(token, requirement, ip) {
+    async verify(token, requirement, ip, trace) {
       if (token.length > MAX_TOKEN_LENGTH) return { ok: false, code: 'NOT_FOUND', missingScopes: [] };
       const key = cache ? cacheKey(token, requirement, ip) : '';
       const hit = cache?.get(key);
@@ -149,7 +161,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       const outcome =
         verifyJwt && requirement.kind === 'scopes' && looksLikeJwt(token)
           ? await verifyJwt(token, requirement.scopes)
-          : await online(token, requirement, ip);
+          : await online(token, requirement, ip, trace);
       if (outcome.ok && cache) {
         const left = outcome.identity.expiresAt === null ? ttl : Date.parse(outcome.identity.expiresAt) - clock();
         if (left > 0) cache.set(key, outcome.identity, { ttl: Math.min(ttl, left) });

@@ -14,6 +14,7 @@ import { drainRefusedBodies } from './drain-refused-body.js';
 import { traceRequests } from './trace-requests.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
+import { logCheckSummaries } from './check-summary.js';
 import { createMetrics } from './metrics.js';
 import { nextRequestId } from './request-id.js';
 import { createValidatorCompiler, refuseHostileJson } from './validator-compiler.js';
@@ -42,7 +43,7 @@ export interface BuildAppOptions {
   gateway?: GatewayKind;
   /** Flipped by the runtime at shutdown (/readyz then answers 503). */
   readiness?: Readiness;
-  /** Set when OpenTelemetry tracing is on: a span per request. */
+  /** Set when OpenTelemetry tracing is on: a span per request, gateway connections' checks included. */
   tracer?: Tracer;
 }
 
@@ -71,6 +72,9 @@ function createFastify(options: BuildAppOptions) {
     trustProxy: fastifyTrustProxy(options.trustProxy),
     genReqId: nextRequestId,
     requestIdHeader: false,
+    // Fastify's two lines per request cost more than a cached check: at the default level checks leave a summary
+    // line a minute and the usage record instead (check-summary.ts); at debug, every request is logged.
+    disableRequestLogging: !(options.logger?.isLevelEnabled('debug') ?? false),
     // Refusals made before a route runs answer in the envelope too (error-handler.ts).
     frameworkErrors,
     clientErrorHandler,
@@ -79,8 +83,14 @@ function createFastify(options: BuildAppOptions) {
 
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const app = createFastify(options);
+  const metrics = createMetrics();
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
-  const gateway: GatewayOptions = { answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'), logger: options.logger };
+  const gateway: GatewayOptions = {
+    answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
+    logger: options.logger,
+    tracer: options.tracer,
+    metrics,
+  };
   acceptGatewayConnections(app.server, gateway);
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
@@ -91,6 +101,17 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     reply.header('X-Request-Id', request.id);
     done();
   });
+  app.addHook('onResponse', (_request, reply, done) => {
+    metrics.observeStatus(reply.statusCode);
+    done();
+  });
+  if (options.logger) {
+    const summary = logCheckSummaries(metrics, options.logger);
+    app.addHook('onClose', (_app, done) => {
+      summary.stop();
+      done();
+    });
+  }
   app.addHook('preValidation', refuseHostileJson);
   installErrorHandler(app);
   drainRefusedBodies(app);
@@ -122,14 +143,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const http = createHttpContext(options.tessera, createMetrics());
+  const http = createHttpContext(options.tessera, metrics);
   await app.register(tokenRoutes(http));
   await app.register(verifyRoute(http));
   await app.register(auditRoutes(http));
   await app.register(accountRoutes(http));
   await app.register(catalogRoutes(http));
   await app.register(opsRoutes(http, options.readiness));
-  await app.register(gatewayRoutes(gateway.answerer));
+  await app.register(gatewayRoutes(gateway.answerer, metrics));
   await app.register(oauthRoutes(http));
   await app.register(issuedTokenRoutes(http));
   await app.register(consoleRoutes());

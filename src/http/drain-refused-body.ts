@@ -15,10 +15,13 @@ const DRAIN_LIMIT_MS = 10_000;
  * connection can then stay open.
  */
 export function drainRefusedBodies(app: FastifyInstance, limits = { bytes: DRAIN_LIMIT_BYTES, ms: DRAIN_LIMIT_MS }): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode !== 413 || request.raw.complete) return payload;
-    if (await drain(request.raw, limits)) reply.removeHeader('connection');
-    return payload;
+  // A callback rather than an async hook: every response passes here, and all but a refused body's go on at once.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 413 || request.raw.complete) return done(null, payload);
+    void drain(request.raw, limits).then((drained) => {
+      if (drained) reply.removeHeader('connection');
+      done(null, payload);
+    });
   });
 }
 

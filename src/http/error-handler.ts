@@ -112,8 +112,23 @@ function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: T
     if (wait) reply.header('Retry-After', String(wait));
   }
   if (error.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
+  if (error.code === 'SERVICE_UNAVAILABLE') logUnavailable(request, error);
   const details = error.code === 'TOO_MANY_REQUESTS' ? undefined : error.details;
   return sendError(reply, error.code, error.message, details);
+}
+
+/**
+ * Every 503 leaves a warn line naming its cause (disk full, locked, read-only, database unreachable: the answer's
+ * text) and the driver's code beneath it (`SQLITE_FULL`, `ECONNREFUSED`), for an operator to alert on.
+ */
+function logUnavailable(request: FastifyRequest, error: TesseraError): void {
+  const cause = (error as { cause?: unknown }).cause as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const message = typeof cause?.message === 'string' ? cause.message : undefined;
+  request.log.warn(
+    { status: 503, method: request.method, route: request.routeOptions.url, cause: { code, message } },
+    `service unavailable: ${error.message}`,
+  );
 }
 
 /** Fastify's messages for its own 4xx errors, rewritten to name what the caller must change. */

@@ -1,6 +1,11 @@
-/** A server span per HTTP request (only installed when tracing is on); a caller's W3C traceparent is continued. */
+/**
+ * A server span per HTTP request (only installed when tracing is on), for requests through Fastify and for the
+ * forward-auth checks a gateway connection's reader answers without it; a caller's W3C traceparent is continued.
+ */
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthorizeAnswer, AuthorizeAnswerer, AuthorizeCall } from './gateway/authorize-answer.js';
+import { authorizePath } from './gateway/gateway-kind.js';
 
 const spans = new WeakMap<FastifyRequest, Span>();
 
@@ -28,4 +33,33 @@ export function traceRequests(app: FastifyInstance, tracer: Tracer): void {
     }
     done();
   });
+}
+
+/**
+ * A check on a gateway connection (gateway/gateway-connection.ts), answered in a request span as Fastify's requests
+ * are: named and attributed the same way, the gateway's traceparent continued, and the check span (trace-checks.ts)
+ * under it. A check the reader cannot answer is handed to Fastify, which traces it again: this span then says so.
+ */
+export function answerTraced(answerer: AuthorizeAnswerer, tracer: Tracer, call: AuthorizeCall): AuthorizeAnswer | Promise<AuthorizeAnswer> {
+  const parent = propagation.extract(context.active(), call.headers);
+  const path = authorizePath(call.gateway);
+  const span = tracer.startSpan(`GET ${path}`, {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': 'GET', 'url.path': path, 'http.route': path },
+  }, parent);
+  const end = (answer: AuthorizeAnswer) => {
+    span.setAttribute('http.response.status_code', answer.status).end();
+    return answer;
+  };
+  const handedOver = (error: unknown): never => {
+    span.setAttribute('tessera.gateway.handed_over', true).setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' }).end();
+    throw error;
+  };
+  let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
+  try {
+    answer = context.with(trace.setSpan(parent, span), () => answerer.answer(call));
+  } catch (error) {
+    return handedOver(error);
+  }
+  return answer instanceof Promise ? answer.then(end, handedOver) : end(answer);
 }

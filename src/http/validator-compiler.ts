@@ -5,7 +5,7 @@
  */
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { badRequest } from '../core/errors.js';
 import { MAX_JSON_DEPTH, hostileJsonField } from '../core/json-depth.js';
 
@@ -31,7 +31,8 @@ export function createValidatorCompiler(sharedSchemas: object[]): FastifySchemaC
  * `metadata` used to end in a 500); and so is U+0000 in any string of the body, query or path, which PostgreSQL
  * cannot store (a NUL in a token name or a `tokenId` filter used to end in a 500 there).
  */
-export async function refuseHostileJson(request: FastifyRequest): Promise<void> {
+export function refuseHostileJson(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
   const found = hostileJsonField(request.body) ?? hostileJsonField(request.query, MAX_JSON_DEPTH, 'query') ?? hostileJsonField(request.params, MAX_JSON_DEPTH, 'path');
-  if (found !== null) throw badRequest(found.field, found.problem);
+  // A callback rather than an async hook: no promise and no extra tick on every request.
+  done(found === null ? undefined : badRequest(found.field, found.problem));
 }

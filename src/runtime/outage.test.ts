@@ -38,7 +38,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('PostgreSQL outage', { timeou
     const init = await runCli(['init', '--json', ...target.args], target.env);
     expect(init.code, init.stderr).toBe(0);
     root = JSON.parse(init.stdout).secret;
-    strict = await startServerProcess(url, { LOG_LEVEL: 'error' });
+    strict = await startServerProcess(url, { LOG_LEVEL: 'warn' });
     lenient = await startServerProcess(url, { LOG_LEVEL: 'error', TESSERA_STALE_VERIFY_SECONDS: '300' });
   });
   afterAll(async () => {
@@ -65,6 +65,17 @@ describe.skipIf(currentTestStore() !== 'postgres')('PostgreSQL outage', { timeou
     const create = await call(lenient.url, 'POST', '/v1/tokens', root, { name: 'during outage', scopes: ['tokens:read'] });
     expect(create.status).toBe(503);
     expect((await call(strict.url, 'GET', '/readyz')).status).toBe(503);
+    // Each 503 leaves a warn line naming the cause, and the per-status counter counts it.
+    const warnings = () => strict.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((e) => e.level === 40);
+    // The log reaches this process through a pipe, possibly after the answer.
+    await expect.poll(() => warnings().filter((e) => e.status === 503).length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    expect(warnings()).toEqual(expect.arrayContaining([
+      expect.objectContaining({ msg: expect.stringMatching(/^service unavailable: the database is not reachable/), status: 503, route: '/v1/verify' }),
+      expect.objectContaining({ msg: expect.stringMatching(/^service unavailable: the database is not reachable/), status: 503, route: '/v1/tokens' }),
+      expect.objectContaining({ msg: 'readiness check failed: the database is not reachable', status: 503 }),
+    ]));
+    const metrics = await (await fetch(`${strict.url}/metrics`)).text();
+    expect(Number(/^tessera_http_responses_total\{status="503"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
 
     // TESSERA_STALE_VERIFY_SECONDS=300: a token already in memory still verifies; one never seen cannot.
     expect((await call(lenient.url, 'POST', '/v1/verify', undefined, { token: cached.secret })).body.code).toBe('VALID');

@@ -59,6 +59,17 @@ describe.skipIf(currentTestStore() !== 'sqlite')('a SQLite file locked by anothe
     expect(Math.max(...latencies)).toBeLessThan(1000);
     const revoke = await ledger.change(base, root, cachedId, 'revoke');
     expect(revoke.status).toBe(503);
+    // Each 503 leaves a warn line naming the cause (and SQLite's code), and the per-status counter counts it.
+    const unavailable = () => server!.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+      .filter((e) => e.level === 40 && /^service unavailable: the database is locked by another process/.test(e.msg));
+    // The log reaches this process through a pipe, possibly after the answer.
+    await expect.poll(() => unavailable().length, { timeout: 5000 }).toBe(2);
+    expect(unavailable()).toEqual([
+      expect.objectContaining({ status: 503, method: 'POST', route: '/v1/tokens', cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_BUSY/) }) }),
+      expect.objectContaining({ status: 503, method: 'POST', route: '/v1/tokens/:id/revoke' }),
+    ]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(/^tessera_http_responses_total\{status="503"\} (\d+)/m.exec(metrics)?.[1]).toBe('2');
     expect((await call(base, 'GET', '/v1/audit/verify', root)).body).toMatchObject({ ok: true });
 
     // A lock released within the bound: the write waits for it and succeeds.

@@ -222,7 +222,12 @@ export interface StoreOps {
    * is forgotten when its negative entry ends (seconds).
    */
   insertTokens(items: ReadonlyArray<{ token: TokenRecord; secret: TokenSecretRecord }>): Promise<void>;
-  getToken(accountId: AccountId, id: TokenId): Promise<TokenRecord | undefined>;
+  /**
+   * Inside a transaction on PostgreSQL the row is locked for update (the caller is about to check and write it).
+   * `'key-share'`, for a token only read to bound another (an ancestor): held against edits and deletion of it, but
+   * not against the usage counters another instance writes, which would otherwise deadlock with this transaction.
+   */
+  getToken(accountId: AccountId, id: TokenId, lock?: 'key-share'): Promise<TokenRecord | undefined>;
   /**
    * Replaces every field of an existing token (matched by account and id) except the usage counters
    * (`useCount`, `lastUsedAt`), which only `applyUsage` writes, so that writing back a token read before a
@@ -300,7 +305,10 @@ export interface Store extends StoreOps {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema to the latest version. Safe to run at every start. */
   migrate(): Promise<void>;
-  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  /**
+   * Runs `fn` in one transaction: all of its writes land, or none. On PostgreSQL a transaction the server aborted
+   * (a deadlock) is run again, `fn` included: `fn` acts only through `tx`.
+   */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;

@@ -63,7 +63,7 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { logger?: Logger; tessera?: Partial<Omit<TesseraOptions, 'store'>>; trustProxy?: BuildAppOptions['trustProxy'] } = {},
+  options: { logger?: Logger; tessera?: Partial<Omit<TesseraOptions, 'store'>>; trustProxy?: BuildAppOptions['trustProxy']; tracer?: BuildAppOptions['tracer'] } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const dbFile = join(dir, 'tessera.db');
@@ -84,7 +84,7 @@ export async function startTestApp(
   await tessera.listenForChanges();
   const boot = await tessera.bootstrap();
   if (!boot) throw new Error('fresh database was not bootstrapped');
-  const { app, gateway, routes } = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}) });
+  const { app, gateway, routes } = await buildApp({ tessera, ...(options.logger ? { logger: options.logger } : {}), ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}), ...(options.tracer ? { tracer: options.tracer } : {}) });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const request = async <T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> => {

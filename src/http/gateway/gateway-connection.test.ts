@@ -160,9 +160,9 @@ describe('gateway connections when the server closes', () => {
 });
 
 describe('gateway connections in the logs', () => {
-  it('write one line per check with the request id, status and address, and never the token', async () => {
+  it('write one line per check at debug, with the request id, status and address, and never the token', async () => {
     const lines: string[] = [];
-    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
     const logged = await startTestApp({ logger, trustProxy: ['127.0.0.1/32'] });
     try {
       const res = await logged.request('GET', '/v1/authorize', { headers: { authorization: `Bearer ${logged.rootSecret}`, 'x-original-method': 'GET', 'x-original-uri': '/admin/nothing' } });
@@ -180,6 +180,25 @@ describe('gateway connections in the logs', () => {
     } finally {
       await logged.close();
     }
+  });
+
+  it('are counted into the checks line at the default level, with no line per check', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const logged = await startTestApp({ logger, trustProxy: ['127.0.0.1/32'] });
+    const headers = { authorization: `Bearer ${logged.rootSecret}`, 'x-original-method': 'GET', 'x-original-uri': '/admin/nothing' };
+    try {
+      for (let i = 0; i < 3; i++) expect((await logged.request('GET', '/v1/authorize', { headers })).status).toBe(403);
+      expect((await logged.request('GET', '/v1/authorize', { headers: { ...headers, authorization: 'Bearer nope' } })).status).toBe(401);
+      expect(lines.map((l) => JSON.parse(l)).filter((e) => e.req?.url === '/v1/authorize')).toEqual([]);
+    } finally {
+      await logged.close();
+    }
+    // The summary of the checks not yet summarised is written when the app closes.
+    const summaries = lines.map((l) => JSON.parse(l)).filter((e) => e.msg === 'checks');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ level: 30, checks: 4, authorize: { 403: 3, 401: 1 } });
+    expect(lines.join('\n')).not.toContain(logged.rootSecret);
   });
 });
 

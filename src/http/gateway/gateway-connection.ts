@@ -6,18 +6,25 @@
  * hands the connection, with every byte not yet answered, to Node's HTTP server for good: from then on it is an
  * ordinary connection to the whole API, and Fastify answers (or renders the error).
  */
+import type { Tracer } from '@opentelemetry/api';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
 import { authorizePath, type GatewayKind } from './gateway-kind.js';
+import type { Metrics } from '../metrics.js';
 import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
 import { nextRequestId } from '../request-id.js';
+import { answerTraced } from '../trace-requests.js';
 
 export interface GatewayConnectionOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Set when OpenTelemetry tracing is on: each check in a request span (when off, no span object is made). */
+  tracer?: Tracer | undefined;
+  /** Counts each answer made here (by status, and as a forward-auth check). */
+  metrics: Pick<Metrics, 'observeAuthorize' | 'observeStatus'>;
   /** The direct peer's address, as the HTTP paths name it (`unix` over the socket). */
   peer: string;
   /** An idle connection is closed after this long (the server's `keepAliveTimeout`). */
@@ -118,10 +125,11 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
       awaitingHead = pending !== '';
       if (awaitingHead) headStartedMs = Date.now();
-      const startedMs = options.logger === undefined ? 0 : performance.now();
+      const startedMs = options.logger?.isLevelEnabled('debug') ? performance.now() : 0;
       let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
       try {
-        answer = options.answerer.answer({ headers: head.headers, peer: options.peer, gateway: head.gateway });
+        const call = { headers: head.headers, peer: options.peer, gateway: head.gateway };
+        answer = options.tracer ? answerTraced(options.answerer, options.tracer, call) : options.answerer.answer(call);
       } catch {
         return handOver(raw);
       }
@@ -159,6 +167,8 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       return false;
     }
     socket.write(text);
+    options.metrics.observeAuthorize(answer.status);
+    options.metrics.observeStatus(answer.status);
     logAuthorize(options.logger, id, options.peer, authorizePath(gateway), answer.status, startedMs);
     if (!last) return true;
     finish();
@@ -207,10 +217,13 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   };
 }
 
-/** One log line per check where Fastify would write two: the same fields, at the same level. */
+/**
+ * At debug, one log line per check where Fastify would write two, with the same fields; at the default level the
+ * check is counted into the minute's `checks` line instead (check-summary.ts).
+ */
 function logAuthorize(logger: Logger | undefined, id: string, peer: string, url: string, statusCode: number, startedMs: number): void {
-  if (!logger?.isLevelEnabled('info')) return;
-  logger.info(
+  if (!logger?.isLevelEnabled('debug')) return;
+  logger.debug(
     { reqId: id, req: { id, method: 'GET', url, ip: peer }, res: { statusCode }, responseTime: performance.now() - startedMs },
     'request completed',
   );

@@ -2,17 +2,23 @@
  * Puts gateway-connection.ts in front of a Node HTTP server: each connection the server accepts starts as a
  * gateway's, and becomes the HTTP server's own at its first request that is not a plain forward-auth check.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { AuthorizeAnswerer } from './authorize-answer.js';
 import { peerAddress } from '../client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
+import type { Metrics } from '../metrics.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
 
 export interface GatewayOptions {
   answerer: AuthorizeAnswerer;
   logger: Logger | undefined;
+  /** Set when OpenTelemetry tracing is on: a request span per check (when off, the reader makes no span objects). */
+  tracer?: Tracer | undefined;
+  /** Each answer on a gateway connection is counted here, as Fastify's responses are. */
+  metrics: Metrics;
 }
 
 /** What Node's server does when a head misses its `headersTimeout`: a client error, answered by 'clientError'. */

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthorizeAnswer, AuthorizeAnswerer } from '../gateway/authorize-answer.js';
 import { peerAddress } from '../client-address.js';
 import { authorizePath, GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from '../gateway/gateway-kind.js';
+import type { Metrics } from '../metrics.js';
 import { ErrorBody } from '../schemas.js';
 
 const IdentityHeaders = {
@@ -55,19 +56,20 @@ function routeSchema(kind: GatewayKind | undefined) {
  * the rest (a query string, a connection handed to Node's HTTP server, `inject`) and document the calls. Both answer
  * through `answerer`. The kind is in the path, which only the gateway's configuration sets, never in a header.
  */
-export function gatewayRoutes(answerer: AuthorizeAnswerer): FastifyPluginAsyncTypebox {
+export function gatewayRoutes(answerer: AuthorizeAnswerer, metrics: Metrics): FastifyPluginAsyncTypebox {
   return async (app) => {
     for (const kind of [undefined, ...GATEWAY_KINDS]) {
       app.get(authorizePath(kind), { schema: routeSchema(kind) }, (request, reply) => {
         const answer = answerer.answer({ headers: request.headers, query: request.query, peer: peerAddress(request), gateway: kind });
         // A synchronous handler sends and returns nothing (a returned reply would be sent twice).
-        if (answer instanceof Promise) return answer.then((a) => void send(reply, a));
-        return void send(reply, answer);
+        if (answer instanceof Promise) return answer.then((a) => void send(reply, a, metrics));
+        return void send(reply, answer, metrics);
       });
     }
   };
 }
 
-function send(reply: FastifyReply, answer: AuthorizeAnswer): FastifyReply {
+function send(reply: FastifyReply, answer: AuthorizeAnswer, metrics: Metrics): FastifyReply {
+  metrics.observeAuthorize(answer.status);
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }

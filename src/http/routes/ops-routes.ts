@@ -18,12 +18,15 @@ export function opsRoutes(http: HttpContext, readiness: Readiness = { shuttingDo
     app.get('/readyz', {
       schema: { tags: ['operations'], summary: 'The process can reach its database', response: { 200: Type.Object({ status: Type.Literal('ready') }) } },
     }, async (request, reply) => {
-      if (readiness.shuttingDown) return sendError(reply, 'SERVICE_UNAVAILABLE', 'shutting down');
+      if (readiness.shuttingDown) {
+        request.log.warn({ status: 503 }, 'service unavailable: shutting down');
+        return sendError(reply, 'SERVICE_UNAVAILABLE', 'shutting down');
+      }
       try {
         await http.tessera.ctx.store.ping();
         return { status: 'ready' as const };
       } catch (error) {
-        request.log.warn({ err: error }, 'readiness check failed');
+        request.log.warn({ err: error, status: 503 }, 'readiness check failed: the database is not reachable');
         return sendError(reply, 'SERVICE_UNAVAILABLE', 'the database is not reachable');
       }
     });

@@ -32,6 +32,8 @@ export const VerifyResponse = Type.Object({
 export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
   const { tessera, metrics } = http;
   return async (app) => {
+    // At debug, one line per check with its outcome (beside Fastify's request lines); read once, not per request.
+    const checkLines = app.log.level === 'debug' || app.log.level === 'trace';
     app.post('/v1/verify', {
       schema: {
         tags: ['verify'],
@@ -63,6 +65,7 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
       if (context) input.context = context;
       const answer = (result: VerifyResult) => {
         metrics.observeVerify(result.code, (performance.now() - started) / 1000);
+        if (checkLines) request.log.debug({ check: 'verify', code: result.code, tokenId: result.code === 'NOT_FOUND' ? null : result.token.id }, 'check');
         return toVerifyResponse(result);
       };
       // From memory (the usual case) the answer is sent without a promise or a tick; anything else awaits.

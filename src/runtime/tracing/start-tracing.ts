@@ -2,8 +2,9 @@
  * OpenTelemetry tracing, off unless the standard OTEL_* environment asks for it. The SDK is loaded only then, so a
  * server without tracing pays nothing for it.
  */
-import type { Tracer } from '@opentelemetry/api';
+import { trace, type Context, type TextMapGetter, type Tracer } from '@opentelemetry/api';
 import { TesseraError } from '../../core/errors.js';
+import { redactSecrets } from '../../core/redact-secrets.js';
 
 export interface Tracing {
   tracer: Tracer;
@@ -42,6 +43,17 @@ export async function startTracing(options: { version: string; env: NodeJS.Proce
   });
   // Registers the AsyncLocalStorage context manager (a request's span is the parent of what it awaits) and the
   // W3C propagator (an incoming traceparent is continued).
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // A caller's `tracestate` is copied into every span of the request and exported as it came; one carrying
+  // anything shaped like a secret (a client may put its own token there) is dropped, the trace still continued.
+  class SecretFreeTraceContext extends W3CTraceContextPropagator {
+    override extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+      const extracted = super.extract(context, carrier, getter);
+      const spanContext = trace.getSpanContext(extracted);
+      const state = spanContext?.traceState?.serialize();
+      if (spanContext === undefined || state === undefined || redactSecrets(state) === state) return extracted;
+      return trace.setSpanContext(context, { ...spanContext, traceState: undefined });
+    }
+  }
+  provider.register({ propagator: new SecretFreeTraceContext() });
   return { tracer: provider.getTracer('tessera', options.version), shutdown: () => provider.shutdown() };
 }

@@ -3,55 +3,25 @@
  * per request continuing the caller's traceparent, a check span under it, database spans, and no secret anywhere.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spanAttribute as attribute, startOtlpReceiver, tracingEnv, type OtlpReceiver } from '../../testing/otlp-receiver.js';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.js';
 import { freshTestDatabase } from '../../testing/test-app.js';
 import { tracingRequested } from './start-tracing.js';
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  attributes: { key: string; value: Record<string, unknown> }[];
-}
-
-let receiver: Server;
-let endpoint: string;
-const bodies: string[] = [];
+let receiver: OtlpReceiver;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-tracing-'));
-  receiver = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') bodies.push(text);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const address = receiver.address();
-  endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  receiver = await startOtlpReceiver();
 });
 afterAll(async () => {
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function exportedSpans(): OtlpSpan[] {
-  return bodies.flatMap((body) =>
-    (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
-  );
-}
-const attribute = (span: OtlpSpan, key: string) => {
-  const value = span.attributes.find((a) => a.key === key)?.value;
-  return value === undefined ? undefined : Object.values(value)[0];
-};
 
 describe('OTEL_* switches tracing on', () => {
   it('only for otlp or an OTLP endpoint, never when disabled; names an exporter it lacks', () => {
@@ -69,13 +39,7 @@ describe('a traced server', { timeout: 120_000 }, () => {
   let root: string;
 
   beforeAll(async () => {
-    server = await startServerProcess(await freshTestDatabase(dir), {
-      LOG_LEVEL: 'warn',
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      OTEL_SERVICE_NAME: 'tessera-under-test',
-    });
+    server = await startServerProcess(await freshTestDatabase(dir), { LOG_LEVEL: 'warn', ...tracingEnv(receiver) });
     root = /^\s+(tsr_\w+)$/m.exec(server.stderr())![1]!;
   });
   afterAll(async () => {
@@ -108,7 +72,7 @@ describe('a traced server', { timeout: 120_000 }, () => {
     await server.stop('SIGTERM');
     expect(server.child.exitCode).toBe(0);
 
-    const spans = exportedSpans();
+    const spans = receiver.spans();
     const request = spans.find((s) => s.traceId === traceId && s.name === 'POST /v1/verify');
     expect(request, spans.map((s) => s.name).join(', ')).toBeDefined();
     expect(request!.parentSpanId).toBe(callerSpanId);
@@ -130,7 +94,7 @@ describe('a traced server', { timeout: 120_000 }, () => {
     expect(dbSpans.length).toBeGreaterThan(0);
     expect(dbSpans.every((s) => attribute(s, 'db.system.name') === 'sqlite' || attribute(s, 'db.system.name') === 'postgresql')).toBe(true);
 
-    const exported = bodies.join('\n');
+    const exported = receiver.bodies.join('\n');
     expect(exported).toContain('tessera-under-test');
     for (const secretText of [secret, root, secret.slice(4, 40), root.slice(4, 40)]) expect(exported).not.toContain(secretText);
   });

@@ -20,7 +20,8 @@ export async function readAncestors(store: Pick<StoreOps, 'getToken'>, token: To
       break;
     }
     seen.add(parentId);
-    const parent = (await store.getToken(token.accountId, parentId)) ?? null;
+    // Held against edits of the ancestor until this transaction ends, but not against its usage counters.
+    const parent = (await store.getToken(token.accountId, parentId, 'key-share')) ?? null;
     ancestors.push(parent);
     if (parent === null) break;
     parentId = parent.parentId;

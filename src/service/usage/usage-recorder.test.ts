@@ -85,6 +85,33 @@ describe('usage recorder', () => {
   });
 });
 
+describe('usage recorder under many distinct checks', () => {
+  it('builds a closed window of thousands of events in slices, so checks are answered in between, and writes every one', async () => {
+    const made = await t.createToken({ name: 'many addresses', scopes: ['tokens:read'] });
+    t.clock.advance(10_000 - (t.clock.ms % 10_000));
+    // A different client address per check: each is an event of its own.
+    const n = 2500;
+    for (let i = 0; i < n; i++) await t.tessera.verify({ secret: made.secret, scopes: ['tokens:read'], ip: `10.0.${i >> 8}.${i & 255}` });
+    t.clock.advance(10_000);
+    let turns = 0;
+    let flushing = true;
+    const spin = () => {
+      if (!flushing) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    await recorder().flushClosed();
+    flushing = false;
+    expect(turns).toBeGreaterThanOrEqual(2);
+    const written = await t.store.listUsageEvents({ accountId, tokenId: made.id, limit: 1000 });
+    expect(written.items).toHaveLength(1000);
+    expect(await useCount(made.id)).toBe(n);
+    const rolled = (await buckets(made.id)).items;
+    expect(rolled.reduce((sum, b) => sum + b.count, 0)).toBe(n);
+  });
+});
+
 describe('usage recorder memory cap', () => {
   let capped: TestApp;
   beforeAll(async () => {

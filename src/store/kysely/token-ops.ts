@@ -45,10 +45,10 @@ export function tokenOps(db: Db, hooks: DialectHooks, changes: StoreChanges): To
       });
     },
 
-    async getToken(accountId, id) {
+    async getToken(accountId, id, lock) {
       let q = db.selectFrom('tokens').selectAll().where('account_id', '=', accountId).where('id', '=', id);
       // Inside a transaction the caller is about to check and write the token (If-Match, revoke, rotate).
-      if (db.isTransaction && hooks.lockRowsOnRead) q = q.forUpdate();
+      if (db.isTransaction && hooks.lockRowsOnRead) q = lock === 'key-share' ? q.forKeyShare() : q.forUpdate();
       const row = await q.executeTakeFirst();
       return row === undefined ? undefined : rowToToken(row);
     },

@@ -113,19 +113,39 @@ function minuteOf(at: string): string {
   return `${at.slice(0, 16)}:00.000Z`;
 }
 
+/**
+ * Rows run per turn of the event loop. better-sqlite3 is synchronous: a flush after a busy second (10,000 counter
+ * rows, and at a window's end as many events and roll-ups) run in one go held the loop for tens of milliseconds,
+ * and every check waited. In slices of this many rows (about a millisecond) checks are answered in between; the
+ * transaction holds the connection meanwhile, so the rows still commit together.
+ */
+export const PER_ROW_SLICE = 250;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function runSliced(runPerRow: NonNullable<DialectHooks['runPerRow']>, statement: string, rows: readonly (readonly unknown[])[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += PER_ROW_SLICE) {
+    if (i > 0) await nextTurn();
+    runPerRow(statement, rows.slice(i, i + PER_ROW_SLICE));
+  }
+}
+
 /** The usage flush as three per-row statements, for backends that prepare once and run per row (SQLite). */
-function writeUsagePerRow(runPerRow: NonNullable<DialectHooks['runPerRow']>, batch: UsageBatch): void {
-  runPerRow(
+async function writeUsagePerRow(runPerRow: NonNullable<DialectHooks['runPerRow']>, batch: UsageBatch): Promise<void> {
+  await runSliced(
+    runPerRow,
     `update tokens set use_count = use_count + ?,
        last_used_at = case when last_used_at is null or last_used_at < ? then ? else last_used_at end
      where account_id = ? and id = ?`,
     batch.counters.map((d) => [d.count, d.lastUsedAt, d.lastUsedAt, d.accountId, d.tokenId]),
   );
-  runPerRow(
+  await runSliced(
+    runPerRow,
     'insert into usage_events (id, account_id, token_id, at, kind, subject, outcome, client_ip, count) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     batch.events.map((e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count]),
   );
-  runPerRow(
+  await runSliced(
+    runPerRow,
     `insert into usage_minutes (account_id, token_id, minute, outcome, endpoint, count) values (?, ?, ?, ?, ?, ?)
      on conflict (account_id, token_id, minute, outcome, endpoint) do update set count = usage_minutes.count + excluded.count`,
     batch.minutes.map((m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.count]),

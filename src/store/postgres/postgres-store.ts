@@ -8,6 +8,7 @@ import type { Store, StoreOps } from '../store.js';
 import { migratePostgres } from './migrations.js';
 import { mapOutages, surviveConnectionLoss } from './outage-errors.js';
 import { postgresHooks } from './postgres-hooks.js';
+import { retryAborted } from './retry-aborted.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -34,8 +35,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const changes = new StoreChanges(postgresHooks);
 
   // While the server is down every call answers SERVICE_UNAVAILABLE (503), and the pool reconnects by itself
-  // when it is back: nothing needs a restart.
-  const store = mapOutages({
+  // when it is back: nothing needs a restart. A transaction PostgreSQL aborted (deadlock, serialization) runs again
+  // (its changes are told only for the attempt that commits).
+  const store = mapOutages(retryAborted({
     kind: 'postgres' as const,
     ...createStoreOps(db, postgresHooks, changes),
     migrate: () => migratePostgres(db as Kysely<unknown>),
@@ -44,6 +46,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
-  } satisfies Omit<Store, 'onChange'>);
+  } satisfies Omit<Store, 'onChange'>));
   return { ...store, onChange: (listener) => changes.listen(listener) };
 }

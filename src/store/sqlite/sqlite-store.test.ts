@@ -5,6 +5,7 @@ import { BetterSqlite3Database as BetterSqlite3 } from './better-sqlite3.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract, makeAccount, makeSecret, makeToken } from '../contract/run-store-contract.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { PER_ROW_SLICE } from '../kysely/usage-ops.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -16,6 +17,30 @@ runStoreContract('sqlite', () => createSqliteStore({ filename: freshFile() }));
 runStoreContract('sqlite :memory:', () => createSqliteStore({ filename: ':memory:' }));
 
 describe('SQLite store', () => {
+  it('writes a large usage batch in slices, so that the event loop answers other work in between, and all of it', async () => {
+    const store = await createSqliteStore({ filename: freshFile() });
+    await store.migrate();
+    const account = makeAccount();
+    await store.insertAccount(account);
+    const tokens = Array.from({ length: 4 * PER_ROW_SLICE }, (_, i) => makeToken(account.id, `tok_slice${i}`));
+    await store.insertTokens(tokens.map((token, i) => ({ token, secret: makeSecret(token, `s${i}`) })));
+    const lastUsedAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
+    let turns = 0;
+    let writing = true;
+    const spin = () => {
+      if (!writing) return;
+      turns++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    await store.writeUsage({ counters: tokens.map((t) => ({ accountId: account.id, tokenId: t.id, count: 3, lastUsedAt })), events: [], minutes: [] });
+    writing = false;
+    // One slice per turn: other work ran between the slices of the one transaction.
+    expect(turns).toBeGreaterThanOrEqual(3);
+    for (const t of [tokens[0]!, tokens.at(-1)!]) expect(await store.getToken(account.id, t.id)).toMatchObject({ useCount: 3, lastUsedAt });
+    await store.close();
+  });
+
   it('creates the file and its directory, in WAL mode with full sync and foreign keys', async () => {
     const filename = join(root, 'nested', 'deeper', 'tessera.db');
     const store = await createSqliteStore({ filename });
