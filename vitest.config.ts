@@ -11,7 +11,13 @@ const perStore = ['src/**/*.test.ts', 'sdk/test/**/*.test.ts', 'console/test/**/
  */
 const sqliteOnly = ['**/*.browser.test.ts', 'src/runtime/startup-errors.test.ts', 'src/runtime/soak.test.ts'];
 /** Several instances sharing one database, and database outages: PostgreSQL's deployment story only. */
-const postgresOnly = ['src/runtime/instances.test.ts', 'src/runtime/leak-instances.test.ts', 'src/runtime/outage.test.ts', 'src/runtime/concurrent-toggles.test.ts'];
+const postgresOnly = [
+  'src/runtime/instances.test.ts',
+  'src/runtime/leak-instances.test.ts',
+  'src/runtime/outage.test.ts',
+  'src/runtime/concurrent-toggles.test.ts',
+  'src/service/invalidation/two-instances.test.ts',
+];
 
 const stores = requestedStores();
 if (stores.includes('postgres') && !postgresAvailable()) {

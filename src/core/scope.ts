@@ -8,7 +8,12 @@
  */
 import type { Scope } from './types.js';
 
-export const MAX_SCOPE_LENGTH = 200;
+/**
+ * Longest scope string accepted anywhere (a token's scopes, a catalog's scope patterns, a resource scope): 512,
+ * the larger of the two limits there were, so every stored token (at most 200) and catalog (at most 512) stays
+ * valid. It keeps hostile input from costing more than a few microseconds.
+ */
+export const MAX_SCOPE_LENGTH = 512;
 export const MAX_SCOPE_SEGMENTS = 16;
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 

@@ -43,11 +43,12 @@ import { IssuedTokenVerifier } from './verify/issued-token-verifier.js';
 import { rotateSigningKey } from './keys/rotate-signing-key.js';
 import { SigningKeys, type SigningAlg } from './keys/signing-keys.js';
 import { verifyPresented } from './verify/verify-presented.js';
+import { mayRequireVerifier, requireVerifier } from './verify/require-verifier.js';
 import { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
-import { listenForChanges } from './invalidation/listen-for-changes.js';
+import { followStoreChanges, listenForChanges } from './invalidation/listen-for-changes.js';
 import { createLocalChangeFeed, type ChangeFeed } from '../store/change-feed.js';
 import { listUsage, listUsageEvents } from './usage/list-usage.js';
-import type { VerifyInput } from './verify/check-token.js';
+import type { VerifyInput, VerifyResult } from './verify/check-token.js';
 import { checkLeaks } from './leaks/check-leaks.js';
 import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leaks/leak-report-keys.js';
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
@@ -95,6 +96,7 @@ export function createTessera(options: TesseraOptions) {
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
   const issued = new IssuedTokenVerifier(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
+  const stopFollowing = followStoreChanges(ctx);
 
   return {
     ctx,
@@ -104,6 +106,7 @@ export function createTessera(options: TesseraOptions) {
     listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
     close: async () => {
+      stopFollowing();
       await ctx.changes.close();
       await ctx.usage.stop();
       await ctx.store.close();
@@ -113,6 +116,10 @@ export function createTessera(options: TesseraOptions) {
     authenticate: (credential: PresentedCredential | undefined, ip: string) =>
       authenticate(ctx, throttle, credential, ip),
     verify: (input: VerifyInput) => verifyPresented(ctx, issued, input, 'verify'),
+    /** Whether a verify answer may need the caller's own token (see requireVerifier); synchronous, for the hot path. */
+    mayRequireVerifier: (result: VerifyResult) => mayRequireVerifier(ctx, result),
+    requireVerifier: (result: VerifyResult, callerCredential: () => PresentedCredential | undefined, ip: string) =>
+      requireVerifier(ctx, throttle, result, callerCredential, ip),
     getAccount: (actor: Actor) => getAccount(ctx, actor),
     describeCaller: (actor: Actor) => describeCaller(ctx, actor),
     updateAccountPolicy: (actor: Actor, patch: Parameters<typeof updateAccountPolicy>[2]) =>

@@ -125,7 +125,13 @@ export interface UsageBucket {
 }
 
 /** Changed data other instances must drop from their caches; sent with the change (PostgreSQL NOTIFY). */
-export type StoreChange = { accountId: AccountId; tokenId: TokenId } | { accountId: AccountId; kind: 'account' | 'catalog' };
+/**
+ * A committed change that cached copies must follow: a token (with `secretHash` when a secret was added to it,
+ * which may be remembered as unknown), an account's policy, or its catalog.
+ */
+export type StoreChange =
+  | { accountId: AccountId; tokenId: TokenId; secretHash?: SecretHash }
+  | { accountId: AccountId; kind: 'account' | 'catalog' };
 
 /** One applied version of an account's catalog; the source text is kept as the operator wrote it. */
 export interface CatalogVersionRecord {
@@ -204,12 +210,16 @@ export interface StoreOps {
   getDefaultAccount(): Promise<AccountRecord | undefined>;
   updateAccountPolicy(id: AccountId, policy: AccountPolicy): Promise<void>;
 
-  /** Inserts the token and its first secret. Throws `StoreConflictError` if the id is taken in the account. */
+  /**
+   * Inserts the token and its first secret. Throws `StoreConflictError` if the id is taken in the account.
+   * Its change names the secret's hash, which a cache may remember as unknown.
+   */
   insertToken(token: TokenRecord, secret: TokenSecretRecord): Promise<void>;
   /**
    * Inserts many tokens, each with its first secret, all or none (in the caller's transaction if there is one):
    * a taken id or secret hash, in the store or twice in `items`, throws `StoreConflictError` and inserts nothing.
-   * For imports and fixtures; like `insertToken`, sends no change notice (a new token is in no cache).
+   * For imports and fixtures; sends no change notice (one per row would be a flood): a hash remembered as unknown
+   * is forgotten when its negative entry ends (seconds).
    */
   insertTokens(items: ReadonlyArray<{ token: TokenRecord; secret: TokenSecretRecord }>): Promise<void>;
   /**
@@ -303,4 +313,10 @@ export interface Store extends StoreOps {
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Hears every change this store commits, right after the commit (never for a rolled-back one): the one
+   * source of cache invalidation in this process. Other instances hear the same changes through the change feed.
+   * Returns the way to stop listening.
+   */
+  onChange(listener: (change: StoreChange) => void): () => void;
 }

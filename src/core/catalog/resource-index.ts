@@ -3,7 +3,8 @@
  * makes on every request. Without it each check found the definition by a linear scan, printed the scope
  * string, then parsed it back; with it a check is two `Map.get` and a trie walk over a segment array.
  */
-import { MAX_SCOPE_LENGTH, isSegment, type ScopePattern } from './scope-pattern.js';
+import { MAX_SCOPE_LENGTH } from '../scope.js';
+import { isSegment, type ScopePattern } from './scope-pattern.js';
 import { instantiate, unify } from './scope-template.js';
 import type { DefinitionIndex, ScopeDefinition } from './definition-index.js';
 import { isCovered, isDenied, type PermissionSet } from './permission-set.js';

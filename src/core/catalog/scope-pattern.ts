@@ -1,4 +1,5 @@
 /** Plain scope patterns: the wildcard grammar every token scope is written in, with or without a catalog. */
+import { MAX_SCOPE_LENGTH } from '../scope.js';
 
 /** One segment of a scope: letters, digits, `_`, `.`, `-`. `*` is the wildcard. */
 export const SEGMENT_RE = /^[A-Za-z0-9_.-]+$/;
@@ -17,9 +18,6 @@ export function isSegment(s: string): boolean {
   }
   return true;
 }
-
-/** Longest scope string accepted anywhere; keeps hostile input from costing more than a few microseconds. */
-export const MAX_SCOPE_LENGTH = 512;
 
 /**
  * A parsed scope pattern: its segments, where `'*'` is a wildcard. A middle `*` matches exactly one

@@ -2,9 +2,6 @@
 import { requestAddress } from '../client-address.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TesseraError } from '../../core/errors.js';
-import { permits } from '../../core/scope.js';
-import type { Scope } from '../../core/types.js';
 import { checkScopes, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
@@ -73,13 +70,13 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
       };
       // From memory (the usual case) the answer is sent without a promise or a tick; anything else awaits.
       const verified = tessera.verify(input);
-      if (!(verified instanceof Promise) && !mayRequireVerifier(http, verified)) {
+      if (!(verified instanceof Promise) && !tessera.mayRequireVerifier(verified)) {
         void reply.send(answer(verified));
         return;
       }
       return (async () => {
         const result = await verified;
-        if (result.code !== 'NOT_FOUND') await requireVerifierIfAsked(http, request, result);
+        await tessera.requireVerifier(result, () => presentedCredential(request), requestAddress(request));
         return answer(result);
       })();
     });
@@ -103,30 +100,4 @@ export function toVerifyResponse(result: VerifyResult) {
     ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes, denied: result.denied, reason: result.reason } : {}),
     ...(result.valid ? { metadata: token.metadata } : {}),
   };
-}
-
-/** Whether the answer may depend on the caller's own token: the account asks for it, or is not in memory. */
-function mayRequireVerifier(http: HttpContext, result: VerifyResult): boolean {
-  if (result.code === 'NOT_FOUND') return false;
-  const account = http.tessera.ctx.accountCache.peek(result.token.accountId);
-  return account === undefined || account.policy.verifyRequiresPermission === true;
-}
-
-/** An account may insist that only holders of `tokens:verify` learn anything about its tokens. */
-async function requireVerifierIfAsked(
-  http: HttpContext,
-  request: Parameters<HttpContext['authenticate']>[0],
-  result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>,
-): Promise<void> {
-  const account = await http.tessera.ctx.accountCache.get(result.token.accountId);
-  if (!account?.policy.verifyRequiresPermission) return;
-  if (!presentedCredential(request)) {
-    throw new TesseraError('UNAUTHORIZED', 'this account requires verify callers to present a token holding tokens:verify');
-  }
-  const caller = await http.authenticate(request);
-  if (caller.accountId !== account.id || !permits(caller.permissions, 'tokens:verify' as Scope)) {
-    throw new TesseraError('FORBIDDEN', 'this account requires verify callers to hold tokens:verify', {
-      requiredScopes: ['tokens:verify'],
-    });
-  }
 }

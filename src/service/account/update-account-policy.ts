@@ -36,7 +36,6 @@ export async function updateAccountPolicy(
     });
     return { ...before, policy };
   });
-  ctx.accountCache.invalidate(actor.accountId);
   return updated;
 }
 

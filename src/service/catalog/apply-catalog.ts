@@ -97,9 +97,6 @@ export async function applyCatalog(
     }
     throw error;
   });
-  ctx.catalogs.invalidate(actor.accountId);
-  // Cached tokens carry permission sets prepared for the old catalog.
-  ctx.tokenCache.clear();
   return record;
 }
 

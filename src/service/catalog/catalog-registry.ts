@@ -45,6 +45,11 @@ export interface EffectiveCatalog {
 
 export class CatalogRegistry {
   private readonly byAccount = new Map<string, EffectiveCatalog>();
+  /**
+   * Counts invalidations: a load that began before one may have read the version it replaced, so it answers its
+   * caller but is not kept (else a change heard while the read was in flight would be undone until the next).
+   */
+  private generation = 0;
 
   constructor(private readonly store: Pick<Store, 'getCatalogVersion'>) {}
 
@@ -56,6 +61,7 @@ export class CatalogRegistry {
   async get(accountId: AccountId): Promise<EffectiveCatalog> {
     const cached = this.byAccount.get(accountId);
     if (cached) return cached;
+    const started = this.generation;
     const version = (await this.store.getCatalogVersion(accountId)) ?? null;
     let effective: EffectiveCatalog = { catalog: builtinCatalog(), version: null };
     if (version) {
@@ -63,16 +69,18 @@ export class CatalogRegistry {
       // A stored version compiled when it was applied; if it no longer does, fail closed to built-ins only.
       if (compiled.ok) effective = { catalog: compiled.catalog, version };
     }
-    this.byAccount.set(accountId, effective);
+    if (this.generation === started) this.byAccount.set(accountId, effective);
     return effective;
   }
 
   invalidate(accountId: AccountId): void {
+    this.generation += 1;
     this.byAccount.delete(accountId);
   }
 
   /** Drops every compiled catalog (the change feed may have missed a catalog change). */
   clear(): void {
+    this.generation += 1;
     this.byAccount.clear();
   }
 }

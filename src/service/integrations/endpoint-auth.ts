@@ -3,7 +3,6 @@
  * tokens (POST, GET; DELETE where deleting is allowed), turning it or deleting off revokes them; regenerate rotates.
  */
 import { TesseraError, badRequest } from '../../core/errors.js';
-import { hashSecret } from '../../core/token-format.js';
 import { integrationEndpoints, primaryScope, PRIMARY_METHODS, type CompiledCatalog, type IntegrationEndpoint } from '../../core/catalog/index.js';
 import type { Scope, TokenId, TokenRecord } from '../../core/types.js';
 import type { EndpointAuthMode, EndpointSettingsRecord, StoreOps } from '../../store/store.js';
@@ -136,8 +135,6 @@ export async function setEndpointAuth(
     touched.push(...(await resyncSecondaries(tx, catalog, actor, id, nowMs)));
     return { next, generated, touched };
   });
-  for (const t of outcome.touched) ctx.tokenCache.invalidateToken(t.accountId, t.id);
-  for (const g of outcome.generated) ctx.tokenCache.forgetMissing(hashSecret(g.secret));
   ctx.logger.info({ accountId: actor.accountId, endpoint: id, mode: outcome.next.mode, actor: actor.tokenId }, 'endpoint auth changed');
   return { ...(await authView(ctx, catalog, endpoint, outcome.next, actor)), generated: outcome.generated };
 }

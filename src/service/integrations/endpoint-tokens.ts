@@ -3,7 +3,6 @@
  * scopes are their primaries', so switching one off, or unassigning it, cuts only that integration.
  */
 import { TesseraError, badRequest, notFound } from '../../core/errors.js';
-import { hashSecret } from '../../core/token-format.js';
 import type { TokenRecord } from '../../core/types.js';
 import type { EndpointAssignment, Page, StoreOps, TokenStatusFilter } from '../../store/store.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -74,7 +73,6 @@ export async function createEndpointToken(
     await tx.replaceAssignments(actor.accountId, made.token.id, wanted);
     return { ...made, view: await endpointTokenView(tx, catalog, made.token, nowMs) };
   });
-  ctx.tokenCache.forgetMissing(hashSecret(created.secret));
   return { token: created.view, secret: created.secret };
 }
 
@@ -169,7 +167,6 @@ async function changeSecondary(
     });
     return { next, view: await endpointTokenView(tx, catalog, next, nowMs) };
   });
-  ctx.tokenCache.invalidateToken(result.next.accountId, result.next.id);
   return result.view;
 }
 

@@ -72,8 +72,8 @@ async function respondToLeak(ctx: ServiceContext, item: LeakReportItem, notice: 
   const found = await ctx.store.findSecret(hashSecret(item.token));
   const nowMs = ctx.clock.now();
   if (found === undefined || (found.secret.expiresAt !== null && Date.parse(found.secret.expiresAt) <= nowMs)) return 'false_positive';
-  const changed = await ctx.store.transaction((tx) => stopLeakedToken(tx, found.token, notice, nowMs));
-  for (const token of changed) ctx.tokenCache.invalidateToken(token.accountId, token.id);
+  // The store tells every cache of the change when it commits, here and on other instances.
+  await ctx.store.transaction((tx) => stopLeakedToken(tx, found.token, notice, nowMs));
   return 'true_positive';
 }
 

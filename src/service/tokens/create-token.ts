@@ -1,7 +1,7 @@
 /** Creating a token: validate, check no escalation, store only the hash, return the secret exactly once. */
 import { TesseraError, badRequest } from '../../core/errors.js';
 import { CHOSEN_TOKEN_ID_PATTERN, newId } from '../../core/ids.js';
-import { generateSecret, hashSecret } from '../../core/token-format.js';
+import { generateSecret } from '../../core/token-format.js';
 import type { Scope, TokenId } from '../../core/types.js';
 import { StoreConflictError } from '../../store/store.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -88,7 +88,6 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   const allowedIps = addressesWithin(bounds, input.allowedIps === undefined ? undefined : checkAllowedIps(input.allowedIps));
 
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
-  const hash = hashSecret(secret);
   const token = newTokenRecord(
     {
       id: (input.id ?? newId('token', ctx.randomBytes)) as TokenId,
@@ -123,7 +122,6 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
     }
     throw error;
   }
-  ctx.tokenCache.forgetMissing(hash);
   ctx.logger.info({ tokenId: token.id, accountId: token.accountId, actor: actor.tokenId }, 'token created');
   return { token: toTokenView(token, nowMs), secret };
 }

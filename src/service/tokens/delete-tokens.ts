@@ -75,7 +75,6 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
     }
     return { found, results, cascaded };
   });
-  for (const token of [...deleted.found, ...deleted.cascaded]) ctx.tokenCache.invalidateToken(token.accountId, token.id);
   return { deleted: deleted.found.map((t) => t.id), cascaded: deleted.cascaded.map((t) => t.id), results: deleted.results };
 }
 

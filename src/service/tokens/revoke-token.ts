@@ -23,7 +23,6 @@ export async function revokeToken(ctx: ServiceContext, actor: Actor, id: string)
     requireCanActOn(catalog, actor, token);
     return revokeWithin(tx, actor, token, nowMs);
   });
-  for (const t of result.revoked) ctx.tokenCache.invalidateToken(t.accountId, t.id);
   return {
     token: toTokenView(result.token, nowMs),
     cascaded: result.revoked.filter((t) => t.id !== result.token.id).map((t) => t.id),

@@ -74,8 +74,6 @@ export async function rotateSecret(
     });
     return { token: next, previousSecretExpiresAt };
   });
-  ctx.tokenCache.invalidateToken(rotated.token.accountId, rotated.token.id);
-  ctx.tokenCache.forgetMissing(hash);
   return { token: toTokenView(rotated.token, nowMs), secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };
 }
 

@@ -160,7 +160,6 @@ export async function changeToken(
     });
     return next;
   });
-  ctx.tokenCache.invalidateToken(updated.accountId, updated.id);
   return toTokenView(updated, nowMs);
 }
 

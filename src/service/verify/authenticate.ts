@@ -4,6 +4,7 @@ import type { PresentationScheme } from '../../core/types.js';
 import { withCatalogPermissions, type Actor } from '../actor.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { ServiceContext } from '../context.js';
+import { needsAccountPolicy, presentationRefusal } from './presentation-policy.js';
 import { verifyOpaqueToken } from './verify-opaque-token.js';
 
 export interface PresentedCredential {
@@ -45,17 +46,9 @@ export async function authenticate(
     throw new TesseraError('UNAUTHORIZED', text);
   }
   const { token } = result;
-  if (credential.scheme === 'app' || credential.scheme === 'query') {
-    const account = await ctx.accountCache.get(token.accountId);
-    const allowed = credential.scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
-    if (!allowed) {
-      throw new TesseraError(
-        'UNAUTHORIZED',
-        credential.scheme === 'app'
-          ? 'the Authorization: App scheme is not enabled for this account; use Bearer'
-          : 'the access_token query parameter is not enabled for this account; use Authorization: Bearer',
-      );
-    }
+  if (needsAccountPolicy(credential.scheme)) {
+    const refusal = presentationRefusal(credential.scheme, await ctx.accountCache.get(token.accountId));
+    if (refusal !== null) throw new TesseraError('UNAUTHORIZED', refusal);
   }
   const actor: Actor = { accountId: token.accountId, tokenId: token.id, permissions: { scopes: token.scopes, deny: token.deny }, limits: result.limits };
   // IoT platform: a catalog scope may include Tessera's own permissions (`admin` → `tokens:*`).

@@ -4,6 +4,7 @@ import type { PresentedCredential } from './authenticate.js';
 import type { ServiceContext } from '../context.js';
 import type { VerifyResult } from './check-token.js';
 import type { IssuedTokenVerifier } from './issued-token-verifier.js';
+import { needsAccountPolicy, presentationRefusal } from './presentation-policy.js';
 import { verifyPresented } from './verify-presented.js';
 
 export interface AuthorizeInput {
@@ -44,17 +45,15 @@ export function authorizeRequest(ctx: ServiceContext, issued: IssuedTokenVerifie
 
 function decide(ctx: ServiceContext, scheme: PresentedCredential['scheme'], result: VerifyResult): AuthorizeOutcome | Promise<AuthorizeOutcome> {
   if (result.code === 'NOT_FOUND') return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
-  if (scheme !== 'app' && scheme !== 'query') return outcomeOf(result);
-  // The App scheme and the access_token parameter work only where the account turned them on.
+  if (!needsAccountPolicy(scheme)) return outcomeOf(result);
   const account = ctx.accountCache.peek(result.token.accountId);
   if (account === undefined) return ctx.accountCache.get(result.token.accountId).then((read) => schemeOutcome(result, scheme, read));
   return schemeOutcome(result, scheme, account);
 }
 
 function schemeOutcome(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>, scheme: 'app' | 'query', account: AccountRecord | undefined): AuthorizeOutcome {
-  const enabled = scheme === 'app' ? account?.policy.allowAppScheme : account?.policy.allowQueryToken;
-  if (!enabled) return { allowed: false, status: 401, presented: true, text: `the ${scheme === 'app' ? 'App scheme' : 'access_token parameter'} is not enabled for this account` };
-  return outcomeOf(result);
+  const refusal = presentationRefusal(scheme, account);
+  return refusal === null ? outcomeOf(result) : { allowed: false, status: 401, presented: true, text: refusal };
 }
 
 function outcomeOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): AuthorizeOutcome {

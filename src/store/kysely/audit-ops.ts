@@ -1,4 +1,6 @@
 /** The audit log: an append-only hash chain per account, with its head kept beside it. */
+import { randomBytes } from 'node:crypto';
+import { newId } from '../../core/ids.js';
 import { auditEventHash, GENESIS_HASH } from '../../core/audit-chain.js';
 import type { AuditEvent, AuditEventId } from '../../core/types.js';
 import type { ListAuditQuery, Page, StoreOps } from '../store.js';
@@ -6,7 +8,6 @@ import { decodeAuditCursor, encodeAuditCursor } from './cursor.js';
 import { checkLimit, inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import { auditEventToRow, rowToAuditEvent } from './row-mapping.js';
-import { auditEventId } from './random-id.js';
 
 type AuditOps = Pick<StoreOps, 'appendAudit' | 'listAudit' | 'readAuditChain'>;
 
@@ -31,7 +32,7 @@ export function auditOps(db: Db, hooks: DialectHooks): AuditOps {
           .where('account_id', '=', draft.accountId)
           .executeTakeFirst();
         const content: Omit<AuditEvent, 'hash'> = {
-          id: auditEventId() as AuditEventId,
+          id: newId('auditEvent', randomBytes) as AuditEventId,
           accountId: draft.accountId,
           seq: head === undefined ? 1 : Number(head.seq) + 1,
           prevHash: head?.hash ?? GENESIS_HASH,

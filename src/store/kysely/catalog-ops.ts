@@ -2,8 +2,9 @@
 import type { AccountId, TokenId } from '../../core/types.js';
 import type { CatalogVersionRecord, StoreOps } from '../store.js';
 import { decodeVersionCursor, encodeVersionCursor } from './cursor.js';
-import { conflictAs, inTransaction, type Db } from './db-helpers.js';
+import { conflictAs, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import type { StoreChanges } from './store-changes.js';
 import type { CatalogVersionsTable } from './schema.js';
 
 type CatalogOps = Pick<StoreOps, 'insertCatalogVersion' | 'getCatalogVersion' | 'listCatalogVersions'>;
@@ -19,10 +20,10 @@ function rowToVersion(row: Omit<CatalogVersionsTable, 'source'> & { source?: str
   };
 }
 
-export function catalogOps(db: Db, hooks: DialectHooks): CatalogOps {
+export function catalogOps(db: Db, hooks: DialectHooks, changes: StoreChanges): CatalogOps {
   return {
     async insertCatalogVersion(v) {
-      await inTransaction(db, async (trx) => {
+      await changes.transaction(db, async (trx) => {
         await conflictAs(hooks, 'catalog version', () =>
           trx
             .insertInto('catalog_versions')
@@ -37,7 +38,7 @@ export function catalogOps(db: Db, hooks: DialectHooks): CatalogOps {
           })
           .execute(),
         );
-        await hooks.notifyChange(trx, { accountId: v.accountId, kind: 'catalog' });
+        await changes.notify(trx, { accountId: v.accountId, kind: 'catalog' });
       });
     },
 

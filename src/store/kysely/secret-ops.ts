@@ -3,6 +3,7 @@ import type { SecretHash } from '../../core/types.js';
 import type { StoreOps } from '../store.js';
 import { conflictAs, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import type { StoreChanges } from './store-changes.js';
 import { rowToToken, secretToRow } from './row-mapping.js';
 
 type SecretOps = Pick<
@@ -10,7 +11,7 @@ type SecretOps = Pick<
   'findSecret' | 'insertSecret' | 'expireSecrets' | 'deleteExpiredSecrets' | 'listSecretHashes'
 >;
 
-export function secretOps(db: Db, hooks: DialectHooks): SecretOps {
+export function secretOps(db: Db, hooks: DialectHooks, changes: StoreChanges): SecretOps {
   return {
     async findSecret(hash) {
       // One primary-key probe joined to the token's primary key: this runs on every verify cache miss.
@@ -38,6 +39,7 @@ export function secretOps(db: Db, hooks: DialectHooks): SecretOps {
 
     async insertSecret(secret) {
       await conflictAs(hooks, 'secret hash', () => db.insertInto('token_secrets').values(secretToRow(secret)).execute());
+      await changes.notify(db, { accountId: secret.accountId, tokenId: secret.tokenId, secretHash: secret.hash });
     },
 
     async expireSecrets(accountId, tokenId, expiresAt) {

@@ -2,18 +2,19 @@
 import type { StoreOps } from '../store.js';
 import { auditOps } from './audit-ops.js';
 import { catalogOps } from './catalog-ops.js';
-import { conflictAs, inTransaction, type Db } from './db-helpers.js';
+import { conflictAs, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import { accountToRow, rowToAccount } from './row-mapping.js';
 import { endpointOps } from './endpoint-ops.js';
 import { keyOps } from './key-ops.js';
+import type { StoreChanges } from './store-changes.js';
 import { secretOps } from './secret-ops.js';
 import { tokenOps } from './token-ops.js';
 import { usageOps } from './usage-ops.js';
 
 type AccountOps = Pick<StoreOps, 'insertAccount' | 'getAccount' | 'getDefaultAccount' | 'updateAccountPolicy'>;
 
-function accountOps(db: Db, hooks: DialectHooks): AccountOps {
+function accountOps(db: Db, hooks: DialectHooks, changes: StoreChanges): AccountOps {
   return {
     async insertAccount(account) {
       await conflictAs(hooks, 'account id', () => db.insertInto('accounts').values(accountToRow(account)).execute());
@@ -30,14 +31,24 @@ function accountOps(db: Db, hooks: DialectHooks): AccountOps {
     },
 
     async updateAccountPolicy(id, policy) {
-      await inTransaction(db, async (trx) => {
+      await changes.transaction(db, async (trx) => {
         await trx.updateTable('accounts').set({ policy: JSON.stringify(policy) }).where('id', '=', id).execute();
-        await hooks.notifyChange(trx, { accountId: id, kind: 'account' });
+        await changes.notify(trx, { accountId: id, kind: 'account' });
       });
     },
   };
 }
 
-export function createStoreOps(db: Db, hooks: DialectHooks): StoreOps {
-  return { ...accountOps(db, hooks), ...usageOps(db, hooks), ...tokenOps(db, hooks), ...secretOps(db, hooks), ...auditOps(db, hooks), ...catalogOps(db, hooks), ...keyOps(db, hooks), ...endpointOps(db) };
+/** `changes`: the store's change events, shared by the store and every transaction it opens. */
+export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChanges): StoreOps {
+  return {
+    ...accountOps(db, hooks, changes),
+    ...usageOps(db, hooks),
+    ...tokenOps(db, hooks, changes),
+    ...secretOps(db, hooks, changes),
+    ...auditOps(db, hooks),
+    ...catalogOps(db, hooks, changes),
+    ...keyOps(db, hooks),
+    ...endpointOps(db),
+  };
 }

@@ -5,6 +5,7 @@ import type { ListTokensQuery, StoreOps } from '../store.js';
 import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';
 import { checkLimit, conflictAs, containsPattern, inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import type { StoreChanges } from './store-changes.js';
 import { rowToToken, secretToRow, tokenToRow, tokenUpdateColumns } from './row-mapping.js';
 
 type TokenOps = Pick<
@@ -21,12 +22,13 @@ const DELETE_CHUNK = 500;
  */
 const INSERT_CHUNK = 500;
 
-export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
+export function tokenOps(db: Db, hooks: DialectHooks, changes: StoreChanges): TokenOps {
   return {
     async insertToken(token, secret) {
-      await inTransaction(db, async (trx) => {
+      await changes.transaction(db, async (trx) => {
         await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
         await conflictAs(hooks, 'secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
+        await changes.notify(trx, { accountId: token.accountId, tokenId: token.id, secretHash: secret.hash });
       });
     },
 
@@ -52,7 +54,7 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
     },
 
     async updateToken(token) {
-      return inTransaction(db, async (trx) => {
+      return changes.transaction(db, async (trx) => {
         const result = await trx
           .updateTable('tokens')
           .set(tokenUpdateColumns(token))
@@ -60,7 +62,7 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
           .where('id', '=', token.id)
           .executeTakeFirst();
         if (result.numUpdatedRows === 0n) return false;
-        await hooks.notifyChange(trx, { accountId: token.accountId, tokenId: token.id });
+        await changes.notify(trx, { accountId: token.accountId, tokenId: token.id });
         return true;
       });
     },
@@ -69,7 +71,7 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
       const wanted = [...new Set(ids)];
       if (wanted.length === 0) return [];
       const deleted = new Set<string>();
-      await inTransaction(db, async (trx) => {
+      await changes.transaction(db, async (trx) => {
         for (let i = 0; i < wanted.length; i += DELETE_CHUNK) {
           const rows = await trx
             .deleteFrom('tokens')
@@ -79,7 +81,7 @@ export function tokenOps(db: Db, hooks: DialectHooks): TokenOps {
             .execute();
           for (const row of rows) deleted.add(row.id);
         }
-        for (const id of deleted) await hooks.notifyChange(trx, { accountId, tokenId: id as TokenId });
+        for (const id of deleted) await changes.notify(trx, { accountId, tokenId: id as TokenId });
       });
       return wanted.filter((id) => deleted.has(id));
     },

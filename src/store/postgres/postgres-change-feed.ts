@@ -1,6 +1,7 @@
 /** Cache invalidation across instances: one dedicated connection LISTENing on the channel writers NOTIFY. */
 import pg from 'pg';
 import type { ChangeFeed, ChangeHandlers } from '../change-feed.js';
+import type { SecretHash } from '../../core/types.js';
 import type { StoreChange } from '../store.js';
 import { CHANGE_CHANNEL } from './postgres-hooks.js';
 
@@ -19,7 +20,10 @@ function parseChange(payload: string | undefined): StoreChange | undefined {
   try {
     const value = JSON.parse(payload ?? '') as Partial<Record<string, unknown>>;
     if (typeof value.accountId !== 'string') return undefined;
-    if (typeof value.tokenId === 'string') return value as StoreChange;
+    if (typeof value.tokenId === 'string') {
+      const change = { accountId: value.accountId, tokenId: value.tokenId } as StoreChange & { tokenId: string };
+      return typeof value.secretHash === 'string' ? { ...change, secretHash: value.secretHash as SecretHash } : change;
+    }
     if (value.kind === 'account' || value.kind === 'catalog') return value as StoreChange;
   } catch {
     // A payload we did not write: ignored below.

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
+import { StoreChanges } from '../kysely/store-changes.js';
 import type { Store, StoreOps } from '../store.js';
 import { migratePostgres } from './migrations.js';
 import { mapOutages, surviveConnectionLoss } from './outage-errors.js';
@@ -31,17 +32,20 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // pool drops that client and the next query opens a new one.
   surviveConnectionLoss(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const changes = new StoreChanges(postgresHooks);
 
   // While the server is down every call answers SERVICE_UNAVAILABLE (503), and the pool reconnects by itself
-  // when it is back: nothing needs a restart. A transaction PostgreSQL aborted (deadlock, serialization) runs again.
-  return mapOutages(retryAborted({
+  // when it is back: nothing needs a restart. A transaction PostgreSQL aborted (deadlock, serialization) runs again
+  // (its changes are told only for the attempt that commits).
+  const store = mapOutages(retryAborted({
     kind: 'postgres' as const,
-    ...createStoreOps(db, postgresHooks),
+    ...createStoreOps(db, postgresHooks, changes),
     migrate: () => migratePostgres(db as Kysely<unknown>),
-    transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => fn(createStoreOps(trx, postgresHooks))),
+    transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => changes.transaction(db, (trx) => fn(createStoreOps(trx, postgresHooks, changes))),
     async ping() {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
-  } satisfies Store));
+  } satisfies Omit<Store, 'onChange'>));
+  return { ...store, onChange: (listener) => changes.listen(listener) };
 }

@@ -6,6 +6,7 @@ import { Kysely, sql } from 'kysely';
 import type { Store, StoreOps } from '../store.js';
 import type { Database } from '../kysely/schema.js';
 import { createStoreOps } from '../kysely/store-ops.js';
+import { StoreChanges } from '../kysely/store-changes.js';
 import { BetterSqlite3Database } from './better-sqlite3.js';
 import { migrateSqlite } from './migrations.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
@@ -51,14 +52,15 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
   const database = openDatabase(filename);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database, lockWaitMs: LOCK_WAIT_MS }) });
   const hooks = createSqliteHooks(database);
+  const changes = new StoreChanges(hooks);
 
   // A full disk, a lock held too long or a read-only file answer SERVICE_UNAVAILABLE (503); `migrate` and `close`
   // keep SQLite's own errors, which start-up reports as they are.
   return {
-    ...mapSqliteFaults<Omit<Store, 'kind' | 'migrate' | 'close'>>({
-      ...createStoreOps(db, hooks),
+    ...mapSqliteFaults<Omit<Store, 'kind' | 'migrate' | 'close' | 'onChange'>>({
+      ...createStoreOps(db, hooks, changes),
       // Only `tx` may be used inside `fn`: SQLite has one connection, and the transaction holds it until the end.
-      transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => db.transaction().execute((trx) => fn(createStoreOps(trx, hooks))),
+      transaction: <T>(fn: (tx: StoreOps) => Promise<T>) => changes.transaction(db, (trx) => fn(createStoreOps(trx, hooks, changes))),
       async ping() {
         await sql`select 1`.execute(db);
       },
@@ -66,5 +68,6 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     kind: 'sqlite' as const,
     migrate: () => migrateSqlite(db as Kysely<unknown>),
     close: () => db.destroy(),
+    onChange: (listener) => changes.listen(listener),
   };
 }
