@@ -91,12 +91,14 @@ export class IssuedTokenVerifier {
     const key = issuerKey(checked.claims);
     let issuer = this.cachedIssuer(checked.claims);
     if (issuer === undefined) {
+      const readMark = this.ctx.tokenCache.readMark;
       const token = await this.ctx.store.getToken(checked.claims.accountId, checked.claims.clientId);
       if (token) {
         const ancestors = await readAncestors(this.ctx.store, token);
-        issuer = this.ctx.tokenCache.setFound({ hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null }, token, this.ctx.clock.now(), ancestors);
+        const secret = { hash: key, tokenId: token.id, accountId: token.accountId, createdAt: token.createdAt, expiresAt: null };
+        issuer = this.ctx.tokenCache.setFound(secret, token, this.ctx.clock.now(), ancestors, readMark);
       } else {
-        this.ctx.tokenCache.setMissing(key, this.ctx.clock.now());
+        this.ctx.tokenCache.setMissing(key, this.ctx.clock.now(), readMark);
         issuer = null;
       }
     }

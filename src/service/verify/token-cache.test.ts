@@ -20,10 +20,10 @@ function secret(hash: string, tokenId: string): TokenSecretRecord {
 describe('TokenCache', () => {
   it('serves an entry until its time to live has passed on the clock it is given', () => {
     const cache = new TokenCache({ ttlMs: 1000, negativeTtlMs: 100 });
-    cache.setFound(secret('h1', 't1'), token('t1'), 5_000);
+    cache.setFound(secret('h1', 't1'), token('t1'), 5_000, [], cache.readMark);
     expect(cache.get('h1', 5_999)?.token.id).toBe('t1');
     expect(cache.get('h1', 6_000)).toBeUndefined();
-    cache.setMissing('h2', 5_000);
+    cache.setMissing('h2', 5_000, cache.readMark);
     expect(cache.get('h2', 5_099)).toBeNull();
     expect(cache.get('h2', 5_100)).toBeUndefined();
     expect(cache.size).toBe(0);
@@ -31,22 +31,22 @@ describe('TokenCache', () => {
 
   it('keeps at most max entries, dropping those unused for a whole generation first', () => {
     const cache = new TokenCache({ max: 4 });
-    for (const n of [1, 2]) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0);
+    for (const n of [1, 2]) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0, [], cache.readMark);
     // h1 is used while h2 is not: when the generations turn over, h2 goes and h1 stays.
     expect(cache.get('h1', 1)).toBeDefined();
-    cache.setFound(secret('h3', 't3'), token('t3'), 0);
+    cache.setFound(secret('h3', 't3'), token('t3'), 0, [], cache.readMark);
     expect(cache.get('h2', 1)).toBeUndefined();
     expect(cache.get('h1', 1)?.token.id).toBe('t1');
     expect(cache.get('h3', 1)?.token.id).toBe('t3');
-    for (let n = 6; n < 200; n++) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0);
+    for (let n = 6; n < 200; n++) cache.setFound(secret(`h${n}`, `t${n}`), token(`t${n}`), 0, [], cache.readMark);
     expect(cache.size).toBeLessThanOrEqual(4);
   });
 
   it('drops every secret of a token when the token changes, wherever its entries live', () => {
     const cache = new TokenCache({ max: 4 });
-    cache.setFound(secret('old', 't1'), token('t1'), 0);
-    cache.setFound(secret('x', 't2'), token('t2'), 0);
-    cache.setFound(secret('new', 't1'), token('t1'), 0);
+    cache.setFound(secret('old', 't1'), token('t1'), 0, [], cache.readMark);
+    cache.setFound(secret('x', 't2'), token('t2'), 0, [], cache.readMark);
+    cache.setFound(secret('new', 't1'), token('t1'), 0, [], cache.readMark);
     cache.invalidateToken(accountId, 't1');
     expect(cache.get('old', 1)).toBeUndefined();
     expect(cache.get('new', 1)).toBeUndefined();
@@ -55,11 +55,30 @@ describe('TokenCache', () => {
 
   it('forgets an unknown hash when a secret is created with it, and only then', () => {
     const cache = new TokenCache();
-    cache.setMissing('h', 0);
-    cache.setFound(secret('found', 't1'), token('t1'), 0);
+    cache.setMissing('h', 0, cache.readMark);
+    cache.setFound(secret('found', 't1'), token('t1'), 0, [], cache.readMark);
     cache.forgetMissing('h' as SecretHash);
     cache.forgetMissing('found' as SecretHash);
     expect(cache.get('h', 1)).toBeUndefined();
     expect(cache.get('found', 1)?.token.id).toBe('t1');
+  });
+
+  it('keeps no read that a change overtook: neither a token nor an unknown hash', () => {
+    const cache = new TokenCache();
+    const beforeRevoke = cache.readMark;
+    cache.invalidateToken(accountId, 't1');
+    const entry = cache.setFound(secret('h1', 't1'), token('t1'), 0, [], beforeRevoke);
+    expect(entry.token.id).toBe('t1');
+    expect(cache.get('h1', 1)).toBeUndefined();
+
+    const beforeCreate = cache.readMark;
+    cache.forgetMissing('h2' as SecretHash);
+    cache.setMissing('h2', 0, beforeCreate);
+    expect(cache.get('h2', 1)).toBeUndefined();
+
+    const beforeReset = cache.readMark;
+    cache.clear();
+    cache.setFound(secret('h3', 't3'), token('t3'), 0, [], beforeReset);
+    expect(cache.size).toBe(0);
   });
 });

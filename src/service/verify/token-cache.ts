@@ -92,6 +92,11 @@ export class TokenCache {
    */
   private readonly hashesByToken = new Map<string, Set<string>>();
   private readonly options: TokenCacheOptions;
+  /**
+   * Counts the changes heard so far. A store read begun before a change may hold what the change undid (a token
+   * read just before its revoke commits): such a read answers its own check but is not kept.
+   */
+  private changes = 0;
 
   constructor(options: Partial<TokenCacheOptions> = {}) {
     this.options = { ...defaultTokenCacheOptions, ...options };
@@ -113,9 +118,18 @@ export class TokenCache {
     return entry.token === null ? null : entry;
   }
 
-  /** Caches the token with its ancestors (nearest first), as {@link readAncestors} gives them. */
-  setFound(secret: TokenSecretRecord, token: TokenRecord, nowMs: number, ancestors: readonly Ancestor[] = []): CachedToken {
+  /** Take before a store read whose answer goes to {@link setFound} or {@link setMissing}. */
+  get readMark(): number {
+    return this.changes;
+  }
+
+  /**
+   * Caches the token with its ancestors (nearest first), as {@link readAncestors} gives them, read since `readMark`
+   * (a change heard since then: the entry is made for this one check and not kept).
+   */
+  setFound(secret: TokenSecretRecord, token: TokenRecord, nowMs: number, ancestors: readonly Ancestor[], readMark: number): CachedToken {
     const entry = cachedToken(token, ancestors, secret.expiresAt === null ? null : Date.parse(secret.expiresAt));
+    if (readMark !== this.changes) return entry;
     entry.untilMs = nowMs + this.options.ttlMs;
     this.delete(secret.hash);
     this.keep(secret.hash, entry);
@@ -127,13 +141,16 @@ export class TokenCache {
     return entry;
   }
 
-  setMissing(hash: SecretHash | string, nowMs: number): void {
+  /** Remembers that a hash read since `readMark` is no stored secret (unless a change was heard since). */
+  setMissing(hash: SecretHash | string, nowMs: number, readMark: number): void {
+    if (readMark !== this.changes) return;
     this.delete(hash);
     this.keep(hash, { token: null, untilMs: nowMs + this.options.negativeTtlMs });
   }
 
   /** Drops every cached secret of the token and of its descendants (call after any change to it). */
   invalidateToken(accountId: string, tokenId: TokenId | string): void {
+    this.changes += 1;
     const set = this.hashesByToken.get(`${accountId}\u0000${tokenId}`);
     if (!set) return;
     for (const hash of [...set]) this.delete(hash);
@@ -141,11 +158,13 @@ export class TokenCache {
 
   /** Forgets that a hash was unknown (a secret was just created with it). */
   forgetMissing(hash: SecretHash): void {
+    this.changes += 1;
     const entry = this.young.get(hash) ?? this.old.get(hash);
     if (entry?.token === null) this.delete(hash);
   }
 
   clear(): void {
+    this.changes += 1;
     this.young.clear();
     this.old.clear();
     this.hashesByToken.clear();

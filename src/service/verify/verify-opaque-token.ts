@@ -23,13 +23,15 @@ export function verifyOpaqueToken(ctx: ServiceContext, input: VerifyInput, kind?
   // A cached hash can only be a stored secret's, so the full shape check runs for the rest only: malformed
   // and checksum-failing strings are refused before any store lookup.
   if (!checkSecretShape(secret).ok) return NOT_FOUND;
+  const readMark = ctx.tokenCache.readMark;
   return ctx.store.findSecret(hash).then(async (found) => {
     if (!found) {
-      ctx.tokenCache.setMissing(hash, ctx.clock.now());
+      ctx.tokenCache.setMissing(hash, ctx.clock.now(), readMark);
       return NOT_FOUND;
     }
     const ancestors = await readAncestors(ctx.store, found.token);
     const readMs = ctx.clock.now();
-    return checkToken(ctx, ctx.tokenCache.setFound(found.secret, found.token, readMs, ancestors), input, kind, readMs);
+    const entry = ctx.tokenCache.setFound(found.secret, found.token, readMs, ancestors, readMark);
+    return checkToken(ctx, entry, input, kind, readMs);
   });
 }
