@@ -1,6 +1,6 @@
 /** The composition root of the HTTP server: a Fastify app over a Tessera service, not yet listening. */
 import { fastifyTrustProxy } from './client-address.js';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type HTTPMethods } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -75,7 +75,7 @@ function createFastify(options: BuildAppOptions) {
     requestIdHeader: false,
     // Fastify's two lines per request cost more than a cached check: at the default level checks leave a summary
     // line a minute and the usage record instead (check-summary.ts); at debug, every request is logged.
-    disableRequestLogging: !(options.logger?.isLevelEnabled('debug') ?? false),
+    logController: new LogController({ disableRequestLogging: !(options.logger?.isLevelEnabled('debug') ?? false) }),
     // Refusals made before a route runs answer in the envelope too (error-handler.ts).
     frameworkErrors,
     clientErrorHandler,
