@@ -1,5 +1,6 @@
 /** TypeBox schemas of the HTTP API: they validate requests, serialise responses and become the OpenAPI document. */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_SCOPE_LENGTH } from '../core/scope.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time, no later than 9999-12-31T23:59:59Z' });
@@ -53,7 +54,9 @@ export const TokenView = Type.Object(
   { $id: 'Token' },
 );
 
-const ScopeList = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { description, maxItems: 500 });
+/** One scope as the service accepts it (`MAX_SCOPE_LENGTH`, the same bound as a catalog's patterns). */
+export const ScopeString = Type.String({ minLength: 1, maxLength: MAX_SCOPE_LENGTH });
+const ScopeList = (description: string) => Type.Array(ScopeString, { description, maxItems: 500 });
 
 export const CreateTokenBody = Type.Object(
   {

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkScopes, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, ScopeString } from '../schemas.js';
 import { parseQueryField } from './catalog-routes.js';
 
 const VerifyCodeSchema = Type.Union(
@@ -42,7 +42,7 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
           'The presented token is the only credential needed, unless its account sets `verifyRequiresPermission`; then the caller must also send its own token holding `tokens:verify`. `scopes` are all required. `ip` is the end client’s address (default: the caller’s).',
         body: Type.Object({
           token: Type.String({ minLength: 1, maxLength: 4096 }),
-          scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
+          scopes: Type.Optional(Type.Array(ScopeString, { maxItems: 100 })),
           query: Type.Optional(Type.String({ maxLength: 4096, description: 'Permission query, e.g. `message:send OR (sms:message:send AND sms:logs:read)`' })),
           resource: Type.Optional(Type.Object({
             type: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 200, description: '`*` for every resource of the type' }), action: Type.String({ maxLength: 100 }),
