@@ -10,6 +10,38 @@ export function runTransactionContract(name: string, makeStore: () => Promise<St
     storeWithAccounts(makeStore, (...fresh) => ([store, acc] = fresh));
 
     describe('transactions', () => {
+      it('tells its change listeners of a transaction when it commits, and never of one that rolls back', async () => {
+        const heard: unknown[] = [];
+        const stop = store.onChange((change) => heard.push(change));
+        const kept = makeToken(acc.id, 'tok_told');
+        const undone = makeToken(acc.id, 'tok_untold');
+        try {
+          await store.transaction(async (tx) => {
+            await tx.insertToken(kept, makeSecret(kept, 'told'));
+            await tx.updateToken({ ...kept, name: 'renamed', version: 2 });
+            // Nothing is told while the transaction is open: a listener could otherwise re-read the old state.
+            expect(heard).toHaveLength(0);
+          });
+          expect(heard).toContainEqual(expect.objectContaining({ accountId: acc.id, tokenId: kept.id }));
+          const toldForCommit = heard.length;
+          await expect(
+            store.transaction(async (tx) => {
+              await tx.insertToken(undone, makeSecret(undone, 'untold'));
+              throw new Error('boom');
+            }),
+          ).rejects.toThrow('boom');
+          expect(heard).toHaveLength(toldForCommit);
+          await store.updateToken({ ...kept, name: 'again', version: 3 });
+          expect(heard).toHaveLength(toldForCommit + 1);
+        } finally {
+          stop();
+        }
+        const toldBeforeStop = heard.length;
+        await store.updateToken({ ...kept, name: 'unheard', version: 4 });
+        expect(heard).toHaveLength(toldBeforeStop);
+        expect(heard.every((change) => (change as { tokenId?: string }).tokenId !== undone.id)).toBe(true);
+      });
+
       it('commits every write and returns the result', async () => {
         const token = makeToken(acc.id, 'tok_tx');
         const result = await store.transaction(async (tx) => {
