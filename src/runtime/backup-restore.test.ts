@@ -9,7 +9,7 @@ import { BetterSqlite3Database as BetterSqlite3 } from '../store/sqlite/better-s
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, Ledger } from '../testing/acknowledged-writes.js';
 import { findPostgresBinaries, startPostgres } from '../testing/postgres-server.js';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { freshTestDatabase } from '../testing/test-app.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
@@ -28,10 +28,7 @@ async function serve(db: string): Promise<ServerProcess> {
 /** A served database with tokens in every state, and writes still going on while the backup is taken. */
 async function busyServer(dir: string): Promise<{ db: string; server: ServerProcess; root: string; ledger: Ledger; keepWriting: () => Promise<void> }> {
   const db = await freshTestDatabase(dir);
-  const target = databaseArgs(db);
-  const init = await runCli(['init', '--json', ...target.args], target.env);
-  expect(init.code, init.stderr).toBe(0);
-  const root = JSON.parse(init.stdout).secret;
+  const root = await initDatabase(db);
   const server = await serve(db);
   const ledger = new Ledger();
   for (let i = 0; i < 9; i++) expect((await ledger.create(server.url, root, `before backup ${i}`)).status).toBe(201);

@@ -4,7 +4,7 @@
  * token ends in the state of the change that committed last.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { testPostgres } from '../testing/test-app.js';
 
 const TOKENS = 6;
@@ -27,10 +27,7 @@ describe('disable and enable of the same tokens through two instances on Postgre
 
   beforeAll(async () => {
     const url = await (await testPostgres()).createDatabase();
-    const target = databaseArgs(url);
-    const init = await runCli(['init', '--json', ...target.args], target.env);
-    expect(init.code, init.stderr).toBe(0);
-    root = JSON.parse(init.stdout).secret;
+    root = await initDatabase(url);
     servers = await Promise.all([startServerProcess(url, { LOG_LEVEL: 'warn' }), startServerProcess(url, { LOG_LEVEL: 'warn' })]);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { testPostgres } from '../testing/test-app.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
@@ -17,10 +17,8 @@ async function freshDatabase(): Promise<{ dir: string; dbFile: string; root: str
   const dir = mkdtempSync(join(tmpdir(), 'tessera-proc-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const dbFile = currentTestStore() === 'postgres' ? await (await testPostgres()).createDatabase() : join(dir, 'tessera.db');
-  const target = databaseArgs(dbFile);
-  const init = await runCli(['init', '--json', ...target.args], target.env);
-  expect(init.code, init.stderr).toBe(0);
-  return { dir, dbFile, root: JSON.parse(init.stdout).secret };
+  const root = await initDatabase(dbFile);
+  return { dir, dbFile, root };
 }
 
 async function serve(dbFile: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {

@@ -1,6 +1,6 @@
 /** Several `tessera serve` processes on one PostgreSQL database: shared truth within a second, nothing lost. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { testPostgres } from '../testing/test-app.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
@@ -26,10 +26,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('two instances on one Postgre
 
   beforeAll(async () => {
     url = await (await testPostgres()).createDatabase();
-    const target = databaseArgs(url);
-    const init = await runCli(['init', '--json', ...target.args], target.env);
-    expect(init.code, init.stderr).toBe(0);
-    root = JSON.parse(init.stdout).secret;
+    root = await initDatabase(url);
     // A one-second usage window: the usage test below sees events and roll-ups a second after the checks.
     const env = { LOG_LEVEL: 'warn', TESSERA_USAGE_WINDOW_SECONDS: '1' };
     [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);

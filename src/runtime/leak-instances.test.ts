@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { testPostgres } from '../testing/test-app.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
@@ -24,10 +24,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('a leak report through one in
 
   beforeAll(async () => {
     const url = await (await testPostgres()).createDatabase();
-    const target = databaseArgs(url);
-    const init = await runCli(['init', '--json', ...target.args], target.env);
-    expect(init.code, init.stderr).toBe(0);
-    root = JSON.parse(init.stdout).secret;
+    root = await initDatabase(url);
     const keys = JSON.stringify({ [KEY_ID]: scanner.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
     const env = { LOG_LEVEL: 'warn', TESSERA_LEAK_REPORT_PUBLIC_KEYS: keys };
     [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);

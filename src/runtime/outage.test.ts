@@ -1,7 +1,7 @@
 /** PostgreSQL stops under a running Tessera and comes back: 503s with a clear text meanwhile, then recovery. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
 const call = async (base: string, method: string, path: string, token?: string, body?: unknown) => {
@@ -34,10 +34,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('PostgreSQL outage', { timeou
   beforeAll(async () => {
     pg = (await startPostgres({ private: true }))!;
     const url = await pg.createDatabase();
-    const target = databaseArgs(url);
-    const init = await runCli(['init', '--json', ...target.args], target.env);
-    expect(init.code, init.stderr).toBe(0);
-    root = JSON.parse(init.stdout).secret;
+    root = await initDatabase(url);
     strict = await startServerProcess(url, { LOG_LEVEL: 'warn' });
     lenient = await startServerProcess(url, { LOG_LEVEL: 'error', TESSERA_STALE_VERIFY_SECONDS: '300' });
   });

@@ -1,7 +1,7 @@
 /** PostgreSQL restarts under load with two instances: no acknowledged write lost, no wrong answer, recovery without a restart. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { call, Ledger } from '../testing/acknowledged-writes.js';
 import { currentTestStore } from '../testing/test-stores.js';
 
@@ -15,10 +15,7 @@ describe.skipIf(currentTestStore() !== 'postgres')('PostgreSQL restarting under 
   beforeAll(async () => {
     pg = (await startPostgres({ private: true }))!;
     url = await pg.createDatabase();
-    const target = databaseArgs(url);
-    const init = await runCli(['init', '--json', ...target.args], target.env);
-    expect(init.code, init.stderr).toBe(0);
-    root = JSON.parse(init.stdout).secret;
+    root = await initDatabase(url);
     instances = [await startServerProcess(url, { LOG_LEVEL: 'error' }), await startServerProcess(url, { LOG_LEVEL: 'error' })];
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseArgs, runCli, startServerProcess, type ServerProcess } from '../testing/server-process.js';
+import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { freshTestDatabase, rawQuery } from '../testing/test-app.js';
 
 const TOKENS = 200;
@@ -24,10 +24,7 @@ async function serveWithTokens(): Promise<{ server: ServerProcess; db: string; s
   const dir = mkdtempSync(join(tmpdir(), 'tessera-usage-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const db = await freshTestDatabase(dir);
-  const target = databaseArgs(db);
-  const init = await runCli(['init', '--json', ...target.args], target.env);
-  expect(init.code, init.stderr).toBe(0);
-  const root = JSON.parse(init.stdout).secret as string;
+  const root = await initDatabase(db);
   const server = await startServerProcess(db);
   cleanups.push(() => server.stop('SIGKILL'));
   const secrets: string[] = [];

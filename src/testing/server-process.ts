@@ -53,6 +53,14 @@ export function databaseArgs(db: string): { args: string[]; env: NodeJS.ProcessE
   return { args: ['--db', db], env: {} };
 }
 
+/** `tessera init` on a fresh database (a SQLite file or a PostgreSQL URL), as an operator runs it; its root secret. */
+export async function initDatabase(db: string): Promise<string> {
+  const target = databaseArgs(db);
+  const init = await runCli(['init', '--json', ...target.args], target.env);
+  if (init.code !== 0) throw new Error(`tessera init exited ${init.code}: ${init.stderr}`);
+  return (JSON.parse(init.stdout) as { secret: string }).secret;
+}
+
 export async function startServerProcess(db: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
   const target = databaseArgs(db);
