@@ -83,13 +83,13 @@ async function respondToLeak(ctx: ServiceContext, item: LeakReportItem, notice: 
  * changes and nothing is written, so a replayed report is harmless. The token is read again in the transaction,
  * so a concurrent change is not overwritten.
  */
-async function stopLeakedToken(tx: StoreOps, found: TokenRecord, notice: LeakNotice, nowMs: number): Promise<TokenRecord[]> {
+async function stopLeakedToken(tx: StoreOps, found: TokenRecord, notice: LeakNotice, nowMs: number): Promise<void> {
   const token = await tx.getToken(found.accountId, found.id);
-  if (token === undefined || token.revokedAt !== null) return [];
+  if (token === undefined || token.revokedAt !== null) return;
   // A primary endpoint token cannot be switched back on by any API (it belongs to its endpoint): it is revoked,
   // and the endpoint's next change (PUT /v1/endpoints/{id}/auth) makes a new one.
   const response = token.kind === 'primary' ? 'revoke' : (await tx.getAccount(token.accountId))?.policy.leakResponse ?? 'disable';
-  if (response === 'disable' && !token.enabled) return [];
+  if (response === 'disable' && !token.enabled) return;
   const now = new Date(nowMs).toISOString();
   const stopped: TokenRecord = response === 'revoke'
     ? { ...token, revokedAt: now, updatedAt: now, version: token.version + 1 }
@@ -107,7 +107,7 @@ async function stopLeakedToken(tx: StoreOps, found: TokenRecord, notice: LeakNot
   });
   // Seam for issue 20 item 2: the `leaked` webhook event is written here, in this transaction (the outbox), with
   // `notice` as its data, once webhooks exist. Nothing is emitted yet.
-  if (response === 'disable') return [stopped];
+  if (response === 'disable') return;
   const descendants = await tx.listDescendants(token.accountId, token.id);
-  return [stopped, ...(await revokeAll(tx, systemActor(token.accountId), descendants, token.id, nowMs))];
+  await revokeAll(tx, systemActor(token.accountId), descendants, token.id, nowMs);
 }
