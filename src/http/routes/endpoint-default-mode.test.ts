@@ -2,9 +2,9 @@
 // primaries (DELETE where deleting is allowed) are generated at first need, secrets shown once, to a manager.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+const integration = readFileSync(new URL('../../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
 
 let t: TestApp;
 let tokensBefore: number;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itRefusesUnauthorised } from '../testing/security-cases.js';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { itRefusesUnauthorised } from '../../testing/security-cases.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const notifications = readFileSync(new URL('../../examples/catalogs/notifications.yaml', import.meta.url), 'utf8');
+const notifications = readFileSync(new URL('../../../examples/catalogs/notifications.yaml', import.meta.url), 'utf8');
 
 let t: TestApp;
 let issuer: { secret: string; id: string };

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itRefusesUnauthorised } from '../testing/security-cases.js';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { itRefusesUnauthorised } from '../../testing/security-cases.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const example = (name: string) => readFileSync(new URL(`../../examples/catalogs/${name}.yaml`, import.meta.url), 'utf8');
+const example = (name: string) => readFileSync(new URL(`../../../examples/catalogs/${name}.yaml`, import.meta.url), 'utf8');
 
 let t: TestApp;
 beforeAll(async () => {

@@ -3,10 +3,10 @@
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSecret } from '../core/token-format.js';
-import { defaultAccountPolicy, type AccountId } from '../core/types.js';
-import { derIdentifier, parseLeakReportKeys, systemActor } from '../service/index.js';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { generateSecret } from '../../core/token-format.js';
+import { defaultAccountPolicy, type AccountId } from '../../core/types.js';
+import { derIdentifier, parseLeakReportKeys, systemActor } from '../../service/index.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
 const KEY_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -237,7 +237,7 @@ describe('POST /v1/leaks/check', () => {
 // Runs last: it applies the integration platform's catalog (seed 004) for a primary endpoint token.
 describe('POST /v1/leaks: endpoint tokens', () => {
   it('revokes a leaked primary endpoint token (none can be switched back on); the endpoint’s next change makes a new one', async () => {
-    const source = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
     expect((await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source, format: 'yaml', force: true } })).status).toBe(200);
     const on = await t.request('PUT', '/v1/endpoints/orders/auth', { token: t.rootSecret, body: { mode: 'token' } });
     const primary = on.body.generated[0];

@@ -2,10 +2,10 @@
 // to them, and the endpoint data viewer (usage filtered by endpoint and token), through the real app.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itRefusesUnauthorised } from '../testing/security-cases.js';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { itRefusesUnauthorised } from '../../testing/security-cases.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const integration = readFileSync(new URL('../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+const integration = readFileSync(new URL('../../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itRefusesUnauthorised } from '../testing/security-cases.js';
-import { startTestApp, type TestApp } from '../testing/test-app.js';
+import { itRefusesUnauthorised } from '../../testing/security-cases.js';
+import { startTestApp, type TestApp } from '../../testing/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalisePath } from '../service/verify/authorize-request.js';
-import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';
+import { normalisePath } from '../../service/verify/authorize-request.js';
+import { messageId, startTestApp, type TestApp } from '../../testing/test-app.js';
 
-const messaging = readFileSync(new URL('../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
+const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 const FORBIDDEN_EXACT = '{"requestError":{"serviceException":{"messageId":"FORBIDDEN","text":"Forbidden"}}}';
 
 let t: TestApp;
