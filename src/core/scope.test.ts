@@ -3,19 +3,17 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_SCOPE_LENGTH,
   MAX_SCOPE_SEGMENTS,
-  type PermissionSet,
-  isSubset,
+  type Permissions,
   normalizeScopes,
   parseScope,
   permits,
   scopeCovers,
-  scopeIntersection,
   scopesOverlap,
 } from './scope.js';
 import type { Scope } from './types.js';
 
 const s = (text: string): Scope => text as Scope;
-const set = (scopes: string[], deny: string[] = []): PermissionSet => ({ scopes: scopes.map(s), deny: deny.map(s) });
+const set = (scopes: string[], deny: string[] = []): Permissions => ({ scopes: scopes.map(s), deny: deny.map(s) });
 
 // ---- Brute-force reference semantics -------------------------------------------------------------------
 // Patterns use segments {a, b, *} and at most 4 segments. Concrete scopes use {a, b, c}, where `c` stands for
@@ -49,7 +47,7 @@ const CONCRETE: string[] = (() => {
 
 const refCovers = (g: string, r: string): boolean => CONCRETE.every((c) => !refMatches(r, c) || refMatches(g, c));
 const refOverlap = (x: string, y: string): boolean => CONCRETE.some((c) => refMatches(x, c) && refMatches(y, c));
-const refPermits = (p: PermissionSet, c: string): boolean =>
+const refPermits = (p: Permissions, c: string): boolean =>
   p.scopes.some((g) => refMatches(g, c)) && !p.deny.some((d) => refMatches(d, c));
 
 function isSubsequence<T>(part: readonly T[], whole: readonly T[]): boolean {
@@ -164,27 +162,6 @@ describe('permits', () => {
   });
 });
 
-describe('isSubset', () => {
-  it.each([
-    [set(['tokens:read']), set(['tokens:*']), { ok: true }],
-    [set(['tokens:*']), set(['tokens:*']), { ok: true }],
-    [set(['tokens:*']), set(['tokens:read']), { ok: false, scope: 'tokens:*', reason: 'NOT_HELD' }],
-    [set(['tokens:read', 'audit:read']), set(['tokens:*']), { ok: false, scope: 'audit:read', reason: 'NOT_HELD' }],
-    [set(['*']), set(['*'], ['tokens:*']), { ok: false, scope: '*', reason: 'DENIED' }],
-    [set(['*'], ['tokens:*']), set(['*'], ['tokens:*']), { ok: true }],
-    [set(['*'], ['*:*']), set(['*'], ['tokens:*']), { ok: true }],
-    // The child only has to deny the part of the parent's deny it reaches: `*:read` ∩ `tokens:*` = `tokens:read`.
-    [set(['*:read'], ['tokens:read']), set(['*'], ['tokens:*']), { ok: true }],
-    [set(['*:read'], ['tokens:create']), set(['*'], ['tokens:*']), { ok: false, scope: '*:read', reason: 'DENIED' }],
-    [set(['audit:read']), set(['*'], ['tokens:*']), { ok: true }],
-    // A grant the child wholly denies grants nothing, so it cannot escalate.
-    [set(['billing:read'], ['billing:*']), set(['tokens:*']), { ok: true }],
-    [set([]), set([]), { ok: true }],
-  ])('%j ⊆ %j → %j', (child, parent, expected) => {
-    expect(isSubset(child, parent)).toEqual(expected);
-  });
-});
-
 describe('normalizeScopes', () => {
   it.each([
     [['a', 'b', 'a'], ['a', 'b']],
@@ -194,18 +171,6 @@ describe('normalizeScopes', () => {
     [[], []],
   ])('%j → %j', (input, expected) => {
     expect(normalizeScopes(input.map(s))).toEqual(expected);
-  });
-});
-
-describe('scopeIntersection', () => {
-  it.each([
-    ['*:read', 'tokens:*', 'tokens:read'],
-    ['a:*', '*:*:*', 'a:*:*'],
-    ['a:*', 'a:b', 'a:b'],
-    ['a:*', 'b:*', null],
-    ['*', 'x:*:y', 'x:*:y'],
-  ])('%s ∩ %s = %s', (x, y, expected) => {
-    expect(scopeIntersection(s(x), s(y))).toBe(expected);
   });
 });
 
@@ -230,18 +195,6 @@ describe('scope algebra agrees with brute-force semantics', () => {
     );
   });
 
-  it('scopeIntersection matches exactly the scopes both patterns match', () => {
-    fc.assert(
-      fc.property(patternArb, patternArb, (x, y) => {
-        const both = scopeIntersection(x, y);
-        for (const c of CONCRETE) {
-          expect(both !== null && refMatches(both, c)).toBe(refMatches(x, c) && refMatches(y, c));
-        }
-      }),
-      { numRuns: 500 },
-    );
-  });
-
   it('permits on concrete scopes', () => {
     fc.assert(
       fc.property(permissionSetArb, fc.constantFrom(...CONCRETE), (p, c) => {
@@ -257,58 +210,6 @@ describe('scope algebra agrees with brute-force semantics', () => {
         if (p.deny.some((d) => scopeCovers(d, required))) expect(permits(p, required)).toBe(false);
       }),
       { numRuns: 1000 },
-    );
-  });
-
-  it('isSubset is sound: whatever the child permits, the parent permits', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(permissionSetArb, permissionSetArb, (child, parent) => {
-        if (!isSubset(child, parent).ok) return;
-        accepted++;
-        for (const c of CONCRETE) {
-          if (refPermits(child, c)) expect(refPermits(parent, c), c).toBe(true);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-    // Guards against a vacuous pass where random sets are almost never subsets.
-    expect(accepted).toBeGreaterThan(300);
-  });
-
-  it('isSubset is sound for children derived from the parent (narrowed grants, extra denies)', () => {
-    const derived = permissionSetArb.chain((parent) =>
-      fc
-        .record({
-          scopes: fc.array(fc.tuple(fc.constantFrom(...(parent.scopes.length ? parent.scopes : [s('a')])), patternArb)),
-          deny: fc.array(patternArb, { maxLength: 3 }),
-        })
-        .map(({ scopes, deny }) => ({
-          parent,
-          child: {
-            scopes: scopes.map(([held, narrower]) => scopeIntersection(held, narrower) ?? held),
-            deny: [...parent.deny, ...deny],
-          },
-        })),
-    );
-    fc.assert(
-      fc.property(derived, ({ parent, child }) => {
-        const check = isSubset(child, parent);
-        if (parent.scopes.length > 0) expect(check).toEqual({ ok: true });
-        if (!check.ok) return;
-        for (const c of CONCRETE) {
-          if (refPermits(child, c)) expect(refPermits(parent, c), c).toBe(true);
-        }
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it('isSubset is reflexive', () => {
-    fc.assert(
-      fc.property(permissionSetArb, (p) => {
-        expect(isSubset(p, p)).toEqual({ ok: true });
-      }),
     );
   });
 

@@ -98,63 +98,16 @@ export function scopesOverlap(a: Scope, b: Scope): boolean {
   return true;
 }
 
-/**
- * The pattern matching exactly the concrete scopes both match, or `null` if they do not overlap. One pattern
- * always suffices: per position the literal wins over `*`.
- */
-export function scopeIntersection(a: Scope, b: Scope): Scope | null {
-  if (!scopesOverlap(a, b)) return null;
-  const x = segmentsOf(a);
-  const y = segmentsOf(b);
-  const out: string[] = [];
-  // Past the end of the shorter pattern (which must then be open) only the longer one constrains. The result
-  // ends in `*`, i.e. is open, only when both were: a closed pattern's last segment is always a literal.
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const s = x[i] ?? '*';
-    out.push(s === '*' ? (y[i] ?? '*') : s);
-  }
-  return out.join(':') as Scope;
-}
-
-export interface PermissionSet {
+/** What a token holds: the scopes it grants and the deny rules that win over them. */
+export interface Permissions {
   readonly scopes: readonly Scope[];
   readonly deny: readonly Scope[];
 }
 
 /** Some grant covers `required` and no deny overlaps it (deny always wins). */
-export function permits(set: PermissionSet, required: Scope): boolean {
+export function permits(set: Permissions, required: Scope): boolean {
   if (!set.scopes.some((granted) => scopeCovers(granted, required))) return false;
   return !set.deny.some((denied) => scopesOverlap(denied, required));
-}
-
-export type SubsetCheck = { ok: true } | { ok: false; scope: Scope; reason: 'NOT_HELD' | 'DENIED' };
-
-/**
- * No-escalation check: is everything `child` can do also something `parent` can do?
- * Each child grant g must be covered by some parent grant, and for every parent deny d that overlaps g
- * some child deny must cover d (so the child's effective set, g minus its denies, stays inside the parent's).
- * Report the first offending child scope (NOT_HELD: no parent grant covers it; DENIED: it reaches into a parent
- * deny the child does not also deny).
- *
- * Two refinements keep this sound while refusing less: a child deny only has to cover the part of d that g
- * reaches (d ∩ g), and a grant the child itself wholly denies grants nothing and is skipped. The check stays
- * conservative: it never combines several parent grants, or several child denies, to cover one scope.
- */
-export function isSubset(child: PermissionSet, parent: PermissionSet): SubsetCheck {
-  for (const granted of child.scopes) {
-    if (child.deny.some((denied) => scopeCovers(denied, granted))) continue;
-    if (!parent.scopes.some((held) => scopeCovers(held, granted))) {
-      return { ok: false, scope: granted, reason: 'NOT_HELD' };
-    }
-    for (const parentDeny of parent.deny) {
-      const reached = scopeIntersection(parentDeny, granted);
-      if (reached === null) continue;
-      if (!child.deny.some((denied) => scopeCovers(denied, reached))) {
-        return { ok: false, scope: granted, reason: 'DENIED' };
-      }
-    }
-  }
-  return { ok: true };
 }
 
 /** Removes duplicates and scopes covered by another scope in the list, keeps input order otherwise. */

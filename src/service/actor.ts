@@ -1,14 +1,14 @@
 /** Who is acting on the management API, and the permission check every use case starts with. */
 import { TesseraError } from '../core/errors.js';
 import { builtinCatalogDocument, type CompiledCatalog } from '../core/catalog/index.js';
-import { permits, type PermissionSet } from '../core/scope.js';
+import { permits, type Permissions } from '../core/scope.js';
 import type { AccountId, Scope, TokenId } from '../core/types.js';
 
 export interface Actor {
   accountId: AccountId;
   /** The presenting token, or `null` for the CLI acting on the database file (full control of that file). */
   tokenId: TokenId | null;
-  permissions: PermissionSet;
+  permissions: Permissions;
   /**
    * What the presenting token's chain bounds everything it makes by (docs/security.md): the earliest expiry, each
    * allowed-address list, the ancestors' permissions. `null` for the CLI on the database file: no chain.
@@ -29,10 +29,10 @@ export interface ActorLimits {
   /** Every non-empty allowed-address list on the chain, the token's own first. */
   allowedIps: readonly (readonly string[])[];
   /** Permissions of the ancestors that grant less than everything (the token's own are `permissions`). */
-  ancestorPermissions: readonly PermissionSet[];
+  ancestorPermissions: readonly Permissions[];
 }
 
-export const ADMIN_PERMISSIONS: PermissionSet = { scopes: ['*' as Scope], deny: [] };
+export const ADMIN_PERMISSIONS: Permissions = { scopes: ['*' as Scope], deny: [] };
 
 /** The CLI working directly on a database file: whoever can write the file already controls everything. */
 export function systemActor(accountId: AccountId): Actor {

@@ -3,7 +3,7 @@
  * account", reaching `tokens:*`). Only an include that names them reaches them: a pattern starting with `*`
  * (`*`, `*:read`) means "everything this catalog declares", never the management API.
  */
-import type { PermissionSet } from './permission-set.js';
+import type { PreparedPermissions } from './prepare-permissions.js';
 import type { DefinitionIndex } from './definition-index.js';
 import { expandScopes } from './expand-scopes.js';
 import { covers, overlaps, parseScopePattern, type ScopePattern } from './scope-pattern.js';
@@ -14,7 +14,7 @@ import { instantiate, printScopeTemplate } from './scope-template.js';
  * closure is taken again without passing through any `*`-first pattern: `all` → `*` → `ops` → `tokens:*` must not
  * hand `tokens:*` to the holder of `all`.
  */
-export function reachedThroughIncludes(set: PermissionSet, defs: DefinitionIndex, names: readonly string[]): string[] {
+export function reachedThroughIncludes(set: PreparedPermissions, defs: DefinitionIndex, names: readonly string[]): string[] {
   if (!set.allow.some((g) => g.via.length > 0 && g.pattern[0] !== '*')) return [];
   const named = expandScopes(set.scopes, defs, (p) => p[0] === '*');
   if (!named.complete) return [];

@@ -3,7 +3,7 @@ import type { CompiledCatalog, PermissionsInput } from './compiled-catalog.js';
 import { familyOf } from './definition-index.js';
 import { covers, overlaps, printScopePattern, type ScopePattern } from './scope-pattern.js';
 import { instantiate } from './scope-template.js';
-import type { PermissionSet } from './permission-set.js';
+import type { PreparedPermissions } from './prepare-permissions.js';
 
 export interface Capabilities {
   /** Declared scopes (as spelled in the catalog) the token can use; `partial` when only for some values. */
@@ -37,7 +37,7 @@ export function capabilities(catalog: CompiledCatalog, perms: PermissionsInput):
 }
 
 /** `full` when the whole family is granted; `partial` when some held pattern reaches part of it, not wholly denied. */
-function reach(catalog: CompiledCatalog, set: PermissionSet, family: readonly ScopePattern[]): 'full' | 'partial' | undefined {
+function reach(catalog: CompiledCatalog, set: PreparedPermissions, family: readonly ScopePattern[]): 'full' | 'partial' | undefined {
   if (family.every((f) => catalog.checkScope(set, printScopePattern(f)).allowed)) return 'full';
   for (const f of family) {
     // Only a pattern with free values (params, ids) can be usable for some of them.

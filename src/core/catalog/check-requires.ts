@@ -1,6 +1,6 @@
 /** Token-creation rule: a scope that `requires` another (`read:messages` → `user_id:{user_id}`) needs it on the token. */
 import { instantiate, printScopeTemplate, unify } from './scope-template.js';
-import { holdsSome, type PermissionSet } from './permission-set.js';
+import { holdsSome, type PreparedPermissions } from './prepare-permissions.js';
 import { familyOf, type DefinitionIndex } from './definition-index.js';
 import { covers, parseScopePattern } from './scope-pattern.js';
 
@@ -10,7 +10,7 @@ export type RequiresResult = { ok: true } | { ok: false; scope: string; requires
  * Checks every scope the token would hold, including those it gets through `includes`, then that the token is
  * not made only of scopes declared `standalone: false` (seed 003: `user_id:pigeon` alone grants nothing useful).
  */
-export function checkRequires(set: PermissionSet, defs: DefinitionIndex): RequiresResult {
+export function checkRequires(set: PreparedPermissions, defs: DefinitionIndex): RequiresResult {
   const required = checkRequired(set, defs);
   return required.ok ? checkStandalone(set.scopes, defs) : required;
 }
@@ -33,7 +33,7 @@ function checkStandalone(scopes: readonly string[], defs: DefinitionIndex): Requ
   };
 }
 
-function checkRequired(set: PermissionSet, defs: DefinitionIndex): RequiresResult {
+function checkRequired(set: PreparedPermissions, defs: DefinitionIndex): RequiresResult {
   for (const g of set.allow) {
     for (const def of defs.withRequires) {
       const bindings = unify(g.pattern, def.template);

@@ -1,7 +1,7 @@
 /** Decides whether a permission set grants one required scope: implication-aware, deny wins, `requires` enforced. */
 import { printScopePattern } from './scope-pattern.js';
 import { instantiate, printScopeTemplate, type Bindings } from './scope-template.js';
-import { findCover, findDeny, holdsSome, isCovered, isDenied, type PermissionSet } from './permission-set.js';
+import { findCover, findDeny, holdsSome, isCovered, isDenied, type PreparedPermissions } from './prepare-permissions.js';
 import type { Grant } from './expand-scopes.js';
 import type { Requirement } from './requirement.js';
 
@@ -29,7 +29,7 @@ export type ScopeDecision =
  * deny rule; a broad requirement (`message:send`) is therefore refused when any part of it is denied.
  * `bindings` name values known from the call (path params, the user), used by `requires`.
  */
-export function checkScope(engine: ScopeEngine, set: PermissionSet, required: string, bindings: Bindings = {}): ScopeDecision {
+export function checkScope(engine: ScopeEngine, set: PreparedPermissions, required: string, bindings: Bindings = {}): ScopeDecision {
   const req = engine.requirement(required);
   if (!req.pattern || !req.closure.complete || !set.denyComplete) return { allowed: false, required, reason: 'invalid' };
   let first: Grant | undefined;
@@ -50,7 +50,7 @@ export function checkScope(engine: ScopeEngine, set: PermissionSet, required: st
  * `checkScope(…).allowed` without building a decision: the verify hot path only needs the answer, so it
  * asks the tries yes/no questions (stopping at the first hit) and allocates nothing.
  */
-export function isGranted(engine: ScopeEngine, set: PermissionSet, required: string, bindings: Bindings = {}): boolean {
+export function isGranted(engine: ScopeEngine, set: PreparedPermissions, required: string, bindings: Bindings = {}): boolean {
   const req = engine.requirement(required);
   if (!req.pattern || !req.closure.complete || !set.denyComplete) return false;
   const parts = req.closure.grants;
@@ -63,7 +63,7 @@ export function isGranted(engine: ScopeEngine, set: PermissionSet, required: str
 }
 
 /** The first `requires` of a definition the requirement reaches that the set does not satisfy, printed. */
-function unmetRequirement(engine: ScopeEngine, set: PermissionSet, req: Requirement, bindings: Bindings): string | undefined {
+function unmetRequirement(engine: ScopeEngine, set: PreparedPermissions, req: Requirement, bindings: Bindings): string | undefined {
   for (const { def, own } of req.requiring) {
     for (const r of def.requires) {
       const merged: Record<string, string> = { ...bindings };
@@ -83,7 +83,7 @@ function unmetRequirement(engine: ScopeEngine, set: PermissionSet, req: Requirem
 }
 
 /** A scope check without `requires` (a requirement of a requirement is not chased). */
-function checkPlain(engine: ScopeEngine, set: PermissionSet, required: string): boolean {
+function checkPlain(engine: ScopeEngine, set: PreparedPermissions, required: string): boolean {
   const closure = engine.requirement(required).closure;
   if (!closure.complete) return false;
   return closure.grants.every((p) => isCovered(set, p.pattern) && !isDenied(set, p.pattern));

@@ -3,7 +3,7 @@ import type { CatalogDocument, CatalogIssue } from './catalog-types.js';
 import type { DefinitionIndex } from './definition-index.js';
 import type { EndpointIndex, EndpointView } from './endpoint-index.js';
 import type { Expansion, Grant } from './expand-scopes.js';
-import { preparePermissions, type PermissionSet, type Permissions } from './permission-set.js';
+import { preparePermissions, type PreparedPermissions, type WrittenPermissions } from './prepare-permissions.js';
 import { checkScope, isGranted, type ScopeDecision } from './check-scope.js';
 import { RequirementCache, type Requirement } from './requirement.js';
 import { buildResourceIndex, resourceVerdict, type ResourceIndex } from './resource-index.js';
@@ -30,14 +30,14 @@ export type EndpointDecision =
   | { allowed: false; reason: 'unknown-endpoint' };
 
 /** Either raw permissions or a set prepared by `prepare` (cheaper when checking many times). */
-export type PermissionsInput = Permissions | PermissionSet;
+export type PermissionsInput = WrittenPermissions | PreparedPermissions;
 
 const CACHE_LIMIT = 10_000;
 
 export class CompiledCatalog {
   readonly name: string;
   private readonly requirements: RequirementCache;
-  private readonly prepared = new Map<string, PermissionSet>();
+  private readonly prepared = new Map<string, PreparedPermissions>();
   private readonly resources: ResourceIndex;
 
   constructor(
@@ -61,7 +61,7 @@ export class CompiledCatalog {
   }
 
   /** Expands and indexes a token's permissions once; pass the result to every check. */
-  prepare(perms: PermissionsInput): PermissionSet {
+  prepare(perms: PermissionsInput): PreparedPermissions {
     if ('allow' in perms) return perms;
     const key = `${perms.scopes.join(' ')}|${(perms.deny ?? []).join(' ')}`;
     let set = this.prepared.get(key);

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { covers, isSegment, overlaps, parseScopePattern, SEGMENT_RE, type ScopePattern } from './scope-pattern.js';
 import { DefinitionIndex } from './definition-index.js';
-import { findCover, findDeny, holdsSome, isCovered, isDenied, preparePermissions, type PermissionSet } from './permission-set.js';
+import { findCover, findDeny, holdsSome, isCovered, isDenied, preparePermissions, type PreparedPermissions } from './prepare-permissions.js';
 import type { Grant } from './expand-scopes.js';
 import { loadCatalog } from './load-catalog.js';
 import type { CatalogDocument } from './catalog-types.js';
 
 /** The former linear `findCover`: grants with the same first segment in order, then those starting with `*`. */
-function refFindCover(set: PermissionSet, p: ScopePattern): Grant | undefined {
+function refFindCover(set: PreparedPermissions, p: ScopePattern): Grant | undefined {
   const first = p[0];
   if (first !== undefined && first !== '*') {
     for (const g of set.allow) if (g.pattern[0] === first && covers(g.pattern, p)) return g;
@@ -17,8 +17,8 @@ function refFindCover(set: PermissionSet, p: ScopePattern): Grant | undefined {
   for (const g of set.allow) if (g.pattern[0] === '*' && covers(g.pattern, p)) return g;
   return undefined;
 }
-const refFindDeny = (set: PermissionSet, p: ScopePattern): Grant | undefined => set.denies.find((d) => overlaps(d.pattern, p));
-const refHoldsSome = (set: PermissionSet, p: ScopePattern): Grant | undefined =>
+const refFindDeny = (set: PreparedPermissions, p: ScopePattern): Grant | undefined => set.denies.find((d) => overlaps(d.pattern, p));
+const refHoldsSome = (set: PreparedPermissions, p: ScopePattern): Grant | undefined =>
   set.allow.find((g) => overlaps(g.pattern, p) && !set.denies.some((d) => covers(d.pattern, g.pattern)));
 
 const segOrStar = fc.constantFrom('a', 'b', 'c', '*');

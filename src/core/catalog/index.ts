@@ -5,7 +5,7 @@ export { parseCatalog, type LineLocator, type ParseCatalogResult } from './parse
 export { compileCatalog, type CompileOptions } from './compile-catalog.js';
 export { loadCatalog } from './load-catalog.js';
 export { CompiledCatalog, type EndpointDecision, type EndpointMatch, type PermissionsInput } from './compiled-catalog.js';
-export type { Permissions, PermissionSet } from './permission-set.js';
+export type { WrittenPermissions, PreparedPermissions } from './prepare-permissions.js';
 export type { ScopeDecision } from './check-scope.js';
 export type { SubsetResult } from './is-subset.js';
 export type { RequiresResult } from './check-requires.js';

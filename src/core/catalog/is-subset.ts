@@ -1,6 +1,6 @@
 /** The no-escalation rule: whether everything a child permission set grants, the parent grants too. */
 import { covers, overlaps } from './scope-pattern.js';
-import { findCover, type PermissionSet } from './permission-set.js';
+import { findCover, type PreparedPermissions } from './prepare-permissions.js';
 
 export type SubsetResult =
   | { ok: true }
@@ -20,7 +20,7 @@ export type SubsetResult =
  * much. Both relations are exact on the pattern grammar, so if `isSubset(a, b)` then every check `a`
  * passes, `b` passes. It may refuse a union that only several parent scopes together cover.
  */
-export function isSubset(child: PermissionSet, parent: PermissionSet): SubsetResult {
+export function isSubset(child: PreparedPermissions, parent: PreparedPermissions): SubsetResult {
   if (!child.allowComplete || !parent.denyComplete) {
     const scope = child.scopes[0] ?? '';
     return { ok: false, scope, reason: 'invalid', message: 'permissions are too broad to compare' };

@@ -7,7 +7,7 @@ import { MAX_SCOPE_LENGTH } from '../scope.js';
 import { isSegment, type ScopePattern } from './scope-pattern.js';
 import { instantiate, unify } from './scope-template.js';
 import type { DefinitionIndex, ScopeDefinition } from './definition-index.js';
-import { isCovered, isDenied, type PermissionSet } from './permission-set.js';
+import { isCovered, isDenied, type PreparedPermissions } from './prepare-permissions.js';
 import { covers, overlaps } from './scope-pattern.js';
 import { overlapRanks } from './grant-trie.js';
 
@@ -93,7 +93,7 @@ export interface ResourceMemo {
 }
 
 /** Computes an entry's verdict for a set (with complete deny rules), from the grants that can meet it. */
-export function resourceVerdict(entry: ResourceEntry, set: PermissionSet): ResourceVerdict {
+export function resourceVerdict(entry: ResourceEntry, set: PreparedPermissions): ResourceVerdict {
   const { base, idAt } = entry;
   const at = (x: string): ScopePattern => base.map((s, i) => (i === idAt ? x : s));
   /** Ids `x` with `rel(rule, at(x))`, or `true` when every id qualifies. */

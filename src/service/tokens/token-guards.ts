@@ -1,7 +1,7 @@
 /** Checks shared by every use case that touches an existing token: it exists, and the actor may act on it. */
 import { TesseraError, badRequest, notFound } from '../../core/errors.js';
 import type { CompiledCatalog } from '../../core/catalog/index.js';
-import { permits, type PermissionSet } from '../../core/scope.js';
+import { permits, type Permissions } from '../../core/scope.js';
 import type { Scope, TokenId, TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
 import { rangeWithin } from '../../core/ip-allowlist.js';
@@ -18,7 +18,7 @@ export async function loadToken(store: Pick<StoreOps, 'getToken'>, actor: Actor,
  * No escalation (SPEC rule 2): an actor may only give, or act on, permissions it holds itself.
  * `field` names the request field for the error (`scopes` on create, `id` when acting on a token).
  */
-export function requireWithinActor(catalog: CompiledCatalog, actor: Actor, permissions: PermissionSet, field: string): void {
+export function requireWithinActor(catalog: CompiledCatalog, actor: Actor, permissions: Permissions, field: string): void {
   const check = withinActor(catalog, actor, permissions);
   if (check.ok) return;
   throw new TesseraError('FORBIDDEN', `${field}: ${check.scope}: ${check.message}; a token can only grant what it holds`, {
@@ -27,7 +27,7 @@ export function requireWithinActor(catalog: CompiledCatalog, actor: Actor, permi
 }
 
 /** Within the actor's own permissions and those of every ancestor of it that grants less than everything. */
-function withinActor(catalog: CompiledCatalog, actor: Actor, permissions: PermissionSet): ReturnType<CompiledCatalog['isSubset']> {
+function withinActor(catalog: CompiledCatalog, actor: Actor, permissions: Permissions): ReturnType<CompiledCatalog['isSubset']> {
   const own = catalog.isSubset(permissions, actor.permissions);
   if (!own.ok) return own;
   for (const ancestor of actor.limits?.ancestorPermissions ?? []) {
@@ -178,7 +178,7 @@ export function requireChainRoom(actor: Actor): void {
 }
 
 /** Within the permissions of each of a token's ancestors (a token never holds more than what made it). */
-export function requireWithinAncestors(catalog: CompiledCatalog, ancestors: readonly (TokenRecord | null)[], permissions: PermissionSet, field: string): void {
+export function requireWithinAncestors(catalog: CompiledCatalog, ancestors: readonly (TokenRecord | null)[], permissions: Permissions, field: string): void {
   for (const ancestor of ancestors) {
     if (ancestor === null) continue;
     const check = catalog.isSubset(permissions, { scopes: ancestor.scopes, deny: ancestor.deny });

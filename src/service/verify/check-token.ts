@@ -1,6 +1,6 @@
 /** The checks every presented token goes through once found (opaque or issued): life, address, permissions, usage. */
-import type { CompiledCatalog, PermissionSet, Query } from '../../core/catalog/index.js';
-import type { PermissionSet as Permissions } from '../../core/scope.js';
+import type { CompiledCatalog, PreparedPermissions, Query } from '../../core/catalog/index.js';
+import type { Permissions } from '../../core/scope.js';
 import { tokenStateAt } from '../../core/token-state.js';
 import type { TokenRecord, VerifyCode } from '../../core/types.js';
 import { printQuery } from '../../core/catalog/index.js';
@@ -137,7 +137,7 @@ function runChecks(catalog: CompiledCatalog, entry: CachedToken, input: VerifyCh
 }
 
 /** Permissions expanded for the catalog, once per catalog. */
-function preparedFor(catalog: CompiledCatalog, holder: { prepared?: PermissionSet; preparedFor?: CompiledCatalog }, permissions: Permissions): PermissionSet {
+function preparedFor(catalog: CompiledCatalog, holder: { prepared?: PreparedPermissions; preparedFor?: CompiledCatalog }, permissions: Permissions): PreparedPermissions {
   if (holder.preparedFor !== catalog) {
     holder.prepared = catalog.prepare({ scopes: permissions.scopes, deny: permissions.deny });
     holder.preparedFor = catalog;
@@ -145,7 +145,7 @@ function preparedFor(catalog: CompiledCatalog, holder: { prepared?: PermissionSe
   return holder.prepared!;
 }
 
-function checkPermissions(catalog: CompiledCatalog, perms: PermissionSet, input: VerifyChecks): Denial | Granted | undefined {
+function checkPermissions(catalog: CompiledCatalog, perms: PreparedPermissions, input: VerifyChecks): Denial | Granted | undefined {
   const context = input.context ?? {};
   if (input.scopes && input.scopes.length > 0) {
     const missing = input.scopes.filter((scope) => !catalog.grants(perms, scope, context));

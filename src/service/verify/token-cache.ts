@@ -1,6 +1,6 @@
 /** In-memory answers for the verify path: secret hash → token, with a negative cache for unknown hashes. */
-import type { CompiledCatalog, PermissionSet } from '../../core/catalog/index.js';
-import type { PermissionSet as Permissions } from '../../core/scope.js';
+import type { CompiledCatalog, PreparedPermissions } from '../../core/catalog/index.js';
+import type { Permissions } from '../../core/scope.js';
 import { parseIpAllowlist, type IpAllowlist } from '../../core/ip-allowlist.js';
 import type { SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
 import type { EndpointVerdicts } from './endpoint-verdicts.js';
@@ -29,7 +29,7 @@ export interface CachedToken extends UsageSlot {
   /** Served from the cache until then (epoch ms); `Infinity` for an entry the cache does not hold. */
   untilMs: number;
   /** The token's permissions expanded for `preparedFor`, computed at its first scope check. */
-  prepared?: PermissionSet;
+  prepared?: PreparedPermissions;
   preparedFor?: CompiledCatalog;
   /** Recent endpoint checks and their answers (the verify path's results), for one catalog. */
   endpointVerdicts?: EndpointVerdicts<unknown>;
@@ -39,7 +39,7 @@ export interface CachedToken extends UsageSlot {
 export interface AncestorPermissions {
   tokenId: TokenId;
   permissions: Permissions;
-  prepared?: PermissionSet;
+  prepared?: PreparedPermissions;
   preparedFor?: CompiledCatalog;
 }
 

@@ -5,13 +5,14 @@ import type { ScopePattern } from './scope-pattern.js';
 import type { ResourceMemo } from './resource-index.js';
 import { buildTrie, coverRank, hasCover, overlapRank, overlapRanks, NONE, type TrieNode } from './grant-trie.js';
 
-/** What a token holds: canonical scope strings, and deny rules that win over them. */
-export interface Permissions {
+/** What a token holds, as written: scope strings and deny rules that win over them. The catalog expands them and fails closed on any it cannot read. */
+export interface WrittenPermissions {
   readonly scopes: readonly string[];
   readonly deny?: readonly string[];
 }
 
-export interface PermissionSet {
+/** `WrittenPermissions` expanded through the catalog (what its `includes` imply counts) and indexed. */
+export interface PreparedPermissions {
   readonly scopes: readonly string[];
   readonly deny: readonly string[];
   readonly allow: readonly Grant[];
@@ -30,7 +31,7 @@ export interface PermissionSet {
   readonly resourceMemo: ResourceMemo;
 }
 
-export function preparePermissions(perms: Permissions, defs: DefinitionIndex): PermissionSet {
+export function preparePermissions(perms: WrittenPermissions, defs: DefinitionIndex): PreparedPermissions {
   const allow = expandScopes(perms.scopes, defs);
   const deny = expandScopes(perms.deny ?? [], defs);
   const n = allow.grants.length;
@@ -56,35 +57,35 @@ export function preparePermissions(perms: Permissions, defs: DefinitionIndex): P
 }
 
 /** The grant a rank of `allowTrie` stands for. */
-function allowAt(set: PermissionSet, rank: number): Grant | undefined {
+function allowAt(set: PreparedPermissions, rank: number): Grant | undefined {
   const n = set.allow.length;
   return set.allow[rank >= n ? rank - n : rank];
 }
 
 /** The held pattern that covers `p`, if any (same-first-segment grants first, in token order). */
-export function findCover(set: PermissionSet, p: ScopePattern): Grant | undefined {
+export function findCover(set: PreparedPermissions, p: ScopePattern): Grant | undefined {
   const rank = coverRank(set.allowTrie, p);
   return rank === NONE ? undefined : allowAt(set, rank);
 }
 
 /** Whether some held pattern covers `p` (cheaper than `findCover`: stops at the first). */
-export function isCovered(set: PermissionSet, p: ScopePattern): boolean {
+export function isCovered(set: PreparedPermissions, p: ScopePattern): boolean {
   return hasCover(set.allowTrie, p);
 }
 
 /** The first deny rule (in token order) that takes away part of `p`, if any. */
-export function findDeny(set: PermissionSet, p: ScopePattern): Grant | undefined {
+export function findDeny(set: PreparedPermissions, p: ScopePattern): Grant | undefined {
   const rank = overlapRank(set.denyTrie, p);
   return rank === NONE ? undefined : set.denies[rank];
 }
 
 /** Whether some deny rule takes away part of `p`. */
-export function isDenied(set: PermissionSet, p: ScopePattern): boolean {
+export function isDenied(set: PreparedPermissions, p: ScopePattern): boolean {
   return overlapRank(set.denyTrie, p, 0, true) !== NONE;
 }
 
 /** The first held pattern (in token order) that meets `p` and is not wholly denied (for "some `user_id:…`" requirements). */
-export function holdsSome(set: PermissionSet, p: ScopePattern): Grant | undefined {
+export function holdsSome(set: PreparedPermissions, p: ScopePattern): Grant | undefined {
   const n = set.allow.length;
   const indexes = overlapRanks(set.allowTrie, p, []).map((r) => (r >= n ? r - n : r));
   indexes.sort((a, b) => a - b);
