@@ -81,7 +81,7 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect(await code(rotated)).toBe('VALID');
   });
 
-  // Runs last: it replaces the catalog with the integration platform's (seed 004) for an endpoint token.
+  // Runs last: it replaces the catalog with the integration platform's for an endpoint token.
   it('shows no Enabled switch on a revoked token, on its page or among endpoint tokens (its record says enabled: false)', async () => {
     const made = await s.t.createToken({ name: 'Gone for good', scopes: ['config:read'] });
     const revoked = await s.t.request('POST', `/v1/tokens/${made.id}/revoke`, { token: s.t.rootSecret });

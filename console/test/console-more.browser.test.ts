@@ -1,4 +1,4 @@
-// The web console in a real browser, continued (see console.browser.test.ts): IoT-style grants (seed 002), editable
+// The web console in a real browser, continued (see console.browser.test.ts): the IoT platform's resource grants, editable
 // permissions, a catalog refused for stranding live tokens, the collapsed tree, the keyboard, and 390 px screens.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ describe.skipIf(browserSuiteSkipped('console-more.browser.test'))('web console i
     browser = await launchBrowser();
     t = await startTestApp();
     t.tessera.start();
-    // Seed 002: a permission is a type × one resource or all × some actions or all.
+    // IoT platform: a permission is a type × one resource or all × some actions or all.
     const applied = await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: catalogFile('iot.yaml'), format: 'yaml' } });
     expect(applied.status).toBe(200);
   });

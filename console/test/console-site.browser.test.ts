@@ -107,7 +107,7 @@ describe.skipIf(browserSuiteSkipped('console-site.browser.test'))('the console a
     // The yaml package's own error classes: present in any build that bundles its parser.
     const withYaml = chunks.filter((f) => /YAMLParseError|YAMLWarning|YAMLSemanticError/.test(readFileSync(join(defaultConsoleDir, 'assets', f), 'utf8')));
     expect(withYaml).toEqual([]);
-    // And the page that used it still names resource grants in words (seed 002, iot.yaml, is this suite's catalog).
+    // And the page that used it still names resource grants in words (the IoT platform's iot.yaml is this suite's catalog).
     const tree = await s.t.request('GET', '/v1/catalog/tree', { token: s.t.rootSecret });
     expect(tree.body.resources.find((r: { type: string }) => r.type === 'device')).toMatchObject({
       name: 'Device', pattern: 'device:{id}:{action}', actions: expect.arrayContaining([{ name: 'ListDevices', description: 'List the account devices.' }]),

@@ -260,7 +260,7 @@ describe.skipIf(browserSuiteSkipped('console.browser.test'))('web console in a r
     await shot('audit-log-filtered');
   });
 
-  // Runs last: it replaces the catalog with the integration platform's (seed 004).
+  // Runs last: it replaces the catalog with the integration platform's.
   it('turns on token authentication, assigns a secondary endpoint token, hides unassigned ones, and shows its calls', async () => {
     const source = readFileSync(join(process.cwd(), 'examples/catalogs/integration.yaml'), 'utf8');
     const applied = await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source, format: 'yaml', force: true } });

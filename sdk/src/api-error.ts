@@ -1,4 +1,4 @@
-/** TesseraApiError: the one exception every SDK failure surfaces as (the messaging seed's `ApiException`). */
+/** TesseraApiError: the one exception every SDK failure surfaces as (the messaging API's `ApiException`). */
 
 /**
  * Tessera's error codes (`messageId` of the envelope), plus the SDK's own for calls that got no usable answer:

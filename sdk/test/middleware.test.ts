@@ -72,7 +72,7 @@ describe.each(frameworks)('SDK middleware on %s (example app against a running T
     expect(res.body.requestError.serviceException.messageId).toBe('UNAUTHORIZED');
   });
 
-  it('answers 403 with exactly the seed body and the scope that would do', async () => {
+  it('answers 403 with exactly the messaging API’s body and the scope that would do', async () => {
     const sender = await t.createToken({ name: 'sender', scopes: ['sms:message:send'] });
     const res = await call(app.url, 'GET', '/sms/1/logs', bearer(sender.secret));
     expect(res.status).toBe(403);

@@ -37,13 +37,13 @@ export interface Backend {
   catalogValidate(input: CatalogInput): Promise<CatalogValidation>;
   catalogApply(input: CatalogInput & { force: boolean }): Promise<CatalogVersionRecord>;
   catalogVersions(): Promise<Page<Omit<CatalogVersionRecord, 'source'>>>;
-  /** Seed 004: endpoint authentication and primary tokens. */
+  /** Integration platform: endpoint authentication and primary tokens. */
   endpointList(): Promise<{ items: EndpointAuthView[] }>;
   endpointAuthGet(id: string): Promise<EndpointAuthView>;
   endpointAuthSet(id: string, input: SetEndpointAuthInput): Promise<SetEndpointAuthResult>;
   endpointRegenerate(id: string, method: string, options: { overlapSeconds?: number }): Promise<RotatedToken & { method: string }>;
   endpointTokens(id: string, input: { assigned?: 'true' | 'false' | 'all'; status?: TokenStatusFilter; limit?: number; cursor?: string }): Promise<Page<EndpointTokenView>>;
-  /** Seed 004: secondary endpoint tokens. */
+  /** Integration platform: secondary endpoint tokens. */
   endpointTokenCreate(input: CreateEndpointTokenInput): Promise<{ token: EndpointTokenView; secret: string }>;
   endpointTokenList(input: { status?: TokenStatusFilter; limit?: number; cursor?: string }): Promise<Page<EndpointTokenView>>;
   endpointTokenShow(id: string): Promise<EndpointTokenView>;

@@ -1,4 +1,4 @@
-// `tessera endpoint …` and `tessera endpoint-token …` (seed 004), on a database (a SQLite file, or PostgreSQL
+// `tessera endpoint …` and `tessera endpoint-token …` (the integration platform's), on a database (a SQLite file, or PostgreSQL
 // through DATABASE_URL) and against a running server.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-/** `tessera endpoint …` (auth, regenerate, tokens) and `tessera endpoint-token …` (secondaries): seed 004. */
+/** `tessera endpoint …` (auth, regenerate, tokens) and `tessera endpoint-token …` (secondaries): the integration platform's endpoint tokens. */
 import { Option, type Command } from 'commander';
 import type { AssignmentInput, EndpointAuthView, EndpointTokenView } from '../service/index.js';
 import type { TokenStatusFilter } from '../store/store.js';

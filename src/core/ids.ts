@@ -20,5 +20,5 @@ export function newId(kind: IdKind, randomBytes: (n: number) => Uint8Array): str
   return `${idPrefixes[kind]}_${generateRandomString(ID_RANDOM_LENGTH, randomBytes)}`;
 }
 
-/** Ids chosen by a token's creator (seed 002: "Token ID unique within the user account"). */
+/** Ids chosen by a token's creator (IoT platform: "Token ID unique within the user account"). */
 export const CHOSEN_TOKEN_ID_PATTERN = /^[A-Za-z0-9_]{1,50}$/;

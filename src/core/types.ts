@@ -17,7 +17,7 @@ export type Timestamp = string;
 export type PresentationScheme = 'bearer' | 'x-api-key' | 'app' | 'query';
 
 export interface AccountPolicy {
-  /** Whether scopes and deny rules of an existing token may be edited (seed 002) or are fixed (seed 000). */
+  /** Whether scopes and deny rules of an existing token may be edited (the IoT platform's way) or are fixed (the communications platform's). */
   permissionsEditable: boolean;
   /** Longest lifetime a token may be given, in seconds; `null` means unlimited. */
   maxLifetimeSeconds: number | null;
@@ -53,7 +53,7 @@ export interface AccountRecord {
 
 /**
  * `standard`: made through the token API. `primary`: generated for one method of a token-authenticated endpoint
- * (seed 004), system-managed. `secondary`: an endpoint token whose scopes are those of the primaries it is assigned to.
+ * (integration platform), system-managed. `secondary`: an endpoint token whose scopes are those of the primaries it is assigned to.
  */
 export type TokenKind = 'standard' | 'primary' | 'secondary';
 

@@ -181,7 +181,7 @@ describe('children are within their creator', () => {
   });
 });
 
-/** A second app on the integration platform's catalog (seed 004), closed after `fn`. */
+/** A second app on the integration platform's catalog, closed after `fn`. */
 async function withIntegrationApp(fn: (t2: TestApp) => Promise<void>): Promise<void> {
   const t2 = await startTestApp();
   try {

@@ -40,7 +40,7 @@ describe.skipIf(process.env.CI !== 'true' && !findCaddy())('Caddy forward_auth i
     expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera"');
   });
 
-  it('wrong scope → 403 with exactly the seed body and an insufficient_scope challenge', async () => {
+  it('wrong scope → 403 with exactly the messaging API’s body and an insufficient_scope challenge', async () => {
     const m = await t.createToken({ name: 'sender', scopes: ['message:send'] });
     const res = await call('GET', '/sms/1/logs', { authorization: `Bearer ${m.secret}` });
     expect(res.status).toBe(403);

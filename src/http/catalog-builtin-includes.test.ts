@@ -1,5 +1,5 @@
-// Catalog scopes that include Tessera's own permissions: seed 002's `admin` reaches the account's tokens, seed
-// 004's data viewer reads its endpoints' usage; nothing escalates through them.
+// Catalog scopes that include Tessera's own permissions: the IoT platform's `admin` reaches the account's tokens, the
+// integration platform's data viewer reads its endpoints' usage; nothing escalates through them.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';

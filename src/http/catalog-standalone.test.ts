@@ -1,4 +1,4 @@
-// Seed 003: `user_id:<id>` scopes say which user, not what may be done: the catalog marks them `standalone: false`.
+// Notifications API: `user_id:<id>` scopes say which user, not what may be done: the catalog marks them `standalone: false`.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageId, startTestApp, type TestApp } from '../testing/test-app.js';

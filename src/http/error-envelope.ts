@@ -1,4 +1,4 @@
-/** The one error body of every Tessera response (the messaging seed's shape), and RFC 6750 challenges. */
+/** The one error body of every Tessera response (the messaging API's shape), and RFC 6750 challenges. */
 import type { FastifyReply } from 'fastify';
 import { errorStatus, type ErrorCode } from '../core/errors.js';
 
@@ -10,7 +10,7 @@ export function envelope(code: ErrorCode, text: string, details?: unknown): Erro
   return { requestError: { serviceException: { messageId: code, text, ...(details === undefined ? {} : { details }) } } };
 }
 
-/** The exact 403 body of seed 001, used wherever a caller lacks a scope. */
+/** The exact 403 body of the messaging API, used wherever a caller lacks a scope. */
 export const FORBIDDEN_BODY = envelope('FORBIDDEN', 'Forbidden');
 
 export function sendError(reply: FastifyReply, code: ErrorCode, text: string, details?: unknown): FastifyReply {

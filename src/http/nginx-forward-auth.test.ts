@@ -55,7 +55,7 @@ describe.skipIf(process.env.CI !== 'true' && !(await import('../testing/nginx-se
     expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
   });
 
-  it('wrong scope → 403 with exactly the seed body and an insufficient_scope challenge', async () => {
+  it('wrong scope → 403 with exactly the messaging API’s body and an insufficient_scope challenge', async () => {
     const m = await t.createToken({ name: 'sender', scopes: ['message:send'] });
     const res = await call('GET', '/sms/1/logs', bearer(m.secret));
     expect(res.status).toBe(403);

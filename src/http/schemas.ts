@@ -29,7 +29,7 @@ export const TokenView = Type.Object(
     kind: Type.String(),
     name: Type.String(),
     description: Nullable(Type.String()),
-    profileId: Nullable(Type.String({ description: 'The identity the token acts as (seed 000)' })),
+    profileId: Nullable(Type.String({ description: 'The identity the token acts as (a communications platform profile)' })),
     scopes: Type.Array(Type.String()),
     deny: Type.Array(Type.String()),
     templates: Type.Array(Type.String()),

@@ -165,7 +165,7 @@ export interface SigningKeyRecord {
   notAfter: Timestamp | null;
 }
 
-/** How an integration endpoint (seed 004) is authenticated: `token` (primaries and secondaries), `internal` (primaries only), `none`. */
+/** How an integration endpoint is authenticated: `token` (primaries and secondaries), `internal` (primaries only), `none`. */
 export type EndpointAuthMode = 'none' | 'token' | 'internal';
 
 /** An account's settings for one integration endpoint, and the current primary token of each method. */

@@ -198,7 +198,7 @@ export function CreateTokenPage() {
           </button>
           {advanced ? (
             <div id="advanced-options" className="advanced">
-              {/* One place to pick from (the tree: its services are the API's scope categories, seed 001's "General,
+              {/* One place to pick from (the tree: its services are the API's scope categories, the messaging API's "General,
                   Channels, …"), and one for what it cannot list: a scope with values, e.g. a tenant id. */}
               <p className="muted small">
                 Each service (scope category) with its permissions; those from the chosen permission sets are ticked. Open a

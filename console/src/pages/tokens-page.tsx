@@ -26,7 +26,7 @@ function ScopeSummary({ scopes }: { scopes: string[] }) {
 
 export function TokensPage() {
   const [showInactive, setShowInactive] = useState(false);
-  // Endpoint tokens (seed 004) have their own pages; the list shows them only when asked.
+  // The integration platform's endpoint tokens have their own pages; the list shows them only when asked.
   const [showEndpoint, setShowEndpoint] = useState(false);
   const [searchText, setSearchText] = useState('');
   const [search, setSearch] = useState('');

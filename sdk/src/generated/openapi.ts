@@ -21,7 +21,7 @@ export interface paths {
                     status?: "active" | "inactive" | "all";
                     /** @description Substring of the name, any case, or the exact token id */
                     search?: string;
-                    /** @description `standard`: tokens made through this API; `primary`/`secondary`: endpoint tokens (seed 004), managed through their endpoints */
+                    /** @description `standard`: tokens made through this API; `primary`/`secondary`: the integration platform's endpoint tokens, managed through their endpoints */
                     kind?: "standard" | "primary" | "secondary" | "all";
                     limit?: number;
                     /** @description nextCursor of the previous page */

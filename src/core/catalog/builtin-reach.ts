@@ -1,5 +1,5 @@
 /**
- * Tessera's own permissions a catalog hands out through `includes` (seed 002's `admin`, "access to the whole
+ * Tessera's own permissions a catalog hands out through `includes` (the IoT platform's `admin`, "access to the whole
  * account", reaching `tokens:*`). Only an include that names them reaches them: a pattern starting with `*`
  * (`*`, `*:read`) means "everything this catalog declares", never the management API.
  */

@@ -16,7 +16,7 @@ export const builtinScopes = [
   scope('catalog:write', 'Replace the account\'s catalog.'),
   scope('audit:read', 'Read the audit log.'),
   scope('usage:read', 'Read usage events and roll-ups.'),
-  scope('usage:endpoints:read', 'Read the usage of the catalog\'s token-authenticated endpoints, one endpoint per query (seed 004\'s endpoint data viewer).'),
+  scope('usage:endpoints:read', 'Read the usage of the catalog\'s token-authenticated endpoints, one endpoint per query (the integration platform\'s endpoint data viewer).'),
   scope('endpoints:manage', 'Manage primary and secondary endpoint tokens.'),
   scope('account:manage', 'Change account policy and rotate signing keys.'),
   scope('leaks:report', 'Report leaked secrets (POST /v1/leaks): each live one is disabled or revoked, whatever its account.'),

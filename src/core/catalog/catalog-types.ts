@@ -50,7 +50,7 @@ export interface ScopeDoc {
   /** Scopes that must also be on the token, e.g. `user_id:{user_id}`; params are bound by the call. */
   requires?: string | string[];
   /**
-   * `false`: the scope cannot be a token's only kind of permission (seed 003's `user_id:<id>` says which user,
+   * `false`: the scope cannot be a token's only kind of permission (the notifications API's `user_id:<id>` says which user,
    * not what may be done with it); a token holding only such scopes is refused. Default `true`.
    */
   standalone?: boolean;

@@ -8,7 +8,7 @@ export type RequiresResult = { ok: true } | { ok: false; scope: string; requires
 
 /**
  * Checks every scope the token would hold, including those it gets through `includes`, then that the token is
- * not made only of scopes declared `standalone: false` (seed 003: `user_id:pigeon` alone grants nothing useful).
+ * not made only of scopes declared `standalone: false` (notifications API: `user_id:pigeon` alone grants nothing useful).
  */
 export function checkRequires(set: PreparedPermissions, defs: DefinitionIndex): RequiresResult {
   const required = checkRequired(set, defs);

@@ -1,4 +1,4 @@
-// Seed 000 (communications platform): the five permission sets and the advanced services tree.
+// Communications platform: the five permission sets and the advanced services tree.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from './load-catalog.js';
@@ -8,8 +8,8 @@ const loaded = loadCatalog(readFileSync(new URL('../../../examples/catalogs/comm
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
 const catalog = loaded.catalog;
 
-describe('communications catalog (seed 000)', () => {
-  it('offers the five permission sets of the seed, with descriptions', () => {
+describe('communications catalog (communications platform)', () => {
+  it('offers the five permission sets of the platform, with descriptions', () => {
     const sets = (catalog.document.templates ?? []).map((t) => [t.name, t.description]);
     expect(sets).toEqual([
       ['One API Access – All Channels', 'Use the Enterprise Communications API to send on all channels.'],

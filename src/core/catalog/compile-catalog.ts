@@ -29,7 +29,7 @@ export function compileCatalog(doc: CatalogDocument, options: CompileOptions = {
     const { index: defs, issues } = buildDefinitions(doc);
     defs.all.forEach((d) => {
       d.includes.forEach((inc, j) => {
-        // An include may also name Tessera's own permissions (seed 002: `admin` includes `tokens:*`).
+        // An include may also name Tessera's own permissions (IoT platform: `admin` includes `tokens:*`).
         const pattern = instantiate(inc);
         if (!defs.knows(pattern) && !namesBuiltin(pattern)) issues.push({ path: `${d.path}.includes[${j}]`, message: 'matches no declared scope' });
       });

@@ -1,4 +1,4 @@
-// Seed 004 (integration platform): endpoints by method, primary tokens per method, secondaries mapped to them.
+// Integration platform: endpoints by method, primary tokens per method, secondaries mapped to them.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from './load-catalog.js';
@@ -7,7 +7,7 @@ const loaded = loadCatalog(readFileSync(new URL('../../../examples/catalogs/inte
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
 const catalog = loaded.catalog;
 
-describe('integration catalog (seed 004)', () => {
+describe('integration catalog (integration platform)', () => {
   it('marks token-authenticated endpoints; DELETE exists only where deleting is allowed', () => {
     const byName = new Map<string, string[]>();
     for (const e of catalog.endpoints.endpoints.filter((x) => x.auth === 'token')) {

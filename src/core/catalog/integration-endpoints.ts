@@ -1,5 +1,5 @@
 /**
- * Seed 004's "endpoints": the catalog's token-authenticated endpoints grouped by the resource id of their scope.
+ * The integration platform's "endpoints": the catalog's token-authenticated endpoints grouped by the resource id of their scope.
  * `POST /api/endpoints/orders` with scope `endpoint:orders:POST` (resource type `endpoint`, pattern
  * `endpoint:{id}:{action}`) belongs to the integration endpoint `orders`, method POST.
  */

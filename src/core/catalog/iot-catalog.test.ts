@@ -1,4 +1,4 @@
-// Seed 002 (IoT platform): type × one resource or all × some actions or all, with the seed's action names.
+// IoT platform: type × one resource or all × some actions or all, with the platform's action names.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from './load-catalog.js';
@@ -15,8 +15,8 @@ const seedActions: Record<string, string[]> = {
   token: ['ListTokens', 'CreateToken', 'ReadTokenConfig', 'UpdateToken', 'DeleteToken'],
 };
 
-describe('iot catalog (seed 002)', () => {
-  it('declares exactly the seed permission types and action names', () => {
+describe('iot catalog (IoT platform)', () => {
+  it('declares exactly the platform’s permission types and action names', () => {
     const doc = catalog.document;
     expect(Object.fromEntries((doc.resources ?? []).map((r) => [r.type, r.actions.map((a) => a.name)]))).toEqual(seedActions);
     expect(catalog.document.services?.[0]?.groups.map((g) => g.name)).toEqual(['Admin Access', 'Device', 'Bucket', 'Endpoint', 'Dashboard', 'Token']);

@@ -1,4 +1,4 @@
-// Seed 001 (messaging API): scope categories, channel-wide scopes, `<product>:manage`, any-one-of endpoints.
+// Messaging API: scope categories, channel-wide scopes, `<product>:manage`, any-one-of endpoints.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from './load-catalog.js';
@@ -10,12 +10,12 @@ const catalog = loaded.catalog;
 const defs = catalog.definitions.all.map((d) => d.text);
 const channelScopes = (suffix: string): string[] => defs.filter((s) => s.endsWith(suffix) && s !== suffix.slice(1));
 
-describe('messaging catalog (seed 001)', () => {
+describe('messaging catalog (messaging API)', () => {
   it('offers the six scope categories of the Create API key page', () => {
     expect(catalogTree(catalog).map((s) => s.name)).toEqual(['General', 'Channels', 'Connectivity', 'Platform', 'Customer Engagement', 'Web SDK']);
   });
 
-  it('lists the General scopes of the seed', () => {
+  it('lists the platform’s General scopes', () => {
     const general = catalogTree(catalog)[0]?.groups[0]?.permissions.map((p) => p.scope);
     expect(general).toEqual(['message:send', 'inbound-message:read', 'web:sdk', 'mobile-app-messaging:sdk']);
   });

@@ -1,4 +1,4 @@
-// Seed 003 (notification platform): every seed scope, the user_id rule, optional brand ids, tenant scopes.
+// Notifications API: every scope it names, the user_id rule, optional brand ids, tenant scopes.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from './load-catalog.js';
@@ -8,8 +8,8 @@ if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
 const catalog = loaded.catalog;
 const scopeString = (s: string): { scopes: string[] } => ({ scopes: s.split(' ') });
 
-describe('notifications catalog (seed 003)', () => {
-  it('declares every scope of the seed', () => {
+describe('notifications catalog (notifications API)', () => {
+  it('declares every scope the platform names', () => {
     const seed = [
       'user_id:{user_id}', 'read:messages', 'read:user-tokens', 'write:user-tokens', 'read:brands[:{brand_id}]',
       'write:brands[:{brand_id}]', 'inbox:read:messages', 'inbox:write:events', 'read:preferences', 'write:preferences',

@@ -1,5 +1,5 @@
 /**
- * Resource grants (seed 002: type × one resource or all × some actions or all): how a resource type spells its
+ * Resource grants (IoT platform: type × one resource or all × some actions or all): how a resource type spells its
  * scopes, and reading a scope back into the grant it spells. The one place that knows the default pattern.
  */
 import type { ResourceDoc } from './catalog-types.js';

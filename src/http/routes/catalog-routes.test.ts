@@ -81,7 +81,7 @@ describe('catalog versions', () => {
   itRefusesUnauthorised(() => t, { method: 'GET', path: '/v1/catalog/versions', permission: 'catalog:read' });
 });
 
-describe('messaging catalog (seed 001): hierarchical scopes, endpoints with alternatives, queries', () => {
+describe('messaging API catalog: hierarchical scopes, endpoints with alternatives, queries', () => {
   beforeAll(async () => {
     expect((await apply(example('messaging'), { force: true })).status).toBe(200);
   });
@@ -142,8 +142,8 @@ describe('messaging catalog (seed 001): hierarchical scopes, endpoints with alte
   });
 });
 
-describe('other seeds through the API', () => {
-  it('communications (seed 000): a token from two permission sets plus one advanced permission records its templates', async () => {
+describe('the other platforms through the API', () => {
+  it('communications platform: a token from two permission sets plus one advanced permission records its templates', async () => {
     expect((await apply(example('communications'), { force: true })).status).toBe(200);
     const res = await t.request('POST', '/v1/tokens', {
       token: t.rootSecret,
@@ -159,7 +159,7 @@ describe('other seeds through the API', () => {
     expect(tree.body.templates.map((x: { id: string }) => x.id)).toContain('ecapi-all-channels');
   });
 
-  it('notifications (seed 003): read:messages requires a user_id scope, and a user-bound call needs that user', async () => {
+  it('notifications API: read:messages requires a user_id scope, and a user-bound call needs that user', async () => {
     expect((await apply(example('notifications'), { force: true })).status).toBe(200);
     const lonely = await t.request('POST', '/v1/tokens', { token: t.rootSecret, body: { name: 'x', scopes: ['read:messages'] } });
     expect(lonely.status).toBe(400);
@@ -170,7 +170,7 @@ describe('other seeds through the API', () => {
     expect((await verify({ token: inbox.secret, scopes: ['read:brands:my_brand'] })).body.code).toBe('VALID');
   });
 
-  it('IoT (seed 002): resource + action grants with one resource or all', async () => {
+  it('IoT platform: resource + action grants with one resource or all', async () => {
     expect((await apply(example('iot'), { force: true })).status).toBe(200);
     const device = await t.createToken({ name: 'sigfox', scopes: ['device:thermo-1:*', 'bucket:*:ReadBucket'] });
     const check = (type: string, id: string, action: string) => verify({ token: device.secret, resource: { type, id, action } });

@@ -1,4 +1,4 @@
-// Seed 004: an endpoint the catalog declares `auth: token` starts with token authentication on; its POST and GET
+// Integration platform: an endpoint the catalog declares `auth: token` starts with token authentication on; its POST and GET
 // primaries (DELETE where deleting is allowed) are generated at first need, secrets shown once, to a manager.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

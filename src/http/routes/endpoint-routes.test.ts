@@ -1,4 +1,4 @@
-// Seed 004 (integration platform): endpoint authentication, primary tokens per method, secondary tokens mapped
+// Integration platform: endpoint authentication, primary tokens per method, secondary tokens mapped
 // to them, and the endpoint data viewer (usage filtered by endpoint and token), through the real app.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ const call = async (secret: string, method: string, path: string) =>
 const methods = (auth: { primaries: { method: string; token: { status: string } }[] }) =>
   auth.primaries.filter((p) => p.token.status === 'active').map((p) => p.method);
 
-describe('the seed 004 story', () => {
+describe('the integration platform story', () => {
   it('token auth → POST/GET primaries → allow deleting → DELETE primary → two apps on POST → disable one → usage per token', async () => {
     const on = await setAuth('orders', { mode: 'token', allowDelete: false });
     expect(on.status).toBe(200);

@@ -1,4 +1,4 @@
-/** Seed 004's endpoint tokens: /v1/endpoints (auth, primaries, the Tokens tab) and /v1/endpoint-tokens (secondaries). */
+/** The integration platform's endpoint tokens: /v1/endpoints (auth, primaries, the Tokens tab) and /v1/endpoint-tokens (secondaries). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';

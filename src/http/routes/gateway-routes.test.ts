@@ -35,7 +35,7 @@ describe('GET /v1/authorize (forward auth)', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('answers 403 with exactly the seed body and an insufficient_scope challenge naming the scopes that would do', async () => {
+  it('answers 403 with exactly the messaging API’s body and an insufficient_scope challenge naming the scopes that would do', async () => {
     const sender = await t.createToken({ name: 'sender', scopes: ['message:send'] });
     const res = await authorize(nginx('GET', '/sms/1/logs', { authorization: `Bearer ${sender.secret}` }));
     expect(res.status).toBe(403);

@@ -97,7 +97,7 @@ describe('POST /v1/auth/issue-token', () => {
 });
 
 describe('issued tokens at verify, authorize and introspect', () => {
-  it('are accepted with their own scope, within the catalog (seed 003: user_id binds read:messages)', async () => {
+  it('are accepted with their own scope, within the catalog (notifications API: user_id binds read:messages)', async () => {
     const { token } = (await issue({ scope: 'user_id:pigeon read:messages' })).body;
     const valid = await verify({ token, endpoint: { method: 'GET', path: '/users/pigeon/messages' } });
     expect(valid.body).toMatchObject({ valid: true, code: 'VALID', tokenId: issuer.id, profileId: 'svc-backend', scopes: ['user_id:pigeon', 'read:messages'] });

@@ -234,7 +234,7 @@ describe('POST /v1/leaks/check', () => {
   });
 });
 
-// Runs last: it applies the integration platform's catalog (seed 004) for a primary endpoint token.
+// Runs last: it applies the integration platform's catalog for a primary endpoint token.
 describe('POST /v1/leaks: endpoint tokens', () => {
   it('revokes a leaked primary endpoint token (none can be switched back on); the endpoint’s next change makes a new one', async () => {
     const source = readFileSync(new URL('../../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');

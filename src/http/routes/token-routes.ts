@@ -44,7 +44,7 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
           search: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of the name, any case, or the exact token id' })),
           kind: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('primary'), Type.Literal('secondary'), Type.Literal('all')], {
             default: 'all',
-            description: '`standard`: tokens made through this API; `primary`/`secondary`: endpoint tokens (seed 004), managed through their endpoints',
+            description: '`standard`: tokens made through this API; `primary`/`secondary`: the integration platform\'s endpoint tokens, managed through their endpoints',
           })),
           ...ListQuery,
         }),

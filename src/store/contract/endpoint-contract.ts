@@ -1,4 +1,4 @@
-/** The store contract for seed 004's endpoint tokens: endpoint settings, assignments, secondary listings. */
+/** The store contract for the integration platform's endpoint tokens: endpoint settings, assignments, secondary listings. */
 import { describe, expect, it } from 'vitest';
 import type { AccountRecord, Scope, TokenId } from '../../core/types.js';
 import type { EndpointSettingsRecord, Store } from '../store.js';

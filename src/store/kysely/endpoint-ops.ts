@@ -1,4 +1,4 @@
-/** Seed 004's endpoint tokens: per-endpoint settings with their primaries, and secondary-token assignments. */
+/** The integration platform's endpoint tokens: per-endpoint settings with their primaries, and secondary-token assignments. */
 import type { AccountId, TokenId } from '../../core/types.js';
 import type { EndpointAuthMode, EndpointSettingsRecord, ListSecondariesQuery, StoreOps } from '../store.js';
 import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';

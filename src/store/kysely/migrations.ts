@@ -189,7 +189,7 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
     },
     '0005_endpoint_tokens': {
       async up(db: Kysely<unknown>): Promise<void> {
-        // Seed 004: per account and integration endpoint, the auth mode, "allow deleting" and the current primary
+        // Integration platform: per account and integration endpoint, the auth mode, "allow deleting" and the current primary
         // token of each method (JSON object method → token id; the tokens themselves live in `tokens`).
         await db.schema
           .createTable('endpoint_settings')

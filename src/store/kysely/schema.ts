@@ -125,7 +125,7 @@ export interface SigningKeysTable {
   not_after: string | null;
 }
 
-/** Seed 004: an account's settings for one integration endpoint. */
+/** Integration platform: an account's settings for one integration endpoint. */
 export interface EndpointSettingsTable {
   account_id: string;
   endpoint_id: string;
