@@ -1,7 +1,7 @@
 /** The store contract for `insertTokens`: many tokens in chunked multi-row inserts, all or none. */
 import { describe, expect, it } from 'vitest';
 import type { AccountRecord, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
-import { StoreConflictError, type Store } from '../store.js';
+import { StoreConflictError, type Store, type StoreChange } from '../store.js';
 import { at, makeSecret, makeToken, storeWithAccounts } from './fixtures.js';
 
 type Item = { token: TokenRecord; secret: TokenSecretRecord };
@@ -101,6 +101,33 @@ export function runBulkInsertContract(name: string, makeStore: () => Promise<Sto
 
       expect(await store.countTokens(acc.id)).toBe(1);
       await expectNoneOf([...clashWithStore.slice(0, 900), ...clashInBatch]);
+    });
+
+    it('tells its change listeners of every token and its secret, once the batch commits, and nothing of a refused batch', async () => {
+      const heard: StoreChange[] = [];
+      const stop = store.onChange((change) => heard.push(change));
+      try {
+        const items = batch('told', 600);
+        await store.insertTokens(items);
+        // The same change a single insert tells: the secret may be remembered as unknown by a cache.
+        expect(heard).toStrictEqual(items.map(({ token, secret }) => ({ accountId: acc.id, tokenId: token.id, secretHash: secret.hash })));
+
+        heard.length = 0;
+        const refused = batch('refused', 600);
+        refused[550] = { ...refused[550]!, secret: { ...items[0]!.secret, tokenId: refused[550]!.token.id } };
+        await expect(store.insertTokens(refused)).rejects.toBeInstanceOf(StoreConflictError);
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.insertTokens(batch('undone', 3));
+            // Nothing is told while the caller's transaction is open, and nothing when it rolls back.
+            expect(heard).toHaveLength(0);
+            throw new Error('abort');
+          }),
+        ).rejects.toThrow('abort');
+        expect(heard).toHaveLength(0);
+      } finally {
+        stop();
+      }
     });
 
     it("joins the caller's transaction: rolled back with it", async () => {

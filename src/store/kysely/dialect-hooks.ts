@@ -12,10 +12,10 @@ export interface DialectHooks {
    */
   lockAuditChain(trx: Db, accountId: AccountId): Promise<void>;
   /**
-   * Tells other instances sharing the database that cached copies of `change` are stale. Runs in the writer's
-   * transaction, so the notice is delivered if and only if the change commits. A no-op for a single instance.
+   * Tells other instances sharing the database that cached copies of `changes` are stale. Runs in the writer's
+   * transaction, so the notices are delivered if and only if the changes commit. A no-op for a single instance.
    */
-  notifyChange(db: Db, change: StoreChange): Promise<void>;
+  notifyChanges(db: Db, changes: readonly StoreChange[]): Promise<void>;
   /**
    * Whether a token read inside a transaction must lock its row (`for update`) so that a concurrent
    * read-check-write of the same token on another connection waits instead of losing an update.

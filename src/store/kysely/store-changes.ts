@@ -1,6 +1,6 @@
 /**
  * The store's own change events: each committed change, told to this process's listeners (the service's caches)
- * and, through the dialect's `notifyChange`, to other instances sharing the database. One source for both, so a
+ * and, through the dialect's `notifyChanges`, to other instances sharing the database. One source for both, so a
  * change reaches every cache the same way wherever it was made.
  */
 import type { StoreChange } from '../store.js';
@@ -14,7 +14,7 @@ export class StoreChanges {
   /** The changes of each open transaction: told when it commits, dropped if it rolls back. */
   private readonly pending = new WeakMap<Db, StoreChange[]>();
 
-  constructor(private readonly hooks: Pick<DialectHooks, 'notifyChange'>) {}
+  constructor(private readonly hooks: Pick<DialectHooks, 'notifyChanges'>) {}
 
   /** Hears every change this store commits from now on; returns the way to stop. */
   listen(listener: ChangeListener): () => void {
@@ -22,13 +22,13 @@ export class StoreChanges {
     return () => this.listeners.delete(listener);
   }
 
-  /** Records a change made on `db`: told at once outside a transaction, at commit inside one. */
-  async notify(db: Db, change: StoreChange): Promise<void> {
-    await this.hooks.notifyChange(db, change);
-    if (!db.isTransaction) return this.tell([change]);
+  /** Records changes made on `db`: told at once outside a transaction, at commit inside one. */
+  async notify(db: Db, ...changes: StoreChange[]): Promise<void> {
+    await this.hooks.notifyChanges(db, changes);
+    if (!db.isTransaction) return this.tell(changes);
     const list = this.pending.get(db);
-    if (list) list.push(change);
-    else this.pending.set(db, [change]);
+    if (list) list.push(...changes);
+    else this.pending.set(db, changes);
   }
 
   /** Runs `fn` in the caller's transaction if there is one, else in a new one whose changes are told when it commits. */

@@ -1,9 +1,9 @@
 /** Token reads and writes: insert with the first secret, replace, delete, list with filters and cursor. */
 import { sql } from 'kysely';
-import type { TokenId } from '../../core/types.js';
-import type { ListTokensQuery, StoreOps } from '../store.js';
+import type { TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
+import type { ListTokensQuery, StoreChange, StoreOps } from '../store.js';
 import { decodeTokenCursor, encodeTokenCursor } from './cursor.js';
-import { checkLimit, conflictAs, containsPattern, inTransaction, type Db } from './db-helpers.js';
+import { checkLimit, conflictAs, containsPattern, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import type { StoreChanges } from './store-changes.js';
 import { rowToToken, secretToRow, tokenToRow, tokenUpdateColumns } from './row-mapping.js';
@@ -22,25 +22,29 @@ const DELETE_CHUNK = 500;
  */
 const INSERT_CHUNK = 500;
 
+/** What an insert tells: the token, and its first secret (which a cache may remember as unknown). */
+const inserted = (token: TokenRecord, secret: TokenSecretRecord): StoreChange => ({ accountId: token.accountId, tokenId: token.id, secretHash: secret.hash });
+
 export function tokenOps(db: Db, hooks: DialectHooks, changes: StoreChanges): TokenOps {
   return {
     async insertToken(token, secret) {
       await changes.transaction(db, async (trx) => {
         await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(tokenToRow(token)).execute());
         await conflictAs(hooks, 'secret hash', () => trx.insertInto('token_secrets').values(secretToRow(secret)).execute());
-        await changes.notify(trx, { accountId: token.accountId, tokenId: token.id, secretHash: secret.hash });
+        await changes.notify(trx, inserted(token, secret));
       });
     },
 
     async insertTokens(items) {
       if (items.length === 0) return;
-      await inTransaction(db, async (trx) => {
+      await changes.transaction(db, async (trx) => {
         for (let i = 0; i < items.length; i += INSERT_CHUNK) {
           const chunk = items.slice(i, i + INSERT_CHUNK);
           await conflictAs(hooks, 'token id', () => trx.insertInto('tokens').values(chunk.map((item) => tokenToRow(item.token))).execute());
           await conflictAs(hooks, 'secret hash', () =>
             trx.insertInto('token_secrets').values(chunk.map((item) => secretToRow(item.secret))).execute(),
           );
+          await changes.notify(trx, ...chunk.map((item) => inserted(item.token, item.secret)));
         }
       });
     },

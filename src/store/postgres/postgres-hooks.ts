@@ -19,8 +19,14 @@ export const postgresHooks: DialectHooks = {
     await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_CLASS}, hashtext(${accountId}))`.execute(trx);
   },
   lockRowsOnRead: true,
-  // NOTIFY is transactional: listeners hear it at commit, never for a rolled-back change.
-  async notifyChange(db, change) {
-    await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify(change)})`.execute(db);
+  // NOTIFY is transactional: listeners hear it at commit, never for a rolled-back change. One statement for a
+  // batch, so a bulk insert costs one round trip per chunk, not per token.
+  async notifyChanges(db, changes) {
+    if (changes.length === 1) {
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${JSON.stringify(changes[0])})`.execute(db);
+    } else if (changes.length > 1) {
+      const payloads = changes.map((change) => JSON.stringify(change));
+      await sql`select pg_notify(${CHANGE_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(db);
+    }
   },
 };

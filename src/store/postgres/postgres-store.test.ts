@@ -9,7 +9,8 @@ import type { AuditDraft } from '../../core/types.js';
 import { adminQuery, POSTGRES_MISSING_MESSAGE, startPostgres } from '../../testing/postgres-server.js';
 import { at, makeAccount, makeSecret, makeToken, runStoreContract } from '../contract/run-store-contract.js';
 import { createSqliteStore } from '../sqlite/sqlite-store.js';
-import { StoreConflictError, type Store } from '../store.js';
+import { StoreConflictError, type Store, type StoreChange } from '../store.js';
+import { createPostgresChangeFeed } from './postgres-change-feed.js';
 import { createPostgresStore } from './postgres-store.js';
 
 const server = await startPostgres();
@@ -39,6 +40,27 @@ function draft(accountId: AuditDraft['accountId'], i: number): AuditDraft {
 }
 
 describePostgres('PostgreSQL store across instances', () => {
+  it("tells another instance's change feed of every token a bulk insert adds, in one notice each", async () => {
+    const url = await server!.createDatabase();
+    const store = await createPostgresStore({ url });
+    const feed = createPostgresChangeFeed({ url });
+    const heard: StoreChange[] = [];
+    try {
+      await store.migrate();
+      await feed.start({ onChange: (change) => heard.push(change), onReset: () => undefined });
+      const account = makeAccount();
+      await store.insertAccount(account);
+      // Over one chunk (500), so the notices of two statements arrive, in insertion order.
+      const items = Array.from({ length: 700 }, (_, i) => makeToken(account.id, `tok_fed_${i}`)).map((token) => ({ token, secret: makeSecret(token, token.id) }));
+      await store.insertTokens(items);
+      await expect.poll(() => heard.length).toBe(items.length);
+      expect(heard).toStrictEqual(items.map(({ token, secret }) => ({ accountId: account.id, tokenId: token.id, secretHash: secret.hash })));
+    } finally {
+      await feed.close();
+      await store.close();
+    }
+  });
+
   it('keeps one gapless chain when two instances append at once', async () => {
     const [a, b] = await twoInstances();
     try {

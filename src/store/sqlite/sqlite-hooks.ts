@@ -27,6 +27,6 @@ export const sqliteHooks: DialectHooks = {
   // the database's single write lock before it reads the chain head.
   lockAuditChain: () => Promise.resolve(),
   // One file, one process serving it: the service invalidates its own caches after each change.
-  notifyChange: () => Promise.resolve(),
+  notifyChanges: () => Promise.resolve(),
   lockRowsOnRead: false,
 };
