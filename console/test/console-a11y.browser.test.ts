@@ -1,7 +1,7 @@
 // Accessibility and the data viewer (issue 21): a visible focus ring on the dark top bar, permission tree checkboxes
 // named by their permission, included permissions shown ticked, and a chart that tells the truth about its data.
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite, treeCheckbox } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite, treeCheckbox } from './browser-fixture.js';
 
 declare const document: { activeElement: unknown; querySelector(selector: string): unknown };
 declare function getComputedStyle(element: unknown): { boxShadow: string; backgroundColor: string };

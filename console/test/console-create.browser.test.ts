@@ -3,7 +3,7 @@
 // errors in words next to their fields and announced once, every bad address named, no configured grant dropped,
 // an Enabled switch, and the keyboard moved to the secret after Create.
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite } from './browser-fixture.js';
 
 declare const document: { activeElement: { id: string; getAttribute(name: string): string | null } | null };
 

@@ -1,7 +1,7 @@
 // Issue 20 item 5 in the console: a token stopped by a leak report is marked "leaked" in the audit log, its actor
 // the leak report, and the change names where the secret was found.
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite } from './browser-fixture.js';
 
 describe.skipIf(browserSuiteSkipped('console-leaks.browser.test'))('leaked tokens in the console', { timeout: 90_000 }, () => {
   const s = consoleSuite({ catalog: 'communications.yaml' });

@@ -1,7 +1,7 @@
 // Lists and token pages as a first week would use them (issue 21): revoke from a list row, a permissions column,
 // search by id, permission set and token names instead of ids, audit targets as links, rotate with an overlap.
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite } from './browser-fixture.js';
 
 describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists and pages', { timeout: 90_000 }, () => {
   const s = consoleSuite({ catalog: 'communications.yaml' });

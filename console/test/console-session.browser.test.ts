@@ -2,7 +2,7 @@
 // 409 for the account's last manager while the session goes on, keeps working when it
 // rotates that token, and when the server ends the session (401) it returns to sign-in saying why.
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite } from './browser-fixture.js';
 
 declare const sessionStorage: { getItem(key: string): string | null };
 

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserSuiteSkipped, consoleSuite, phone } from '../../src/testing/console-browser.js';
+import { browserSuiteSkipped, consoleSuite, phone } from './browser-fixture.js';
 import { consoleContentSecurityPolicy, defaultConsoleDir } from '../../src/http/console-routes.js';
 
 declare const document: {

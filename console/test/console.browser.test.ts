@@ -14,7 +14,7 @@ import {
   treeCheckbox,
   watchConsole,
   type ConsoleWatch,
-} from '../../src/testing/console-browser.js';
+} from './browser-fixture.js';
 
 /** Browser globals used inside `page.evaluate` callbacks, which run in the page, not in Node. */
 declare const sessionStorage: { getItem(key: string): string | null };

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { defaultConsoleDir } from '../http/console-routes.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { defaultConsoleDir } from '../../src/http/console-routes.js';
+import { startTestApp, type TestApp } from '../../src/testing/test-app.js';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
