@@ -90,7 +90,7 @@ export interface ConsoleSuite {
  * The set-up every console browser suite shares: one chromium and one real server (on the real clock, as the browser
  * is) per file, a fresh browser context per test, failing the test on any console error or CSP violation.
  */
-export function consoleSuite(options: { catalog: string }): ConsoleSuite {
+export function consoleSuite(options: { catalog: string; /** Lets pages read and write the clipboard (a Copy button's test). */ clipboard?: boolean }): ConsoleSuite {
   let t: TestApp | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
@@ -129,6 +129,7 @@ export function consoleSuite(options: { catalog: string }): ConsoleSuite {
   });
   beforeEach(async () => {
     context = await need(browser, 'the browser').newContext({ viewport: desktop, baseURL: suite.t.baseUrl });
+    if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.t.baseUrl });
     page = await context.newPage();
     watch = await watchConsole(page);
   });
