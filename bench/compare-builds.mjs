@@ -1,14 +1,15 @@
-// `node bench/compare-builds.mjs DIR_BEFORE DIR_AFTER [rounds] [seconds]`: HTTP verify of two built checkouts of
+// `node bench/compare-builds.mjs DIR_BEFORE DIR_AFTER [rounds] [seconds] [log level]`: HTTP verify of two built checkouts of
 // Tessera (each DIR holds a `dist/` from `npm run build`), each started as `tessera serve` with the default environment
 // on a fresh SQLite file (bench/serve.mjs), in paired alternating rounds at 50 connections; prints each round and the
-// median ratio after/before. Used to show that a change costs nothing on the check path (bench/README.md, Tracing off).
+// median ratio after/before. A log level, when given, is set (LOG_LEVEL) on both: it takes a change of the default
+// logging out of the comparison. Used to show that a change costs nothing on the check path (bench/README.md, Tracing off).
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startServe } from './serve.mjs';
 
-const [before, after, roundsArg = '5', secondsArg = '5'] = process.argv.slice(2);
+const [before, after, roundsArg = '5', secondsArg = '5', logLevel] = process.argv.slice(2);
 if (!before || !after) {
-  console.error('usage: node bench/compare-builds.mjs DIR_BEFORE DIR_AFTER [rounds] [seconds]');
+  console.error('usage: node bench/compare-builds.mjs DIR_BEFORE DIR_AFTER [rounds] [seconds] [log level]');
   process.exit(2);
 }
 const rounds = Number(roundsArg);
@@ -16,7 +17,7 @@ const seconds = Number(secondsArg);
 
 /** The tree's `tessera serve`, and one token it checks with one scope. */
 async function start(dir) {
-  const server = await startServe({ cli: join(dir, 'dist/cli/main.js') });
+  const server = await startServe({ cli: join(dir, 'dist/cli/main.js'), env: logLevel ? { LOG_LEVEL: logLevel } : {} });
   const res = await fetch(`${server.base}/v1/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.root}`, 'content-type': 'application/json' },
