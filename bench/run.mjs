@@ -64,10 +64,14 @@ const benches = {
   },
   soak: async () => {
     const results = await runSoakBench({ quick, minutes: Number(flag('soak-minutes') ?? 10) });
-    return results.map((r) => [
-      `${r.name} (5xx / wrong answers)`,
-      `${r.fiveXx} / ${r.wrong}`,
-      r.fiveXx === 0 && r.wrong === 0 ? 'met (goal 0 / 0)' : 'MISSED (goal 0 / 0)',
+    const percent = (x) => `${(x * 100).toFixed(1)}%`;
+    return results.flatMap((r) => [
+      [`${r.name} (5xx / wrong answers)`, `${r.fiveXx} / ${r.wrong}`, r.fiveXx === 0 && r.wrong === 0 ? 'met (goal 0 / 0)' : 'MISSED (goal 0 / 0)'],
+      [
+        `${r.name} memory after warm-up (RSS / heap kept after full GC)`,
+        `${percent(r.drift.rss)} / ${percent(r.drift.kept)}`,
+        Math.max(r.drift.rss, r.drift.kept) <= 0.1 ? 'met (goal flat within 10%)' : 'MISSED (goal flat within 10%)',
+      ],
     ]);
   },
   sdk: async () => {

@@ -1,5 +1,6 @@
 /** Prometheus metrics of one app instance (its own registry, so tests can build many apps). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { heapAfterFullGc } from './heap-after-gc.js';
 
 /** Checks since the last {@link Metrics.takeCheckCounts}: verify outcomes by code, forward-auth answers by status. */
 export interface CheckCounts {
@@ -47,6 +48,16 @@ export function createMetrics(): Metrics {
     labelNames: ['status'],
     registers: [registry],
   });
+  new Gauge({
+    name: 'tessera_heap_after_full_gc_bytes',
+    help: 'Heap in use just after the last full garbage collection: what the process keeps (flat when nothing leaks)',
+    registers: [registry],
+    collect() {
+      const bytes = heapAfterFullGc();
+      if (!Number.isNaN(bytes)) this.set(bytes);
+    },
+  });
+  heapAfterFullGc();
   const children = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   // By status code: an array read rather than a label lookup per response.
   const statusChildren: ({ inc(): void } | undefined)[] = [];

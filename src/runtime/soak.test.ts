@@ -12,8 +12,10 @@ interface SoakResult {
   fiveXx: number;
   wrong: number;
   examples: string[];
-  drift: { rss: number; heap: number };
+  drift: { rss: number; heap: number; kept: number };
 }
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 describe('a one-minute soak of tessera serve on SQLite', () => {
   it('answers no 5xx and nothing wrong over a minute of mixed traffic', { timeout: 240_000 }, async () => {
@@ -23,9 +25,12 @@ describe('a one-minute soak of tessera serve on SQLite', () => {
     expect(result.requests, report).toBeGreaterThan(1000);
     expect(result.fiveXx, report).toBe(0);
     expect(result.wrong, report).toBe(0);
-    // Memory is measured and printed (`drift`: last third of the samples over the middle third) but not yet held to
-    // the issue's 10%: on this fixed set of tokens the heap still rose 17-41% within the minute (RSS 9-18%), which
-    // is open in docs/operations.md until the cause is found; a bound set to pass today would hide it.
-    console.log(`soak memory drift after warm-up: RSS ${(result.drift.rss * 100).toFixed(1)}%, heap ${(result.drift.heap * 100).toFixed(1)}%`);
+    // Memory: the heap kept after full collections (tessera_heap_after_full_gc_bytes) must not grow once warm: with a
+    // fixed set of tokens nothing should be kept per request. The heap used at a sample is a sawtooth of uncollected
+    // garbage and says nothing about leaks; RSS settles over minutes (V8 sizes its spaces to the load), so the minute
+    // holds it only to a loose bound and the ten-minute soak (`npm run bench -- --only=soak`) to the issue's 10%.
+    console.log(`soak memory drift after warm-up: RSS ${percent(result.drift.rss)}, heap kept after full GC ${percent(result.drift.kept)}`);
+    expect(result.drift.kept, report).toBeLessThanOrEqual(0.1);
+    expect(result.drift.rss, report).toBeLessThanOrEqual(0.25);
   });
 });

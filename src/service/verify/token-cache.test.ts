@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccountId, Scope, SecretHash, TokenId, TokenRecord, TokenSecretRecord } from '../../core/types.js';
 import { TokenCache } from './token-cache.js';
@@ -19,7 +20,7 @@ function secret(hash: string, tokenId: string): TokenSecretRecord {
 
 describe('TokenCache', () => {
   it('serves an entry until its time to live has passed on the clock it is given', () => {
-    const cache = new TokenCache({ ttlMs: 1000, negativeTtlMs: 100 });
+    const cache = new TokenCache({ ttlMs: 1000, ttlSpread: 0, negativeTtlMs: 100 });
     cache.setFound(secret('h1', 't1'), token('t1'), 5_000, [], cache.readMark);
     expect(cache.get('h1', 5_999)?.token.id).toBe('t1');
     expect(cache.get('h1', 6_000)).toBeUndefined();
@@ -27,6 +28,23 @@ describe('TokenCache', () => {
     expect(cache.get('h2', 5_099)).toBeNull();
     expect(cache.get('h2', 5_100)).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('spreads positive entries over the last part of their time to live by hash, so that a burst does not expire together', () => {
+    const cache = new TokenCache({ ttlMs: 60_000, ttlSpread: 0.5 });
+    const hashes = Array.from({ length: 400 }, (_, n) => createHash('sha256').update(`secret ${n}`).digest('hex'));
+    for (const [n, hash] of hashes.entries()) cache.setFound(secret(hash, `t${n}`), token(`t${n}`), 0, [], cache.readMark);
+    const lifetimes = hashes.map((hash) => cache.get(hash, 0)!.untilMs);
+    expect(Math.min(...lifetimes)).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...lifetimes)).toBeLessThanOrEqual(60_000);
+    // Spread, not bunched: every tenth of the range holds some of the 400 (each about 40).
+    const tenths = new Set(lifetimes.map((ms) => Math.floor((ms - 30_000) / 3_000)));
+    expect(tenths.size).toBe(10);
+    // Each entry is served until its own end, then read again.
+    const [first] = hashes;
+    const end = cache.get(first!, 0)!.untilMs;
+    expect(cache.get(first!, end - 1)).toBeDefined();
+    expect(cache.get(first!, end)).toBeUndefined();
   });
 
   it('keeps at most max entries, dropping those unused for a whole generation first', () => {

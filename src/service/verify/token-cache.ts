@@ -58,6 +58,15 @@ export interface ChainLimits {
 /** An ancestor as read from the store, or `null` for one that no longer exists (it counts as revoked). */
 export type Ancestor = TokenRecord | null;
 
+/**
+ * Where in [0, 1) a secret hash falls, from its last four hex digits (a SHA-256 is uniform): spreads entries'
+ * lifetimes without a random draw per entry. Anything not hex (never a real hash) falls at 0.
+ */
+function spreadOf(hash: string): number {
+  const bits = Number.parseInt(hash.slice(-4), 16);
+  return Number.isNaN(bits) ? 0 : bits / 0x10000;
+}
+
 /** A hash known not to be a stored secret, until `untilMs`. */
 interface Missing {
   token: null;
@@ -69,13 +78,19 @@ type Entry = CachedToken | Missing;
 export interface TokenCacheOptions {
   /** Most secrets kept in memory. */
   max: number;
-  /** How long a positive entry may be served without a store read (ms); changes made here invalidate at once. */
+  /**
+   * How long a positive entry may be served without a store read (ms); changes made here invalidate at once. Each
+   * entry lives between `ttlMs × (1 − ttlSpread)` and `ttlMs`, by its hash: tokens cached in the same second (a
+   * start, a burst of new clients) do not all expire, and hit the store, in the same second a minute later.
+   */
   ttlMs: number;
+  /** The fraction of `ttlMs` over which entries' lifetimes are spread (0: all live exactly `ttlMs`). */
+  ttlSpread: number;
   /** How long an unknown hash is remembered as unknown (ms). */
   negativeTtlMs: number;
 }
 
-export const defaultTokenCacheOptions: TokenCacheOptions = { max: 100_000, ttlMs: 60_000, negativeTtlMs: 10_000 };
+export const defaultTokenCacheOptions: TokenCacheOptions = { max: 100_000, ttlMs: 60_000, ttlSpread: 0.5, negativeTtlMs: 10_000 };
 
 /**
  * Two generations of plain Maps (see docs/decisions.md, "Token cache"): a hit in the young one is one Map
@@ -130,7 +145,7 @@ export class TokenCache {
   setFound(secret: TokenSecretRecord, token: TokenRecord, nowMs: number, ancestors: readonly Ancestor[], readMark: number): CachedToken {
     const entry = cachedToken(token, ancestors, secret.expiresAt === null ? null : Date.parse(secret.expiresAt));
     if (readMark !== this.changes) return entry;
-    entry.untilMs = nowMs + this.options.ttlMs;
+    entry.untilMs = nowMs + this.options.ttlMs * (1 - this.options.ttlSpread * spreadOf(secret.hash));
     this.delete(secret.hash);
     this.keep(secret.hash, entry);
     for (const key of entry.chainKeys) {

@@ -9,8 +9,10 @@ import {
   type DialectAdapter,
   type Driver,
   type QueryResult,
+  type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { isBusy } from './sqlite-faults.js';
 
 export interface ImmediateSqliteDialectConfig extends SqliteDialectConfig {
@@ -50,6 +52,26 @@ class LockWaitingConnection implements DatabaseConnection {
   }
 }
 
+/** Distinct SQL texts whose prepared statements are kept (queries with lists of varying length make many). */
+const PREPARED_STATEMENTS = 256;
+
+/**
+ * The database as Kysely's driver sees it, preparing each distinct SQL text once: Kysely asks for a new statement
+ * for every query, and SQLite's parsing and planning cost more than many of the queries themselves (a token read
+ * on a cache miss). Kysely runs one query at a time on its one connection, so a kept statement is never in use twice.
+ */
+function preparingOnce(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new LRUCache<string, BetterSqlite3.Statement>({ max: PREPARED_STATEMENTS });
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) statements.set(sql, (statement = database.prepare(sql)));
+      return statement;
+    },
+  };
+}
+
 /**
  * `begin immediate` instead of a deferred `begin`: a transaction that reads and then writes (the audit chain's
  * head, a version check) would otherwise fail with SQLITE_BUSY when another process (the CLI beside the
@@ -60,7 +82,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
   #connection: LockWaitingConnection | undefined;
 
   constructor(config: ImmediateSqliteDialectConfig) {
-    super(config);
+    super({ ...config, database: preparingOnce(config.database) });
     this.#config = config;
   }
 
