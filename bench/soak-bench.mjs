@@ -93,6 +93,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     for (let i = 0; i < instances; i++) servers.push(await serve(env));
     const at = (i) => servers[i % servers.length].base;
     let catalogChanges = 0;
+    const catalogsInFlight = new Set();
     const applied = await send(at(0), 'PUT', '/v1/catalog', { token: root, body: { document: catalog(catalogChanges) } });
     if (applied.status !== 200) throw new Error(`catalog: ${applied.status}`);
 
@@ -182,8 +183,17 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
           } else if (roll < 0.975) {
             if (!t.busy && t.state !== 'REVOKED') await change(t, instance, t.state === 'DISABLED' ? 'enable' : 'disable');
           } else if (roll < 0.977) {
-            const r = await send(at(instance), 'PUT', '/v1/catalog', { token: root, body: { document: catalog(++catalogChanges) } });
-            note('catalog', r, r.status === 200);
+            // Two applies at the same moment: one wins, the other must answer 409 CONFLICT (apply again), never 500.
+            const apply = { overlapped: catalogsInFlight.size > 0 };
+            for (const other of catalogsInFlight) other.overlapped = true;
+            catalogsInFlight.add(apply);
+            let r;
+            try {
+              r = await send(at(instance), 'PUT', '/v1/catalog', { token: root, body: { document: catalog(++catalogChanges) } });
+            } finally {
+              catalogsInFlight.delete(apply);
+            }
+            note('catalog', r, r.status === 200 || (r.status === 409 && apply.overlapped));
           } else {
             if (!settled(t, instance)) continue;
             const [state, epoch] = [t.state, t.epoch];
