@@ -72,17 +72,19 @@ const expectedAuthorize = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 const expectedIssue = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 
 /**
- * How much each instance's RSS and heap moved after warm-up, the largest over instances: the mean of the last third
- * of the samples over the mean of the middle third, less one. Means, not single samples: the heap is a sawtooth.
+ * How much each instance's RSS and heap moved after warm-up, the largest over instances: the last third of the
+ * samples over the middle third, less one. RSS and heap used are sawtooths: their means are compared. The heap kept
+ * after full collections is read some time after each collection (what was allocated since is added), so its floor
+ * in each third is the figure: the minimum is compared.
  */
 export function driftAfterWarmup(samples, instances) {
-  const drift = (key) => Math.max(...Array.from({ length: instances }, (_, i) => {
-    const mine = samples.filter((s) => s.instance === i && Number.isFinite(s[key]));
+  const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const drift = (key, summary) => Math.max(...Array.from({ length: instances }, (_, i) => {
+    const mine = samples.filter((s) => s.instance === i && Number.isFinite(s[key])).map((s) => s[key]);
     const third = Math.floor(mine.length / 3);
-    const mean = (list) => list.reduce((sum, s) => sum + s[key], 0) / list.length;
-    return third === 0 ? NaN : mean(mine.slice(-third)) / mean(mine.slice(third, 2 * third)) - 1;
+    return third === 0 ? NaN : summary(mine.slice(-third)) / summary(mine.slice(third, 2 * third)) - 1;
   }));
-  return { rss: drift('rss'), heap: drift('heap'), kept: drift('live') };
+  return { rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)) };
 }
 
 async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs, workers = 8, creates = true, log = console.log }) {
