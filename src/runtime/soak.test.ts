@@ -29,8 +29,12 @@ describe('a one-minute soak of tessera serve on SQLite', () => {
     // fixed set of tokens nothing should be kept per request. The heap used at a sample is a sawtooth of uncollected
     // garbage and says nothing about leaks; RSS settles over minutes (V8 sizes its spaces to the load), so the minute
     // holds it only to a loose bound and the ten-minute soak (`npm run bench -- --only=soak`) to the issue's 10%.
+    // A minute sees two or three full collections after warm-up, and the heap one keeps moves by some megabytes with
+    // what is in flight at that moment (a catalog apply, the usage buffer): 16% was seen with no growth at all. The
+    // minute therefore holds the kept heap to 25%: about 10 MiB over the ~40,000 requests between the middle and the
+    // last third, so a leak of 250 bytes a request still fails it; the ten-minute soak holds it to 10%.
     console.log(`soak memory drift after warm-up: RSS ${percent(result.drift.rss)}, heap kept after full GC ${percent(result.drift.kept)}`);
-    expect(result.drift.kept, report).toBeLessThanOrEqual(0.1);
+    expect(result.drift.kept, report).toBeLessThanOrEqual(0.25);
     expect(result.drift.rss, report).toBeLessThanOrEqual(0.25);
   });
 });
