@@ -1,5 +1,6 @@
 /** Renders every failure as the one envelope: TesseraErrors by code, Fastify's own by status, the rest as 500. */
 import { STATUS_CODES } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
@@ -101,16 +102,19 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   socket.destroy(error);
 }
 
-function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
+/** The headers an error of this code carries beside its envelope (RFC 6750 challenges, Retry-After). */
+export function tesseraErrorHeaders(error: TesseraError, requestHeaders: IncomingHttpHeaders): Record<string, string> {
   if (error.code === 'UNAUTHORIZED') {
-    const presented = request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
-    reply.header('WWW-Authenticate', bearerChallenge(presented ? 'invalid_token' : 'missing'));
-  } else if (error.code === 'FORBIDDEN') {
-    reply.header('WWW-Authenticate', bearerChallenge('insufficient_scope', error.requiredScopes ?? []));
-  } else if (error.code === 'TOO_MANY_REQUESTS') {
-    const wait = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-    if (wait) reply.header('Retry-After', String(wait));
+    const presented = requestHeaders.authorization !== undefined || requestHeaders['x-api-key'] !== undefined;
+    return { 'WWW-Authenticate': bearerChallenge(presented ? 'invalid_token' : 'missing') };
   }
+  if (error.code === 'FORBIDDEN') return { 'WWW-Authenticate': bearerChallenge('insufficient_scope', error.requiredScopes ?? []) };
+  const wait = error.code === 'TOO_MANY_REQUESTS' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+  return wait ? { 'Retry-After': String(wait) } : {};
+}
+
+function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
+  reply.headers(tesseraErrorHeaders(error, request.headers));
   if (error.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
   if (error.code === 'SERVICE_UNAVAILABLE') logUnavailable(request, error);
   const details = error.code === 'TOO_MANY_REQUESTS' ? undefined : error.details;
