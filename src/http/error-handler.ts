@@ -102,15 +102,15 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   socket.destroy(error);
 }
 
-/** The headers an error of this code carries beside its envelope (RFC 6750 challenges, Retry-After). */
+/** The headers an error of this code carries beside its envelope (RFC 6750 challenges, Retry-After), named as Fastify sends them. */
 export function tesseraErrorHeaders(error: TesseraError, requestHeaders: IncomingHttpHeaders): Record<string, string> {
   if (error.code === 'UNAUTHORIZED') {
     const presented = requestHeaders.authorization !== undefined || requestHeaders['x-api-key'] !== undefined;
-    return { 'WWW-Authenticate': bearerChallenge(presented ? 'invalid_token' : 'missing') };
+    return { 'www-authenticate': bearerChallenge(presented ? 'invalid_token' : 'missing') };
   }
-  if (error.code === 'FORBIDDEN') return { 'WWW-Authenticate': bearerChallenge('insufficient_scope', error.requiredScopes ?? []) };
+  if (error.code === 'FORBIDDEN') return { 'www-authenticate': bearerChallenge('insufficient_scope', error.requiredScopes ?? []) };
   const wait = error.code === 'TOO_MANY_REQUESTS' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
-  return wait ? { 'Retry-After': String(wait) } : {};
+  return wait ? { 'retry-after': String(wait) } : {};
 }
 
 function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {

@@ -170,6 +170,29 @@ describe('parity: raw connection and Fastify answer byte for byte alike', () => 
     expect(rawByFastify).toBe(!rawAnswers);
   });
 
+  it('an account that requires a verifier: refusals and the answer alike, made here once the check is made', async () => {
+    const verifier = await t.createToken({ name: 'verifier', scopes: ['tokens:verify'] });
+    const other = await t.createToken({ name: 'other', scopes: ['message:send'] });
+    await t.request('PATCH', '/v1/account/policy', { token: t.rootSecret, body: { verifyRequiresPermission: true } });
+    try {
+      const body = JSON.stringify({ token: secret });
+      const cases: [Record<string, string>, number][] = [
+        [{}, 401],
+        [{ authorization: 'Basic Zm9v' }, 401],
+        [{ authorization: `Bearer ${other.secret}` }, 403],
+        [{ authorization: `Bearer ${verifier.secret}` }, 200],
+      ];
+      for (const [headers, status] of cases) {
+        const { raw, fastify, rawByFastify } = await bothWays(verifyRequest(body, headers));
+        expect(raw.status).toBe(status);
+        expect(raw).toEqual(fastify);
+        expect(rawByFastify).toBe(false);
+      }
+    } finally {
+      await t.request('PATCH', '/v1/account/policy', { token: t.rootSecret, body: { verifyRequiresPermission: false } });
+    }
+  });
+
   it('counts a raw answer in the same metrics as Fastify', async () => {
     const metric = async () => /tessera_verify_total\{code="REVOKED"\} (\d+)/.exec((await t.request('GET', '/metrics', { token: t.rootSecret })).text ?? '')?.[1];
     const before = Number(await metric());
