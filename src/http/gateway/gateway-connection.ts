@@ -126,8 +126,10 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       const head = readRequestHead(pending, options.limits);
       if (head.kind === 'incomplete') return;
       if (head.kind === 'other') return handOver();
+      // Decided on the head, before any body is held here: a body over the limit never piles up in `pending`.
+      if (head.kind === 'verify' && !answersVerify(head.bodyLength)) return handOver();
       const length = head.kind === 'verify' ? head.length + head.bodyLength : head.length;
-      // A verify's body has not all come yet: wait for it (the bytes stay pending, and count against the pause).
+      // A verify's body has not all come yet: wait for it (at most the body limit; the head's clock still runs).
       if (pending.length < length) return;
       const raw = pending.slice(0, length);
       const startedMs = options.logger?.isLevelEnabled('debug') ? performance.now() : 0;
@@ -135,7 +137,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       let path: string | undefined;
       try {
         if (head.kind === 'verify') {
-          answer = verifyAnswer(raw.slice(head.length), head.headers, head.bodyLength);
+          answer = verifyAnswer(raw.slice(head.length), head.headers);
         } else {
           path = authorizePath(head.gateway);
           const call = { headers: head.headers, peer: options.peer, gateway: head.gateway };
@@ -176,12 +178,16 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   }
 
   /**
-   * The plain verify answered here, or undefined: no verifier, a body over the limit, debug logging or tracing on
-   * (Fastify's request lines and spans are the reference), or a body that is not the plain case.
+   * Whether a verify may be answered here: a verifier, a body within the limit, debug logging and tracing off
+   * (Fastify's request lines and spans are the reference for those).
    */
-  function verifyAnswer(body: string, headers: Record<string, string>, bodyLength: number): RawAnswer | Promise<RawAnswer> | undefined {
-    if (!options.verifier || bodyLength > options.bodyLimit || options.tracer || debugOn()) return undefined;
-    return options.verifier.answer({ headers, peer: options.peer, body });
+  function answersVerify(bodyLength: number): boolean {
+    return options.verifier !== undefined && bodyLength <= options.bodyLimit && !options.tracer && !debugOn();
+  }
+
+  /** The plain verify answered here, or undefined when its body is not the plain case (verify-answer.ts). */
+  function verifyAnswer(body: string, headers: Record<string, string>): RawAnswer | Promise<RawAnswer> | undefined {
+    return options.verifier?.answer({ headers, peer: options.peer, body });
   }
 
   function debugOn(): boolean {

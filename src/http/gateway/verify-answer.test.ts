@@ -115,6 +115,18 @@ describe('attacks on POST /v1/verify over a raw connection', () => {
     }
   });
 
+  it('a content-length over the body limit is handed to Node on its head, never buffered here', async () => {
+    const before = fastifyAnswered;
+    const conn = connect(port, '127.0.0.1');
+    conn.on('error', () => {});
+    conn.write(verifyRequest('{"token":"', { 'content-length': '9999999' }));
+    const deadline = Date.now() + 3000;
+    while (fastifyAnswered === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    conn.destroy();
+    // Node's parser has the request (its 'request' event) while only the head and a few bytes have come.
+    expect(fastifyAnswered).toBe(before + 1);
+  });
+
   it('an invalid content-length, a chunked body or a duplicated length is never read here', async () => {
     for (const headers of [{ 'content-length': '+5' }, { 'content-length': '5, 5' }, { 'transfer-encoding': 'chunked' }, { expect: '100-continue' }] as Record<string, string>[]) {
       const before = fastifyAnswered;
