@@ -89,7 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = {
     answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
-    verifier: new VerifyAnswerer(options.tessera, options.trustProxy, metrics),
+    verifier: new VerifyAnswerer(options.tessera, options.trustProxy, metrics, options.logger),
     bodyLimit: app.initialConfig.bodyLimit ?? 64 * 1024,
     logger: options.logger,
     tracer: options.tracer,

@@ -2,7 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
 import { bearerChallenge, envelope, sendError } from './error-envelope.js';
 
@@ -126,13 +126,15 @@ function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: T
  * text) and the driver's code beneath it (`SQLITE_FULL`, `ECONNREFUSED`), for an operator to alert on.
  */
 function logUnavailable(request: FastifyRequest, error: TesseraError): void {
+  logUnavailableCall(request.log, request.method, request.routeOptions.url, error);
+}
+
+/** The warning a 503 leaves (its cause's code and message, never a secret), for either way a request is answered. */
+export function logUnavailableCall(log: Pick<FastifyBaseLogger, 'warn'>, method: string, route: string | undefined, error: TesseraError): void {
   const cause = (error as { cause?: unknown }).cause as { code?: unknown; message?: unknown } | undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const message = typeof cause?.message === 'string' ? cause.message : undefined;
-  request.log.warn(
-    { status: 503, method: request.method, route: request.routeOptions.url, cause: { code, message } },
-    `service unavailable: ${error.message}`,
-  );
+  log.warn({ status: 503, method, route, cause: { code, message } }, `service unavailable: ${error.message}`);
 }
 
 /** Fastify's messages for its own 4xx errors, rewritten to name what the caller must change. */

@@ -8,6 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
 import fastJsonStringify from 'fast-json-stringify';
 import { TesseraError, errorStatus } from '../../core/errors.js';
 import { hostileJsonField } from '../../core/json-depth.js';
@@ -15,7 +16,7 @@ import type { Tessera, VerifyResult } from '../../service/index.js';
 import { trustsPeer, type TrustProxy } from '../client-address.js';
 import { presentedCredential } from '../credentials.js';
 import { envelope } from '../error-envelope.js';
-import { tesseraErrorHeaders } from '../error-handler.js';
+import { logUnavailableCall, tesseraErrorHeaders } from '../error-handler.js';
 import type { Metrics } from '../metrics.js';
 import { toVerifyResponse, VerifyBody, verifyInput, VerifyResponse } from '../routes/verify-route.js';
 import { compileBodyValidator } from '../validator-compiler.js';
@@ -51,6 +52,7 @@ export class VerifyAnswerer {
     private readonly tessera: Tessera,
     trustProxy: TrustProxy | undefined,
     private readonly metrics: Pick<Metrics, 'observeVerify'>,
+    private readonly logger: Logger | undefined,
   ) {
     this.trusted = trustsPeer(trustProxy);
   }
@@ -79,14 +81,16 @@ export class VerifyAnswerer {
     // From here the check is made: this path answers it, whatever it takes.
     if (!(verified instanceof Promise) && !this.tessera.mayRequireVerifier(verified)) return this.render(verified, started);
     return (async () => {
-      const result = await verified;
       try {
+        const result = await verified;
         await this.tessera.requireVerifier(result, () => presentedCredential({ headers: call.headers }), call.peer);
+        return this.render(result, started);
       } catch (error) {
+        // A refused caller, or a store that failed: rendered as the error handler renders them (the check is made).
         if (!(error instanceof TesseraError)) throw error;
+        if (error.code === 'SERVICE_UNAVAILABLE' && this.logger) logUnavailableCall(this.logger, 'POST', '/v1/verify', error);
         return refusal(error, call.headers);
       }
-      return this.render(result, started);
     })();
   }
 
@@ -96,7 +100,7 @@ export class VerifyAnswerer {
   }
 }
 
-/** A caller refused by its account's `verifyRequiresPermission`, as the Fastify error handler renders it. */
+/** A caller refused by its account's `verifyRequiresPermission`, or a store that failed, as the error handler renders it. */
 function refusal(error: TesseraError, requestHeaders: IncomingHttpHeaders): RawAnswer {
   const details = error.code === 'TOO_MANY_REQUESTS' ? undefined : error.details;
   const headers = { ...tesseraErrorHeaders(error, requestHeaders), 'content-type': JSON_TYPE };
