@@ -8,6 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Tessera } from '../service/index.js';
 import { AuthorizeAnswerer } from './gateway/authorize-answer.js';
+import { VerifyAnswerer } from './gateway/verify-answer.js';
 import { acceptGatewayConnections, type GatewayOptions } from './gateway/gateway-server.js';
 import type { GatewayKind } from './gateway/gateway-kind.js';
 import { drainRefusedBodies } from './drain-refused-body.js';
@@ -88,6 +89,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = {
     answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
+    verifier: new VerifyAnswerer(options.tessera, options.trustProxy, metrics, options.logger),
+    bodyLimit: app.initialConfig.bodyLimit ?? 64 * 1024,
     logger: options.logger,
     tracer: options.tracer,
     metrics,

@@ -1,7 +1,8 @@
 /** Renders every failure as the one envelope: TesseraErrors by code, Fastify's own by status, the rest as 500. */
 import { STATUS_CODES } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError, errorStatus, type ErrorCode } from '../core/errors.js';
 import { bearerChallenge, envelope, sendError } from './error-envelope.js';
 
@@ -101,16 +102,19 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   socket.destroy(error);
 }
 
-function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
+/** The headers an error of this code carries beside its envelope (RFC 6750 challenges, Retry-After), named as Fastify sends them. */
+export function tesseraErrorHeaders(error: TesseraError, requestHeaders: IncomingHttpHeaders): Record<string, string> {
   if (error.code === 'UNAUTHORIZED') {
-    const presented = request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
-    reply.header('WWW-Authenticate', bearerChallenge(presented ? 'invalid_token' : 'missing'));
-  } else if (error.code === 'FORBIDDEN') {
-    reply.header('WWW-Authenticate', bearerChallenge('insufficient_scope', error.requiredScopes ?? []));
-  } else if (error.code === 'TOO_MANY_REQUESTS') {
-    const wait = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-    if (wait) reply.header('Retry-After', String(wait));
+    const presented = requestHeaders.authorization !== undefined || requestHeaders['x-api-key'] !== undefined;
+    return { 'www-authenticate': bearerChallenge(presented ? 'invalid_token' : 'missing') };
   }
+  if (error.code === 'FORBIDDEN') return { 'www-authenticate': bearerChallenge('insufficient_scope', error.requiredScopes ?? []) };
+  const wait = error.code === 'TOO_MANY_REQUESTS' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+  return wait ? { 'retry-after': String(wait) } : {};
+}
+
+function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
+  reply.headers(tesseraErrorHeaders(error, request.headers));
   if (error.code === 'INTERNAL') request.log.error({ err: error }, 'internal error');
   if (error.code === 'SERVICE_UNAVAILABLE') logUnavailable(request, error);
   const details = error.code === 'TOO_MANY_REQUESTS' ? undefined : error.details;
@@ -122,13 +126,15 @@ function sendTesseraError(request: FastifyRequest, reply: FastifyReply, error: T
  * text) and the driver's code beneath it (`SQLITE_FULL`, `ECONNREFUSED`), for an operator to alert on.
  */
 function logUnavailable(request: FastifyRequest, error: TesseraError): void {
+  logUnavailableCall(request.log, request.method, request.routeOptions.url, error);
+}
+
+/** The warning a 503 leaves (its cause's code and message, never a secret), for either way a request is answered. */
+export function logUnavailableCall(log: Pick<FastifyBaseLogger, 'warn'>, method: string, route: string | undefined, error: TesseraError): void {
   const cause = (error as { cause?: unknown }).cause as { code?: unknown; message?: unknown } | undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const message = typeof cause?.message === 'string' ? cause.message : undefined;
-  request.log.warn(
-    { status: 503, method: request.method, route: request.routeOptions.url, cause: { code, message } },
-    `service unavailable: ${error.message}`,
-  );
+  log.warn({ status: 503, method, route, cause: { code, message } }, `service unavailable: ${error.message}`);
 }
 
 /** Fastify's messages for its own 4xx errors, rewritten to name what the caller must change. */

@@ -11,15 +11,20 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { isSafeHeaderValue, type AuthorizeAnswer, type AuthorizeAnswerer } from './authorize-answer.js';
-import { authorizePath, type GatewayKind } from './gateway-kind.js';
+import { isSafeHeaderValue, type AuthorizeAnswerer } from './authorize-answer.js';
+import { authorizePath } from './gateway-kind.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_HEAD_BYTES, readRequestHead, type HeadLimits } from './request-head.js';
 import { nextRequestId } from '../request-id.js';
 import { answerTraced } from '../trace-requests.js';
+import type { RawAnswer, VerifyAnswerer } from './verify-answer.js';
 
 export interface GatewayConnectionOptions {
   answerer: AuthorizeAnswerer;
+  /** Answers plain `POST /v1/verify` requests (verify-answer.ts); without it, they go to Fastify. */
+  verifier?: VerifyAnswerer | undefined;
+  /** The app's body limit: a longer verify body is Fastify's to refuse. */
+  bodyLimit: number;
   logger: Logger | undefined;
   /** Set when OpenTelemetry tracing is on: each check in a request span (when off, no span object is made). */
   tracer?: Tracer | undefined;
@@ -64,6 +69,7 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
   let ended = false;
   let closing = false;
   let done = false;
+  const keepAlive = `timeout=${Math.floor(options.keepAliveMs / 1000)}`;
 
   const onData = (chunk: Buffer) => {
     // Closing: whatever still comes is not answered.
@@ -120,56 +126,92 @@ export function serveGatewayConnection(socket: Socket, options: GatewayConnectio
       const head = readRequestHead(pending, options.limits);
       if (head.kind === 'incomplete') return;
       if (head.kind === 'other') return handOver();
-      const raw = pending.slice(0, head.length);
-      pending = pending.slice(head.length);
+      // Decided on the head, before any body is held here: a body over the limit never piles up in `pending`.
+      if (head.kind === 'verify' && !answersVerify(head.bodyLength)) return handOver();
+      const length = head.kind === 'verify' ? head.length + head.bodyLength : head.length;
+      // A verify's body has not all come yet: wait for it (at most the body limit; the head's clock still runs).
+      if (pending.length < length) return;
+      const raw = pending.slice(0, length);
+      const startedMs = options.logger?.isLevelEnabled('debug') ? performance.now() : 0;
+      let answer: RawAnswer | Promise<RawAnswer> | undefined;
+      let path: string | undefined;
+      try {
+        if (head.kind === 'verify') {
+          answer = verifyAnswer(raw.slice(head.length), head.headers);
+        } else {
+          path = authorizePath(head.gateway);
+          const call = { headers: head.headers, peer: options.peer, gateway: head.gateway };
+          answer = options.tracer ? answerTraced(options.answerer, options.tracer, call) : options.answerer.answer(call);
+        }
+      } catch {
+        return handOver();
+      }
+      // Left to Fastify, decided before any check was made.
+      if (answer === undefined) return handOver();
+      pending = pending.slice(length);
       // The next request's head has begun arriving with this one (else its first bytes start the clock).
       awaitingHead = pending !== '';
       if (awaitingHead) headStartedMs = Date.now();
-      const startedMs = options.logger?.isLevelEnabled('debug') ? performance.now() : 0;
-      let answer: AuthorizeAnswer | Promise<AuthorizeAnswer>;
-      try {
-        const call = { headers: head.headers, peer: options.peer, gateway: head.gateway };
-        answer = options.tracer ? answerTraced(options.answerer, options.tracer, call) : options.answerer.answer(call);
-      } catch {
-        return handOver(raw);
-      }
       if (answer instanceof Promise) {
         // One check at a time, so that answers go out in the order the requests came.
         busy = true;
         answer.then(
           (a) => {
             busy = false;
-            if (!respond(a, raw, head.close, startedMs, head.gateway) || socket.writableNeedDrain) return;
+            if (!respond(a, raw, head.close, startedMs, path) || socket.writableNeedDrain) return;
             socket.resume();
             drain();
           },
           () => {
             busy = false;
+            // A verify whose check failed has been made: Fastify would make it again (and count it twice).
+            if (path === undefined) return void socket.destroy();
             handOver(raw);
           },
         );
         return;
       }
-      if (!respond(answer, raw, head.close, startedMs, head.gateway)) return;
+      if (!respond(answer, raw, head.close, startedMs, path)) return;
       // The client is not reading its answers: the rest waits for 'drain'.
       if (socket.writableNeedDrain) return;
     }
   }
 
+  /**
+   * Whether a verify may be answered here: a verifier, a body within the limit, debug logging and tracing off
+   * (Fastify's request lines and spans are the reference for those).
+   */
+  function answersVerify(bodyLength: number): boolean {
+    return options.verifier !== undefined && bodyLength <= options.bodyLimit && !options.tracer && !debugOn();
+  }
+
+  /** The plain verify answered here, or undefined when its body is not the plain case (verify-answer.ts). */
+  function verifyAnswer(body: string, headers: Record<string, string>): RawAnswer | Promise<RawAnswer> | undefined {
+    return options.verifier?.answer({ headers, peer: options.peer, body });
+  }
+
+  function debugOn(): boolean {
+    return options.logger?.isLevelEnabled('debug') ?? false;
+  }
+
   /** Writes the answer; false when the connection is no longer this path's (handed over, or closing). */
-  function respond(answer: AuthorizeAnswer, raw: string, close: boolean, startedMs: number, gateway: GatewayKind | undefined): boolean {
+  /** `path`: a forward-auth check's, counted and logged as one; undefined for a verify (counted by its answerer). */
+  function respond(answer: RawAnswer, raw: string, close: boolean, startedMs: number, path: string | undefined): boolean {
     if (done || socket.destroyed) return false;
     const id = nextRequestId();
     const last = close || ended || closing;
-    const text = formatAnswer(answer, id, last);
+    // Node names its keep-alive time on every keep-alive response; the forward-auth answers have always gone without.
+    const text = formatAnswer(answer, id, last, path === undefined ? keepAlive : undefined);
     if (text === undefined) {
       handOver(raw);
       return false;
     }
     socket.write(text);
-    options.metrics.observeAuthorize(answer.status);
     options.metrics.observeStatus(answer.status);
-    logAuthorize(options.logger, id, options.peer, authorizePath(gateway), answer.status, startedMs);
+    if (path !== undefined) {
+      options.metrics.observeAuthorize(answer.status);
+      logAuthorize(options.logger, id, options.peer, path, answer.status, startedMs);
+    }
     if (!last) return true;
     finish();
     return false;
@@ -243,7 +285,7 @@ function httpDate(): string {
 }
 
 /** The whole response, or undefined when a header value could not go out as it is (Node then answers). */
-export function formatAnswer(answer: AuthorizeAnswer, requestId: string, close: boolean): string | undefined {
+export function formatAnswer(answer: RawAnswer, requestId: string, close: boolean, keepAlive?: string): string | undefined {
   let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nx-request-id: ${requestId}\r\n`;
   for (const name in answer.headers) {
     const value = answer.headers[name] as string;
@@ -251,6 +293,6 @@ export function formatAnswer(answer: AuthorizeAnswer, requestId: string, close: 
     text += `${name}: ${value}\r\n`;
   }
   const body = answer.body ?? '';
-  text += `content-length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
+  text += `content-length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? 'close' : `keep-alive${keepAlive === undefined ? '' : `\r\nKeep-Alive: ${keepAlive}`}`}\r\n\r\n`;
   return text + body;
 }

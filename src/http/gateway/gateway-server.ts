@@ -11,9 +11,14 @@ import { peerAddress } from '../client-address.js';
 import { serveGatewayConnection, type GatewayConnection } from './gateway-connection.js';
 import type { Metrics } from '../metrics.js';
 import { NODE_DEFAULT_MAX_FIELDS } from './request-head.js';
+import type { VerifyAnswerer } from './verify-answer.js';
 
 export interface GatewayOptions {
   answerer: AuthorizeAnswerer;
+  /** Answers plain `POST /v1/verify` requests on the same connections (verify-answer.ts). */
+  verifier?: VerifyAnswerer | undefined;
+  /** The app's body limit (Fastify's `bodyLimit`). */
+  bodyLimit: number;
   logger: Logger | undefined;
   /** Set when OpenTelemetry tracing is on: a request span per check (when off, the reader makes no span objects). */
   tracer?: Tracer | undefined;

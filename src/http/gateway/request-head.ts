@@ -1,7 +1,8 @@
 /**
  * Reads the one request a gateway's auth subrequest is, `GET /v1/authorize` (or `/v1/authorize/<kind>`) over
  * HTTP/1.1 without a body, from the front of a connection's bytes, in its plain form only. Whatever else arrives
- * (another request, another form, a duplicated header, a body, more fields than Node keeps) is `other`: Node's own
+ * (another request, another form, a duplicated header, a body, more fields than Node keeps) is `other`; the one
+ * request with a body read here is a plain `POST /v1/verify` (its head only: the connection waits for the body): Node's own
  * HTTP parser takes it, so this reading never has to agree with Node's on anything but the plainest requests
  * (gateway-connection.ts; docs/decisions.md).
  */
@@ -21,6 +22,15 @@ export type RequestHead =
       length: number;
       /** The client asked to close the connection after the answer. */
       close: boolean;
+    }
+  | {
+      /** `POST /v1/verify` with a JSON body of `content-length` bytes (verify-answer.ts). */
+      kind: 'verify';
+      headers: Record<string, string>;
+      length: number;
+      close: boolean;
+      /** Bytes of the body, which follow the head. */
+      bodyLength: number;
     };
 
 /** Node's default `maxHeaderSize`: a longer head is Node's to refuse (431). */
@@ -30,7 +40,11 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const REQUEST_LINES = new Map<string, GatewayKind | undefined>(
   [undefined, ...GATEWAY_KINDS].map((kind) => [`GET ${authorizePath(kind)} HTTP/1.1\r\n`, kind]),
 );
-const LINES = [...REQUEST_LINES.keys()];
+/** The one other request read here: a verify with its body (gateway-connection.ts answers it, or hands it over). */
+const VERIFY_LINE = 'POST /v1/verify HTTP/1.1\r\n';
+const LINES = [...REQUEST_LINES.keys(), VERIFY_LINE];
+/** A content-length as plain digits, no sign, blank or list (a longer one is over any body limit here). */
+const LENGTH = /^[0-9]{1,7}$/;
 /** The bytes so far can still begin (or do begin) one of the request lines. */
 const mayBeRequestLine = (data: string) => LINES.some((line) => line.startsWith(data.slice(0, line.length)));
 
@@ -81,7 +95,8 @@ export function readRequestHead(data: string, limits: HeadLimits = NODE_LIMITS):
   if (end + 4 > MAX_HEAD_BYTES) return OTHER;
   const lineEnd = data.indexOf('\r\n') + 2;
   const line = data.slice(0, lineEnd);
-  if (!REQUEST_LINES.has(line)) return OTHER;
+  const verify = line === VERIFY_LINE;
+  if (!verify && !REQUEST_LINES.has(line)) return OTHER;
   const headers: Record<string, string> = {};
   let fields = 0;
   // Field lines from just after the request line to the blank line; each ends at its first CRLF.
@@ -104,8 +119,14 @@ export function readRequestHead(data: string, limits: HeadLimits = NODE_LIMITS):
     at = eol + 2;
   }
   if (headers.host === undefined) return OTHER;
-  if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return OTHER;
   const connection = headers.connection?.toLowerCase();
   if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') return OTHER;
+  if (verify) {
+    const length = headers['content-length'];
+    // Only the plain JSON form: any other type (or parameter), or a body without a length, is Fastify's to read.
+    if (length === undefined || !LENGTH.test(length) || headers['content-type'] !== 'application/json') return OTHER;
+    return { kind: 'verify', headers, length: end + 4, close: connection === 'close', bodyLength: Number(length) };
+  }
+  if (headers['content-length'] !== undefined && headers['content-length'] !== '0') return OTHER;
   return { kind: 'authorize', gateway: REQUEST_LINES.get(line), headers, length: end + 4, close: connection === 'close' };
 }

@@ -1,6 +1,6 @@
 /** POST /v1/verify: 200 for every well-formed request, with the outcome as a code. */
 import { requestAddress } from '../client-address.js';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkScopes, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
@@ -29,6 +29,32 @@ export const VerifyResponse = Type.Object({
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }, { $id: 'VerifyResult' });
 
+/** The route's body, exported so the raw-connection path (gateway/verify-answer.ts) validates with exactly it. */
+export const VerifyBody = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 4096 }),
+  scopes: Type.Optional(Type.Array(ScopeString, { maxItems: 100 })),
+  query: Type.Optional(Type.String({ maxLength: 4096, description: 'Permission query, e.g. `message:send OR (sms:message:send AND sms:logs:read)`' })),
+  resource: Type.Optional(Type.Object({
+    type: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 200, description: '`*` for every resource of the type' }), action: Type.String({ maxLength: 100 }),
+  }, { additionalProperties: false, description: 'An action on a resource of a catalog resource type' })),
+  endpoint: Type.Optional(Type.Object({
+    method: Type.String({ maxLength: 10 }), path: Type.String({ maxLength: 2048 }),
+  }, { additionalProperties: false, description: 'A call to check against the catalog’s endpoints (any one of its scopes suffices)' })),
+  context: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call (e.g. user_id) for scopes with `requires`' })),
+  ip: Type.Optional(Type.String({ maxLength: 100 })),
+}, { additionalProperties: false });
+
+/** The check a body asks for; throws the route's errors (a bad scope or query) for the caller to render. */
+export function verifyInput(body: Static<typeof VerifyBody>, address: string): VerifyInput {
+  const { token: secret, query, resource, endpoint, context, ip } = body;
+  const input: VerifyInput = { secret, scopes: checkScopes(body.scopes ?? [], 'scopes'), ip: ip ?? address };
+  if (query !== undefined) input.query = parseQueryField(query);
+  if (resource) input.resource = resource;
+  if (endpoint) input.endpoint = endpoint;
+  if (context) input.context = context;
+  return input;
+}
+
 export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
   const { tessera, metrics } = http;
   return async (app) => {
@@ -40,29 +66,12 @@ export function verifyRoute(http: HttpContext): FastifyPluginAsyncTypebox {
         summary: 'Verify a token',
         description:
           'The presented token is the only credential needed, unless its account sets `verifyRequiresPermission`; then the caller must also send its own token holding `tokens:verify`. `scopes` are all required. `ip` is the end client’s address (default: the caller’s).',
-        body: Type.Object({
-          token: Type.String({ minLength: 1, maxLength: 4096 }),
-          scopes: Type.Optional(Type.Array(ScopeString, { maxItems: 100 })),
-          query: Type.Optional(Type.String({ maxLength: 4096, description: 'Permission query, e.g. `message:send OR (sms:message:send AND sms:logs:read)`' })),
-          resource: Type.Optional(Type.Object({
-            type: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 200, description: '`*` for every resource of the type' }), action: Type.String({ maxLength: 100 }),
-          }, { additionalProperties: false, description: 'An action on a resource of a catalog resource type' })),
-          endpoint: Type.Optional(Type.Object({
-            method: Type.String({ maxLength: 10 }), path: Type.String({ maxLength: 2048 }),
-          }, { additionalProperties: false, description: 'A call to check against the catalog’s endpoints (any one of its scopes suffices)' })),
-          context: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call (e.g. user_id) for scopes with `requires`' })),
-          ip: Type.Optional(Type.String({ maxLength: 100 })),
-        }, { additionalProperties: false }),
+        body: VerifyBody,
         response: { 200: Type.Ref(VerifyResponse), ...errorResponses },
       },
     }, (request, reply) => {
       const started = performance.now();
-      const { token: secret, query, resource, endpoint, context, ip } = request.body;
-      const input: VerifyInput = { secret, scopes: checkScopes(request.body.scopes ?? [], 'scopes'), ip: ip ?? requestAddress(request) };
-      if (query !== undefined) input.query = parseQueryField(query);
-      if (resource) input.resource = resource;
-      if (endpoint) input.endpoint = endpoint;
-      if (context) input.context = context;
+      const input = verifyInput(request.body, requestAddress(request));
       const answer = (result: VerifyResult) => {
         metrics.observeVerify(result.code, (performance.now() - started) / 1000);
         if (checkLines) request.log.debug({ check: 'verify', code: result.code, tokenId: result.code === 'NOT_FOUND' ? null : result.token.id }, 'check');
