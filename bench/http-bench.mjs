@@ -34,7 +34,7 @@ const defaults = {
  * The same requests go to every server, so the load generator does identical work for each. One prebuilt request
  * per token; connection i cycles over its own slice of the tokens, so together they keep hitting all of them.
  */
-function buildRequestSlices(secrets, connections) {
+export function buildRequestSlices(secrets, connections) {
   const requests = secrets.map((token) => ({
     method: 'POST',
     path: '/v1/verify',
@@ -61,7 +61,7 @@ function cpuMicros(pid) {
 /** Latencies in ms as floats (autocannon's own histogram rounds to whole ms, too coarse here). Bounded. */
 const MAX_SAMPLES = 2_000_000;
 
-async function load(port, slices, seconds) {
+export async function load(port, slices, seconds) {
   let next = 0;
   const latencies = new Float64Array(MAX_SAMPLES);
   let samples = 0;

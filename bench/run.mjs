@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark the issues name, each reporting a ratio against a baseline measured in the
 // same run (or a plain figure where the issue asks for one). Benchmarks are not tests: a missed goal is printed
 // as MISSED and the run still exits 0.
-// Options: --only=NAME[,NAME] (http, inprocess, catalog, gateway, jwt, propagation, scale, sdk, soak), --quick (short
+// Options: --only=NAME[,NAME] (http, inprocess, catalog, gateway, jwt, limits, propagation, scale, sdk, soak), --quick (short
 // smoke runs whose figures mean little), --scale-count=N (tokens per backend for the scale bench, default 1,000,000),
 // --soak-minutes=N (per backend, default 10; --quick: 30 s each).
 import { runCatalogBench } from './catalog-bench.mjs';
@@ -9,6 +9,7 @@ import { runGatewayBench } from './gateway-bench.mjs';
 import { runHttpBench } from './http-bench.mjs';
 import { runInprocessBench } from './inprocess-bench.mjs';
 import { runJwtBench } from './jwt-bench.mjs';
+import { runLimitsBench } from './limits-bench.mjs';
 import { fmtRatio, verdict } from './lib.mjs';
 import { runPropagationBench } from './propagation-bench.mjs';
 import { runScaleBench } from './scale-bench.mjs';
@@ -73,6 +74,10 @@ const benches = {
         Math.max(r.drift.rss, r.drift.kept) <= 0.1 ? 'met (goal flat within 10%)' : 'MISSED (goal flat within 10%)',
       ],
     ]);
+  },
+  limits: async () => {
+    const r = await runLimitsBench(quick ? { tokens: 40, measureSeconds: 2, rounds: 2 } : {});
+    return [[r.name, fmtRatio(r.ratio), verdict(r.ratio, r.goal)]];
   },
   sdk: async () => {
     const r = await runSdkBench(quick ? { warmupSeconds: 1, measureSeconds: 2, rounds: 1 } : {});

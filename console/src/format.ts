@@ -18,3 +18,11 @@ export const statusLabel: Record<string, string> = {
   expired: 'Expired',
   not_yet_valid: 'Not yet valid',
 };
+
+/** A rate limit's window as people say it: "minute", "5 minutes", "day"; seconds when nothing rounder fits. */
+export function formatSeconds(seconds: number): string {
+  for (const [unit, size] of [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
+    if (seconds % size === 0) return seconds === size ? unit : `${seconds / size} ${unit}s`;
+  }
+  return `${seconds} seconds`;
+}

@@ -81,6 +81,21 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect(await code(rotated)).toBe('VALID');
   });
 
+  it('shows a token’s identity and rate limits on its page', async () => {
+    const identity = await s.t.request('POST', '/v1/identities', { token: s.t.rootSecret, body: { externalId: 'customer-7' } });
+    const made = await s.t.createToken({
+      name: 'Metered key', scopes: ['config:read'], identityId: identity.body.id,
+      limits: [{ name: 'per-minute', limit: 100, duration: '1m' }, { name: 'burst', limit: 5, duration: 10 }],
+    });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    await s.page.getByRole('heading', { name: /Metered key/ }).waitFor();
+    const details = s.page.locator('dl.details');
+    await details.getByText(identity.body.id).waitFor();
+    await details.getByText('per-minute: 100 per minute, burst: 5 per 10 seconds').waitFor();
+    await s.shot('token-page-limits');
+  });
+
   // Runs last: it replaces the catalog with the integration platform's for an endpoint token.
   it('shows no Enabled switch on a revoked token, on its page or among endpoint tokens (its record says enabled: false)', async () => {
     const made = await s.t.createToken({ name: 'Gone for good', scopes: ['config:read'] });

@@ -74,6 +74,7 @@ function finish(result: GuardResult, req: Request, res: Response, next: NextFunc
   if (result.ok) {
     req.tessera = result.identity;
     res.locals.tessera = result.identity;
+    if (result.headers) res.set(result.headers);
     next();
     return;
   }

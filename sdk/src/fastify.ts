@@ -75,6 +75,7 @@ export function tesseraFastify(options: GuardOptions): TesseraFastify {
 function finish(result: GuardResult, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   if (result.ok) {
     request.tessera = result.identity;
+    if (result.headers) void reply.headers(result.headers);
     done();
     return;
   }

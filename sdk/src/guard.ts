@@ -1,5 +1,6 @@
 /** The framework-neutral core of the middleware: presented token + requirement → identity, or the answer to send. */
 import type { TesseraErrorEnvelope } from './api-error.js';
+import { rateLimitHeaders } from './ratelimit-headers.js';
 import { presentedToken, type PresentationInput, type PresentationOptions } from './presented-token.js';
 import type { TraceHeaders } from './trace-context.js';
 import { createVerifier, type TesseraVerifier, type VerifierOptions } from './verifier.js';
@@ -11,14 +12,18 @@ export type GuardOptions = PresentationOptions & {
   realm?: string | undefined;
 } & ({ verifier: TesseraVerifier } | (VerifierOptions & { verifier?: undefined }));
 
-/** A refusal, ready to send: 400, 401 or 403 with RFC 6750 `WWW-Authenticate` and Tessera's envelope. */
+/**
+ * A refusal, ready to send: 400, 401 or 403 with RFC 6750 `WWW-Authenticate` and Tessera's envelope; 429
+ * (`RATE_LIMITED`) with `Retry-After` and the `RateLimit-Policy` / `RateLimit` fields.
+ */
 export interface Denial {
-  status: 400 | 401 | 403;
-  headers: { 'www-authenticate': string; 'content-type': string };
+  status: 400 | 401 | 403 | 429;
+  headers: Record<string, string>;
   body: TesseraErrorEnvelope;
 }
 
-export type GuardResult = { ok: true; identity: TesseraIdentity } | { ok: false; denial: Denial };
+/** `headers`: the `RateLimit-Policy` / `RateLimit` fields to send with the answer, when the check consumed limits. */
+export type GuardResult = { ok: true; identity: TesseraIdentity; headers?: Record<string, string> } | { ok: false; denial: Denial };
 
 export interface Guard {
   verifier: TesseraVerifier;
@@ -53,7 +58,17 @@ export function createGuard(options: GuardOptions): Guard {
     deny(403, `Bearer ${realm}, error="insufficient_scope"${scopes.length ? `, scope="${scopes.join(' ')}"` : ''}`, envelope('FORBIDDEN', 'Forbidden'));
 
   const toResult = (outcome: VerifyOutcome, requirement: Requirement): GuardResult => {
-    if (outcome.ok) return outcome;
+    if (outcome.ok) return outcome.identity.ratelimits ? { ...outcome, headers: rateLimitHeaders(outcome.identity.ratelimits, false) } : outcome;
+    if (outcome.code === 'RATE_LIMITED') {
+      return {
+        ok: false,
+        denial: {
+          status: 429,
+          headers: { 'content-type': JSON_TYPE, ...rateLimitHeaders(outcome.ratelimits, true) },
+          body: envelope('RATE_LIMITED', 'the token is over one of its rate limits'),
+        },
+      };
+    }
     if (outcome.code !== 'INSUFFICIENT_SCOPE') return invalid;
     const scopes = outcome.missingScopes.length > 0 ? outcome.missingScopes : requirement.kind === 'scopes' ? requirement.scopes : [];
     return forbidden(scopes);

@@ -64,6 +64,7 @@ export function tesseraHono(options: TesseraHonoOptions): TesseraHono {
       if (isPromise(result)) result = await result;
       if (!result.ok) return c.json(result.denial.body, result.denial.status, result.denial.headers);
       c.set('tessera', result.identity);
+      for (const [name, value] of Object.entries(result.headers ?? {})) c.header(name, value);
       await next();
     };
 

@@ -45,7 +45,7 @@ export function createJwtVerifier(
   baseUrl: string,
   options: OfflineJwtOptions,
   fetching: JwksFetchOptions,
-): (token: string, scopes: readonly string[]) => Promise<VerifyOutcome> {
+): (token: string, scopes: readonly string[]) => Promise<VerifyOutcome | undefined> {
   const clock = fetching.clock;
   const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', baseUrl), {
     timeoutDuration: fetching.timeoutMs,
@@ -71,6 +71,8 @@ export function createJwtVerifier(
       if (error instanceof errors.JOSEError) return { ok: false, code: 'NOT_FOUND', missingScopes: [] };
       throw TesseraApiError.fromNetworkError(error);
     }
+    // Issued by a token with rate limits (or an identity): only Tessera can count it, so it is asked (undefined).
+    if (payload.tessera_limits === true) return undefined;
     const granted = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     const identity = identityOf(payload, granted);
     if (identity === null) return { ok: false, code: 'NOT_FOUND', missingScopes: [] };

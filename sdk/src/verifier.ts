@@ -143,10 +143,16 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
           expiresAt: data.expiresAt,
           via: 'verify',
           ...(data.metadata ? { metadata: data.metadata } : {}),
+          ...(data.ratelimits ? { ratelimits: data.ratelimits } : {}),
         },
       };
     }
-    return { ok: false, code: data.code === 'VALID' ? 'NOT_FOUND' : data.code, missingScopes: data.missingScopes ?? [] };
+    return {
+      ok: false,
+      code: data.code === 'VALID' ? 'NOT_FOUND' : data.code,
+      missingScopes: data.missingScopes ?? [],
+      ...(data.ratelimits ? { ratelimits: data.ratelimits } : {}),
+    };
   }
 
   return {
@@ -158,11 +164,10 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       const key = cache ? cacheKey(token, requirement, ip) : '';
       const hit = cache?.get(key);
       if (hit) return { ok: true, identity: hit };
-      const outcome =
-        verifyJwt && requirement.kind === 'scopes' && looksLikeJwt(token)
-          ? await verifyJwt(token, requirement.scopes)
-          : await online(token, requirement, ip, trace);
-      if (outcome.ok && cache) {
+      const offline = verifyJwt && requirement.kind === 'scopes' && looksLikeJwt(token) ? await verifyJwt(token, requirement.scopes) : undefined;
+      const outcome = offline ?? (await online(token, requirement, ip, trace));
+      // A check that consumed rate limits is never answered from the cache: each one must be counted by Tessera.
+      if (outcome.ok && cache && outcome.identity.ratelimits === undefined) {
         const left = outcome.identity.expiresAt === null ? ttl : Date.parse(outcome.identity.expiresAt) - clock();
         if (left > 0) cache.set(key, outcome.identity, { ttl: Math.min(ttl, left) });
       }

@@ -28,9 +28,14 @@ export interface TesseraIdentity {
   jwtId?: string;
   /** The token's metadata, when Tessera answered. */
   metadata?: Record<string, unknown>;
+  /** The rate limits the check consumed and their state after it, when the token or its identity has limits. */
+  ratelimits?: RateLimitState[];
 }
+
+/** One rate limit's state after a check (docs/limits.md). */
+export type RateLimitState = NonNullable<components['schemas']['VerifyResult']['ratelimits']>[number];
 
 /** A verification's result: expected failures are values, not exceptions. */
 export type VerifyOutcome =
   | { ok: true; identity: TesseraIdentity }
-  | { ok: false; code: Exclude<VerifyCode, 'VALID'>; missingScopes: string[] };
+  | { ok: false; code: Exclude<VerifyCode, 'VALID'>; missingScopes: string[]; ratelimits?: RateLimitState[] };

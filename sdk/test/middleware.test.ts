@@ -91,6 +91,19 @@ describe.each(frameworks)('SDK middleware on %s (example app against a running T
     }
   });
 
+  it('counts every check of a rate-limited token at Tessera (no cached pass) and answers 429 with the RateLimit fields', async () => {
+    const limited = await t.createToken({ name: 'limited', scopes: ['sms:logs:read'], limits: [{ name: 'per-hour', limit: 2, duration: '1h' }] });
+    const passes = [await call(app.url, 'GET', '/sms/1/logs', bearer(limited.secret)), await call(app.url, 'GET', '/sms/1/logs', bearer(limited.secret))];
+    expect(passes.map((r) => r.status)).toEqual([200, 200]);
+    expect(passes.map((r) => r.headers.get('ratelimit')?.replace(/;t=\d+$/, ''))).toEqual(['"per-hour";r=1', '"per-hour";r=0']);
+    expect(passes[0]!.headers.get('ratelimit-policy')).toBe('"per-hour";q=2;w=3600');
+    const refused = await call(app.url, 'GET', '/sms/1/logs', bearer(limited.secret));
+    expect(refused.status).toBe(429);
+    expect(refused.body.requestError.serviceException.messageId).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"per-hour";r=0;t=\d+$/);
+  });
+
   it('answers 400 invalid_request for a token in two places', async () => {
     const reader = await t.createToken({ name: 'reader', scopes: ['sms:logs:read'] });
     const res = await call(app.url, 'GET', '/sms/1/logs', { ...bearer(reader.secret), 'x-api-key': reader.secret });
@@ -135,6 +148,14 @@ describe.each(frameworks)('SDK middleware on %s (example app against a running T
     const res = await call(app.url, 'GET', '/sms/1/logs', bearer(reader.secret));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
+  });
+
+  it('sends a JWT issued by a rate-limited token to Tessera (offline, nothing could be counted): it is limited too', async () => {
+    const issuer = await t.createToken({ name: 'limited issuer', scopes: ['sms:logs:read', 'tokens:issue'], limits: [{ name: 'per-hour', limit: 1, duration: '1h' }] });
+    const issued = await t.request('POST', '/v1/auth/issue-token', { token: issuer.secret, body: { scope: 'sms:logs:read', expires_in: '1h' } });
+    const first = await call(app.url, 'GET', '/sms/1/logs', bearer(issued.body.token));
+    expect([first.status, first.body.caller.via]).toEqual([200, 'verify']);
+    expect((await call(app.url, 'GET', '/sms/1/logs', bearer(issued.body.token))).status).toBe(429);
   });
 
   it('verifies an issued JWT offline with the JWKS, and refuses one without the scope or with a bad signature', async () => {

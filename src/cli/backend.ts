@@ -4,6 +4,7 @@ import type { AccountPolicy, AccountRecord, AuditEvent } from '../core/types.js'
 import type { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, LeakCheck, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
+import type { CreateIdentityInput, DeletedIdentity, IdentityView, ListIdentitiesInput, UpdateIdentityInput } from '../service/index.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -51,6 +52,12 @@ export interface Backend {
   endpointTokenAssign(id: string, assignments: AssignmentInput[]): Promise<EndpointTokenView>;
   /** Which token of the account each found secret is, and its status (POST /v1/leaks/check). */
   leakCheck(tokens: string[]): Promise<{ items: LeakCheck[] }>;
+  /** Identities (docs/limits.md). */
+  identityList(input: ListIdentitiesInput): Promise<Page<IdentityView>>;
+  identityShow(id: string): Promise<IdentityView>;
+  identityCreate(input: CreateIdentityInput): Promise<IdentityView>;
+  identityUpdate(id: string, input: UpdateIdentityInput): Promise<IdentityView>;
+  identityDelete(id: string): Promise<DeletedIdentity>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

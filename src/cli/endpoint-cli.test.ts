@@ -7,21 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseArgs } from '../testing/server-process.js';
 import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
-import type { CliIo } from './output.js';
-import { runCli } from './program.js';
+import { runTessera } from '../testing/run-tessera.js';
 
 const integrationFile = fileURLToPath(new URL('../../examples/catalogs/integration.yaml', import.meta.url));
 
 /** The CLI's environment: on PostgreSQL, `DATABASE_URL` of the suite's database; nothing else of this machine's. */
 let env: NodeJS.ProcessEnv = {};
 
-async function tessera(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; json: () => any }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env, exitCode: 0 };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
+const tessera = (argv: string[]) => runTessera(argv, env);
 
 let dir: string;
 let db: string[];

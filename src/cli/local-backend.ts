@@ -53,6 +53,11 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     endpointTokenSetEnabled: (id, enabled) => tessera.setEndpointTokenEnabled(actor, id, enabled),
     endpointTokenAssign: (id, assignments) => tessera.setAssignments(actor, id, assignments),
     leakCheck: (tokens) => tessera.checkLeaks(actor, tokens),
+    identityList: (input) => tessera.listIdentities(actor, input),
+    identityShow: (id) => tessera.getIdentity(actor, id),
+    identityCreate: (input) => tessera.createIdentity(actor, input),
+    identityUpdate: (id, input) => tessera.updateIdentity(actor, id, input),
+    identityDelete: (id) => tessera.deleteIdentity(actor, id),
     close: () => tessera.close(),
   };
 }

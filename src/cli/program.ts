@@ -7,6 +7,7 @@ import { registerAccountCommands } from './account-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerCatalogCommands } from './catalog-commands.js';
 import { registerEndpointCommands } from './endpoint-commands.js';
+import { registerIdentityCommands } from './identity-commands.js';
 import { addHelpExamples } from './help-examples.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo): Command {
   registerKeysCommand(program, io);
   registerCatalogCommands(program, io);
   registerEndpointCommands(program, io);
+  registerIdentityCommands(program, io);
   registerScanCommand(program, io);
   addHelpExamples(program);
   return program;

@@ -75,6 +75,11 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     endpointTokenAssign: (tokenId, assignments) =>
       answer(tessera.PUT('/v1/endpoint-tokens/{id}/assignments', { ...id(tokenId), body: { assignments: typed(assignments) } })),
     leakCheck: (tokens) => answer(tessera.POST('/v1/leaks/check', { body: { tokens } })),
+    identityList: (input) => answer(tessera.GET('/v1/identities', { params: { query: input } })),
+    identityShow: (id) => answer(tessera.GET('/v1/identities/{id}', { params: { path: { id } } })),
+    identityCreate: (input) => answer(tessera.POST('/v1/identities', { body: input })),
+    identityUpdate: (id, input) => answer(tessera.PATCH('/v1/identities/{id}', { params: { path: { id } }, body: input })),
+    identityDelete: (id) => answer(tessera.DELETE('/v1/identities/{id}', { params: { path: { id } } })),
     close: async () => {},
   };
 }

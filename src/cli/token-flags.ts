@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { badRequest } from '../core/errors.js';
 import type { CreateTokenInput, UpdateTokenInput } from '../service/index.js';
-import { collect } from './cli-options.js';
+import type { RateLimitInput } from '../core/usage-limits.js';
+import { collect, UsageError } from './cli-options.js';
 
 export interface TokenFlags {
   id?: string;
@@ -16,6 +17,8 @@ export interface TokenFlags {
   validFrom?: string;
   allowedIp?: string[];
   metadata?: string;
+  identity?: string;
+  rateLimit?: string[];
 }
 
 export function addTokenFieldOptions(command: Command): Command {
@@ -27,7 +30,9 @@ export function addTokenFieldOptions(command: Command): Command {
     .option('--valid-from <time>', 'RFC 3339 time the token starts working')
     .option('--expires-at <time>', 'RFC 3339 time the token stops working')
     .option('--allowed-ip <cidr>', 'an address or CIDR the token may be used from (repeatable)', collect)
-    .option('--metadata <json>', 'a JSON object kept with the token');
+    .option('--metadata <json>', 'a JSON object kept with the token')
+    .option('--identity <id>', 'the identity (idn_…) the token belongs to; none detaches (docs/limits.md)')
+    .option('--rate-limit <name=limit/duration>', 'a named rate limit of the token, e.g. per-minute=100/1m (repeatable; replaces them on update)', collect);
 }
 
 export function createInput(flags: TokenFlags): CreateTokenInput {
@@ -60,10 +65,12 @@ function commonFields(flags: TokenFlags, options = { clearable: false }) {
     ...(flags.expiresAt !== undefined ? { expiresAt: time(flags.expiresAt) } : {}),
     ...(flags.allowedIp !== undefined ? { allowedIps: flags.allowedIp } : {}),
     ...(flags.metadata !== undefined ? { metadata: parseMetadata(flags.metadata) } : {}),
+    ...(flags.identity !== undefined ? { identityId: flags.identity === 'none' ? null : flags.identity } : {}),
+    ...(flags.rateLimit !== undefined ? { limits: flags.rateLimit.map(parseRateLimit) } : {}),
   };
 }
 
-function parseMetadata(text: string): Record<string, unknown> {
+export function parseMetadata(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -74,4 +81,11 @@ function parseMetadata(text: string): Record<string, unknown> {
     throw badRequest('metadata', 'must be a JSON object, not an array or a single value');
   }
   return value as Record<string, unknown>;
+}
+
+/** `per-minute=100/1m` → `{name, limit, duration}`; the service checks the values and names the field. */
+export function parseRateLimit(text: string): RateLimitInput {
+  const match = /^([^=]+)=(\d+)\/(.+)$/.exec(text);
+  if (!match) throw new UsageError(`--rate-limit: expected name=limit/duration such as per-minute=100/1m, got ${text}`);
+  return { name: match[1]!, limit: Number(match[2]), duration: /^\d+$/.test(match[3]!) ? Number(match[3]) : match[3]! };
 }

@@ -9,6 +9,7 @@ export const idPrefixes = {
   usageEvent: 'use',
   signingKey: 'key',
   issuedToken: 'jti',
+  identity: 'idn',
 } as const satisfies Record<string, string>;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,5 +1,7 @@
 /** Core domain types shared by every layer: branded ids, token and account records, audit events. */
 
+import type { RateLimitRule } from './usage-limits.js';
+
 declare const brand: unique symbol;
 /** A nominal type: a `T` that the type checker will not confuse with another `T`. */
 export type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -84,6 +86,10 @@ export interface TokenRecord {
   /** The token this one was created or issued by; revocation cascades from parent to children. */
   parentId: TokenId | null;
   metadata: Record<string, unknown>;
+  /** The identity (`idn_…`) the token belongs to, in the same account; `null` for none (issue 19). */
+  identityId: string | null;
+  /** Named rate limits of the token itself, decided in memory at every check (docs/limits.md). */
+  limits: RateLimitRule[];
   /** Increases by one on every change; used for optimistic concurrency. */
   version: number;
   /**
@@ -118,6 +124,9 @@ export const auditActions = [
   'key.rotate',
   'endpoint.auth',
   'endpoint.assign',
+  'identity.create',
+  'identity.update',
+  'identity.delete',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -127,7 +136,7 @@ export interface AuditDraft {
   /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
   actor: TokenId | null;
   action: AuditAction;
-  targetType: 'token' | 'account' | 'catalog' | 'key' | 'endpoint';
+  targetType: 'token' | 'account' | 'catalog' | 'key' | 'endpoint' | 'identity';
   targetId: string;
   before: unknown;
   after: unknown;
@@ -152,4 +161,5 @@ export type VerifyCode =
   | 'REVOKED'
   | 'DISABLED'
   | 'IP_NOT_ALLOWED'
-  | 'INSUFFICIENT_SCOPE';
+  | 'INSUFFICIENT_SCOPE'
+  | 'RATE_LIMITED';

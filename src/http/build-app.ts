@@ -16,7 +16,7 @@ import { traceRequests } from './trace-requests.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.js';
 import { createHttpContext } from './http-context.js';
 import { logCheckSummaries } from './check-summary.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, registerLimitCounter } from './metrics.js';
 import { nextRequestId } from './request-id.js';
 import { createValidatorCompiler, refuseHostileJson } from './validator-compiler.js';
 import { consoleRoutes } from './console-routes.js';
@@ -30,6 +30,7 @@ import { oauthRoutes } from './routes/oauth-routes.js';
 import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './routes/endpoint-routes.js';
 import { opsRoutes, type Readiness } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { IdentitySchema, identityRoutes } from './routes/identity-routes.js';
 import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
 import { ErrorBody, TokenView } from './schemas.js';
@@ -86,6 +87,7 @@ function createFastify(options: BuildAppOptions) {
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const app = createFastify(options);
   const metrics = createMetrics();
+  registerLimitCounter(metrics.registry, () => options.tessera.limitOutcomes());
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = {
     answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
@@ -121,7 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   drainRefusedBodies(app);
   if (options.tracer) traceRequests(app as unknown as FastifyInstance, options.tracer);
 
-  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema];
+  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema, IdentitySchema];
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
   // A JSON API: text/plain bodies are refused with 415 rather than parsed.
@@ -165,6 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(usageRoutes(http));
   await app.register(endpointRoutes(http));
   await app.register(leakRoutes(http));
+  await app.register(identityRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, gateway, routes };
 }

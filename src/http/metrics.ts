@@ -92,3 +92,18 @@ export function createMetrics(): Metrics {
     },
   };
 }
+
+/** `tessera_limit_checks_total{outcome}`: checks that consumed rate limits (docs/limits.md), read from the service at each scrape. */
+export function registerLimitCounter(registry: Registry, read: () => Readonly<Record<string, number>>): void {
+  new Counter({
+    name: 'tessera_limit_checks_total',
+    help: 'Checks that consumed rate limits, by outcome (passed, rate_limited)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      // The service keeps the totals; the counter only shows them.
+      this.reset();
+      for (const [outcome, count] of Object.entries(read())) this.inc({ outcome }, count);
+    },
+  });
+}

@@ -81,6 +81,11 @@ const authenticated: Record<string, Entry> = {
   // A leak report without GitHub's signature headers is authenticated by a token (the signed ones: leak-routes.test.ts).
   'POST /v1/leaks': { path: '/v1/leaks', body: [{ token: 'tsr_x', type: 'tessera_token', url: '', source: 'content' }], permission: 'leaks:report' },
   'POST /v1/leaks/check': { path: '/v1/leaks/check', body: { tokens: ['tsr_x'] }, permission: 'tokens:read' },
+  'POST /v1/identities': { path: '/v1/identities', body: { externalId: 'x' }, permission: 'identities:write' },
+  'GET /v1/identities': { path: '/v1/identities', permission: 'identities:read' },
+  'GET /v1/identities/:id': { path: '/v1/identities/idn_x', permission: 'identities:read' },
+  'PATCH /v1/identities/:id': { path: '/v1/identities/idn_x', body: { name: 'x' }, permission: 'identities:write' },
+  'DELETE /v1/identities/:id': { path: '/v1/identities/idn_x', permission: 'identities:write' },
   // OAuth 2.0 client authentication (RFC 6749 §2.3.1) is by a Tessera token too: Bearer, or Basic with id and secret.
   'POST /oauth2/introspect': { path: '/oauth2/introspect', form: { token: 'tsr_x' }, permission: 'tokens:introspect' },
   'POST /oauth2/revoke': { path: '/oauth2/revoke', form: { token: 'tsr_x' }, permission: 'tokens:revoke' },

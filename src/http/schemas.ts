@@ -23,6 +23,20 @@ export const Metadata = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Free JSON object, at most 4096 bytes serialised and 32 levels deep',
 });
 
+/** A named rate limit as a caller sets it (docs/limits.md). */
+export const RateLimitInput = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 50, description: 'Unique per token or identity: A-Z, a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit', examples: ['per-minute'] }),
+  limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Units of cost allowed per window' }),
+  duration: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 100 })], { description: 'Window: seconds, or a duration such as "1m", "1h", "1 day" (at most 366 days)', examples: ['1m'] }),
+}, { additionalProperties: false });
+export const RateLimitList = Type.Array(RateLimitInput, { maxItems: 10, description: 'Named rate limits, decided in memory at every check (docs/limits.md)' });
+
+export const RateLimitView = Type.Object({
+  name: Type.String(),
+  limit: Type.Integer(),
+  duration: Type.Integer({ description: 'Window length in seconds' }),
+});
+
 export const TokenView = Type.Object(
   {
     id: Type.String({ examples: ['tok_4hF9sWq2ZrT6yLpA1cNv0b'] }),
@@ -49,6 +63,8 @@ export const TokenView = Type.Object(
     createdBy: Nullable(Type.String()),
     parentId: Nullable(Type.String()),
     metadata: Metadata,
+    identityId: Nullable(Type.String({ description: 'The identity (idn_…) the token belongs to; its limits are shared by all its tokens' })),
+    limits: Type.Array(RateLimitView, { description: 'The token’s own rate limits; each check also consumes those of its identity and of the tokens that made it' }),
     version: Type.Integer({ description: 'Increases on every change; send it as If-Match to PATCH safely' }),
   },
   { $id: 'Token' },
@@ -75,6 +91,8 @@ export const CreateTokenBody = Type.Object(
     })),
     enabled: Type.Optional(Type.Boolean()),
     metadata: Type.Optional(Nullable(Metadata)),
+    identityId: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'An identity of the same account (needs identities:write as well); null: none' }))),
+    limits: Type.Optional(RateLimitList),
   },
   { additionalProperties: false },
 );
@@ -92,6 +110,8 @@ export const UpdateTokenBody = Type.Object(
     metadata: Type.Optional(Nullable(Metadata)),
     scopes: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
     deny: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
+    identityId: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'An identity of the same account (needs identities:write as well); null detaches. Never on the editing token’s own chain' }))),
+    limits: Type.Optional(Type.Array(RateLimitInput, { maxItems: 10, description: 'Replaces the token’s rate limits. Never on the editing token itself or a token that made it (a token cannot lift its own limits)' })),
   },
   { additionalProperties: false },
 );

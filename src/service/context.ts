@@ -6,6 +6,8 @@ import type { UsageRecorder } from './usage/usage-recorder.js';
 import type { AccountCache } from './account/account-cache.js';
 import type { CatalogRegistry } from './catalog/catalog-registry.js';
 import type { ChangeFeed } from '../store/change-feed.js';
+import type { IdentityCache } from './identities/identity-cache.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -25,6 +27,9 @@ export interface ServiceContext {
   accountCache: AccountCache;
   catalogs: CatalogRegistry;
   usage: UsageRecorder;
+  /** Identities read on the check path, and the in-memory rate-limit counters (issue 19, docs/limits.md). */
+  identities: IdentityCache;
+  rateLimiter: RateLimiter;
   /** Changes made by other instances; its health decides whether cached tokens may be served. */
   changes: ChangeFeed;
   /** How long cached tokens may still be served once changes can no longer be heard (ms); 0 fails closed. */

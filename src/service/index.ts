@@ -45,3 +45,12 @@ export type { LeakReporter } from './leaks/report-leaks.js';
 export type { LeakCheck, LeakStatus } from './leaks/check-leaks.js';
 export { DEFAULT_MAX_FILE_BYTES, scanFiles, type ScanResult, type SecretLocation } from './leaks/scan-files.js';
 export { GitScanError, scanGitHistory } from './leaks/scan-git.js';
+
+// Usage control (issue 19): identities, rate limits decided in memory.
+export type { CreateIdentityInput } from './identities/create-identity.js';
+export type { ListIdentitiesInput } from './identities/read-identities.js';
+export type { DeletedIdentity, UpdateIdentityInput } from './identities/update-identity.js';
+export type { IdentityView } from './identities/identity-view.js';
+export type { LimitState } from './limits/rate-limiter.js';
+export type { RateLimitView } from './limits/limit-view.js';
+export type { IdentityRef } from './verify/check-token.js';

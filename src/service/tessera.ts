@@ -52,6 +52,11 @@ import type { VerifyInput, VerifyResult } from './verify/check-token.js';
 import { checkLeaks } from './leaks/check-leaks.js';
 import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leaks/leak-report-keys.js';
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
+import { IdentityCache } from './identities/identity-cache.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { createIdentity } from './identities/create-identity.js';
+import { getIdentity, listIdentities } from './identities/read-identities.js';
+import { deleteIdentity, updateIdentity } from './identities/update-identity.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -91,6 +96,8 @@ export function createTessera(options: TesseraOptions) {
       options.clock ?? systemClock,
     ),
     changes: options.changeFeed ?? createLocalChangeFeed(),
+    identities: new IdentityCache(options.store),
+    rateLimiter: new RateLimiter(),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
@@ -171,6 +178,14 @@ export function createTessera(options: TesseraOptions) {
       signedReporter(options.leakReportKeys ?? NO_LEAK_REPORT_KEYS, keyId, signature, body),
     reportLeaks: (reporter: LeakReporter, items: readonly LeakReportItem[]) => reportLeaks(ctx, reporter, items),
     checkLeaks: (actor: Actor, secrets: readonly string[]) => checkLeaks(ctx, actor, secrets),
+    // Issue 19: identities and usage control (docs/limits.md).
+    createIdentity: (actor: Actor, input: Parameters<typeof createIdentity>[2]) => createIdentity(ctx, actor, input),
+    listIdentities: (actor: Actor, input: Parameters<typeof listIdentities>[2]) => listIdentities(ctx, actor, input),
+    getIdentity: (actor: Actor, id: string) => getIdentity(ctx, actor, id),
+    updateIdentity: (actor: Actor, id: string, input: Parameters<typeof updateIdentity>[3]) => updateIdentity(ctx, actor, id, input),
+    deleteIdentity: (actor: Actor, id: string) => deleteIdentity(ctx, actor, id),
+    /** Checks that consumed rate limits, by outcome, since start (read by the metrics scrape). */
+    limitOutcomes: (): Readonly<Record<'passed' | 'rate_limited', number>> => ctx.rateLimiter.outcomes,
   };
 }
 

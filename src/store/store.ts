@@ -13,6 +13,7 @@ import type {
   TokenRecord,
   TokenSecretRecord,
 } from '../core/types.js';
+import type { IdentityOps } from './identity-store.js';
 
 export type TokenStatusFilter = 'active' | 'inactive' | 'all';
 
@@ -131,7 +132,8 @@ export interface UsageBucket {
  */
 export type StoreChange =
   | { accountId: AccountId; tokenId: TokenId; secretHash?: SecretHash }
-  | { accountId: AccountId; kind: 'account' | 'catalog' };
+  | { accountId: AccountId; kind: 'account' | 'catalog' }
+  | { accountId: AccountId; kind: 'identity'; identityId: string };
 
 /** One applied version of an account's catalog; the source text is kept as the operator wrote it. */
 export interface CatalogVersionRecord {
@@ -203,7 +205,7 @@ export class StoreConflictError extends Error {
 }
 
 /** Everything a unit of work can read and write. Implemented by the store itself and by its transactions. */
-export interface StoreOps {
+export interface StoreOps extends IdentityOps {
   insertAccount(account: AccountRecord): Promise<void>;
   getAccount(id: AccountId): Promise<AccountRecord | undefined>;
   /** The oldest account, which bootstrap creates; `undefined` on an empty database. */

@@ -1,7 +1,7 @@
 /** One token: details, permissions, enable switch, rotate, revoke (confirmed), capabilities, usage, audit trail. */
 import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
-import { formatDate } from '../format';
+import { formatDate, formatSeconds } from '../format';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
@@ -110,6 +110,9 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           <dt>Expires</dt><dd>{formatDate(t.expiresAt)}</dd>
           <dt>Last used</dt><dd>{formatDate(t.lastUsedAt)} <span className="muted">({t.useCount} uses)</span></dd>
           <dt>Allowed IPs</dt><dd className="mono">{t.allowedIps.length ? t.allowedIps.join(', ') : 'any'}</dd>
+          <dt>Identity</dt><dd className="mono">{t.identityId ?? '—'}</dd>
+          <dt>Rate limits</dt>
+          <dd>{t.limits.length ? t.limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none'}</dd>
           {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
           <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.map(templateName).join(', ') : '—'}</dd>
         </dl>

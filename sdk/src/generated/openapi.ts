@@ -135,6 +135,22 @@ export interface paths {
                         metadata?: {
                             [key: string]: unknown;
                         } | null;
+                        identityId?: string | null;
+                        /** @description Named rate limits, decided in memory at every check (docs/limits.md) */
+                        limits?: {
+                            /**
+                             * @description Unique per token or identity: A-Z, a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit
+                             * @example per-minute
+                             */
+                            name: string;
+                            /** @description Units of cost allowed per window */
+                            limit: number;
+                            /**
+                             * @description Window: seconds, or a duration such as "1m", "1h", "1 day" (at most 366 days)
+                             * @example 1m
+                             */
+                            duration: number | string;
+                        }[];
                     };
                 };
             };
@@ -416,6 +432,22 @@ export interface paths {
                         scopes?: string[];
                         /** @description Only where the account policy permissionsEditable is true */
                         deny?: string[];
+                        identityId?: string | null;
+                        /** @description Replaces the token’s rate limits. Never on the editing token itself or a token that made it (a token cannot lift its own limits) */
+                        limits?: {
+                            /**
+                             * @description Unique per token or identity: A-Z, a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit
+                             * @example per-minute
+                             */
+                            name: string;
+                            /** @description Units of cost allowed per window */
+                            limit: number;
+                            /**
+                             * @description Window: seconds, or a duration such as "1m", "1h", "1 day" (at most 366 days)
+                             * @example 1m
+                             */
+                            duration: number | string;
+                        }[];
                     };
                 };
             };
@@ -1041,6 +1073,10 @@ export interface paths {
                             [key: string]: string;
                         };
                         ip?: string;
+                        /** @description Names of the rate limits this check consumes (default: all of the token’s, its identity’s and its creators’) */
+                        limits?: string[];
+                        /** @description Units this check consumes from each limit (default 1) */
+                        cost?: number;
                     };
                 };
             };
@@ -1129,7 +1165,7 @@ export interface paths {
                 query?: {
                     /** @description Events where this token acted or was acted on */
                     tokenId?: string;
-                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign";
+                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete";
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -2787,6 +2823,10 @@ export interface paths {
                             jti?: string;
                             tessera_token_id?: string;
                             tessera_account_id?: string;
+                            /** @description The identity the token belongs to (docs/limits.md) */
+                            tessera_identity_id?: string;
+                            /** @description That identity’s externalId */
+                            tessera_external_id?: string;
                         };
                     };
                 };
@@ -4741,6 +4781,481 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List identities, newest first (needs identities:read) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    externalId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Identity"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an identity (needs identities:write) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        externalId: string;
+                        name?: string | null;
+                        metadata?: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Named rate limits, decided in memory at every check (docs/limits.md) */
+                        limits?: {
+                            /**
+                             * @description Unique per token or identity: A-Z, a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit
+                             * @example per-minute
+                             */
+                            name: string;
+                            /** @description Units of cost allowed per window */
+                            limit: number;
+                            /**
+                             * @description Window: seconds, or a duration such as "1m", "1h", "1 day" (at most 366 days)
+                             * @example 1m
+                             */
+                            duration: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Identity"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show an identity (needs identities:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Identity"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an identity (needs identities:write)
+         * @description Its tokens keep working, without an identity (and without its shared limits), as in Unkey; their ids are listed.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            detachedTokens: string[];
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Edit an identity (needs identities:write)
+         * @description `limits` replaces the identity’s limits. Send `If-Match: <version>` to refuse (412) if someone else changed it first.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        externalId?: string;
+                        name?: string | null;
+                        metadata?: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Named rate limits, decided in memory at every check (docs/limits.md) */
+                        limits?: {
+                            /**
+                             * @description Unique per token or identity: A-Z, a-z, 0-9, `_`, `.`, `-`, starting with a letter or digit
+                             * @example per-minute
+                             */
+                            name: string;
+                            /** @description Units of cost allowed per window */
+                            limit: number;
+                            /**
+                             * @description Window: seconds, or a duration such as "1m", "1h", "1 day" (at most 366 days)
+                             * @example 1m
+                             */
+                            duration: number | string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Identity"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4799,12 +5314,20 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            identityId: string | null;
+            /** @description The token’s own rate limits; each check also consumes those of its identity and of the tokens that made it */
+            limits: {
+                name: string;
+                limit: number;
+                /** @description Window length in seconds */
+                duration: number;
+            }[];
             /** @description Increases on every change; send it as If-Match to PATCH safely */
             version: number;
         };
         VerifyResult: {
             valid: boolean;
-            code: "VALID" | "NOT_FOUND" | "NOT_YET_VALID" | "EXPIRED" | "REVOKED" | "DISABLED" | "IP_NOT_ALLOWED" | "INSUFFICIENT_SCOPE";
+            code: "VALID" | "NOT_FOUND" | "NOT_YET_VALID" | "EXPIRED" | "REVOKED" | "DISABLED" | "IP_NOT_ALLOWED" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED";
             tokenId: string | null;
             accountId: string | null;
             profileId: string | null;
@@ -4818,6 +5341,27 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /** @description The identity the token belongs to (null: none); told for VALID and RATE_LIMITED */
+            identity?: {
+                id: string;
+                externalId: string;
+            } | null;
+            /** @description Each limit the check consumed (or, for RATE_LIMITED, would have): the state after it */
+            ratelimits?: {
+                name: string;
+                /** @description Whose limit: a token’s (the token’s own or one that made it) or the identity’s */
+                holder: "token" | "identity";
+                holderId: string;
+                limit: number;
+                /** @description Window length in seconds */
+                duration: number;
+                remaining: number;
+                /**
+                 * Format: date-time
+                 * @description When the current window ends
+                 */
+                reset: string;
+            }[];
         };
         AuditEvent: {
             id: string;
@@ -4825,7 +5369,7 @@ export interface components {
             seq: number;
             /** @description Token id that acted; null for the CLI on the database */
             actor: string | null;
-            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign";
+            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete";
             targetType: string;
             targetId: string;
             before: unknown;
@@ -4906,6 +5450,29 @@ export interface components {
                 /** @description Grants now: the endpoint is in token mode and the method has a primary */
                 active: boolean;
             }[];
+        };
+        Identity: {
+            /** @example idn_4hF9sWq2ZrT6yLpA1cNv0b */
+            id: string;
+            /** @description Your own id for the user or customer; unique in the account */
+            externalId: string;
+            name: string | null;
+            /** @description Free JSON object, at most 4096 bytes serialised and 32 levels deep */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Shared by every token of the identity: each check of any of them consumes them */
+            limits: {
+                name: string;
+                limit: number;
+                /** @description Window length in seconds */
+                duration: number;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
         };
     };
     responses: never;

@@ -18,6 +18,8 @@ export const builtinScopes = [
   scope('usage:read', 'Read usage events and roll-ups.'),
   scope('usage:endpoints:read', 'Read the usage of the catalog\'s token-authenticated endpoints, one endpoint per query (the integration platform\'s endpoint data viewer).'),
   scope('endpoints:manage', 'Manage primary and secondary endpoint tokens.'),
+  scope('identities:read', 'List and show identities (the users or customers tokens belong to) and their limits.'),
+  scope('identities:write', 'Create, edit and delete identities and their shared rate limits.'),
   scope('account:manage', 'Change account policy and rotate signing keys.'),
   scope('leaks:report', 'Report leaked secrets (POST /v1/leaks): each live one is disabled or revoked, whatever its account.'),
 ] as const;

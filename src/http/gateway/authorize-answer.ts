@@ -10,6 +10,7 @@ import { clientAddress, type TrustProxy } from '../client-address.js';
 import { presentedCredential, type CredentialSource } from '../credentials.js';
 import { bearerChallenge, envelope, FORBIDDEN_BODY } from '../error-envelope.js';
 import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
+import { rateLimitHeaders } from '../rate-limit-headers.js';
 
 export interface AuthorizeCall extends CredentialSource {
   headers: IncomingHttpHeaders;
@@ -23,7 +24,7 @@ export interface AuthorizeCall extends CredentialSource {
 }
 
 export interface AuthorizeAnswer {
-  status: 200 | 400 | 401 | 403;
+  status: 200 | 400 | 401 | 403 | 429;
   headers: Record<string, string>;
   /** A JSON text (the envelope), or none for 200. */
   body: string | undefined;
@@ -85,7 +86,18 @@ function answerOf(outcome: AuthorizeOutcome): AuthorizeAnswer {
       'x-tessera-account-id': token.accountId,
     };
     if (token.profileId !== null) headers['x-tessera-profile-id'] = headerText(token.profileId);
-    return { status: 200, headers, body: undefined };
+    if (outcome.identity) {
+      headers['x-tessera-identity-id'] = outcome.identity.id;
+      headers['x-tessera-external-id'] = headerText(outcome.identity.externalId);
+    }
+    return { status: 200, headers: { ...headers, ...rateLimitHeaders(outcome.ratelimits, false) }, body: undefined };
+  }
+  if (outcome.status === 429) {
+    return {
+      status: 429,
+      headers: { 'cache-control': 'no-store', 'content-type': JSON_TYPE, ...rateLimitHeaders(outcome.ratelimits, true) },
+      body: JSON.stringify(envelope('RATE_LIMITED', outcome.text)),
+    };
   }
   if (outcome.status === 403) {
     return {

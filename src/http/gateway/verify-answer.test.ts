@@ -174,6 +174,9 @@ describe('parity: raw connection and Fastify answer byte for byte alike', () => 
     ['text content-type', () => verifyRequest(JSON.stringify({ token: secret }), { 'content-type': 'text/plain' }), false],
     ['JSON with charset', () => verifyRequest(JSON.stringify({ token: secret }), { 'content-type': 'application/json; charset=utf-8' }), false],
     ['connection close', () => verifyRequest(JSON.stringify({ token: secret }), { connection: 'close' }), true],
+    ['a cost of 0', () => verifyRequest(JSON.stringify({ token: secret, cost: 0 })), false],
+    ['a limit name too long', () => verifyRequest(JSON.stringify({ token: secret, limits: ['x'.repeat(51)] })), false],
+    ['limits named on a token without limits', () => verifyRequest(JSON.stringify({ token: secret, limits: ['per-minute'], cost: 2 })), true],
   ];
   it.each(table)('%s', async (_name, make, rawAnswers) => {
     const { raw, fastify, rawByFastify } = await bothWays(make());
@@ -203,6 +206,20 @@ describe('parity: raw connection and Fastify answer byte for byte alike', () => 
     } finally {
       await t.request('PATCH', '/v1/account/policy', { token: t.rootSecret, body: { verifyRequiresPermission: false } });
     }
+  });
+
+  it('a rate-limited token: each check consumes its limit and the refusal carries every limit’s state, all answered here', async () => {
+    const limited = await t.createToken({ name: 'limited', scopes: ['message:send'], limits: [{ name: 'burst', limit: 2, duration: '1h' }] });
+    const before = fastifyAnswered;
+    const answers = await exchange([0, 1, 2].map(() => verifyRequest(JSON.stringify({ token: limited.secret, scopes: ['message:send'] }))), 3);
+    expect(fastifyAnswered).toBe(before);
+    const bodies = answers.map((a) => JSON.parse(a.body));
+    expect(bodies.map((b) => b.code)).toEqual(['VALID', 'VALID', 'RATE_LIMITED']);
+    expect(bodies.map((b) => b.ratelimits[0].remaining)).toEqual([1, 0, 0]);
+    expect(bodies[2]).toMatchObject({ valid: false, tokenId: limited.id, ratelimits: [{ name: 'burst', holder: 'token', holderId: limited.id, limit: 2, duration: 3600 }] });
+    // Fastify reads the same counter: the next check there is refused too.
+    const [, viaFastify] = await exchange([health, verifyRequest(JSON.stringify({ token: limited.secret }))], 2);
+    expect(JSON.parse(viaFastify!.body).code).toBe('RATE_LIMITED');
   });
 
   it('counts a raw answer in the same metrics as Fastify', async () => {

@@ -34,6 +34,8 @@ const Introspection = Type.Object(
     jti: Type.Optional(Type.String()),
     tessera_token_id: Type.Optional(Type.String()),
     tessera_account_id: Type.Optional(Type.String()),
+    tessera_identity_id: Type.Optional(Type.String({ description: 'The identity the token belongs to (docs/limits.md)' })),
+    tessera_external_id: Type.Optional(Type.String({ description: 'That identity’s externalId' })),
   },
   { description: 'RFC 7662 §2.2; an inactive token gets exactly {"active":false}' },
 );

@@ -142,7 +142,7 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
   };
 }
 
-function parseIfMatch(header: string | undefined): number | undefined {
+export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const value = header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
   if (!/^\d+$/.test(value)) throw badRequest('If-Match', 'must be the token version, e.g. "3"');

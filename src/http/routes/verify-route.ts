@@ -2,14 +2,15 @@
 import { requestAddress } from '../client-address.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkScopes, type VerifyInput, type VerifyResult } from '../../service/index.js';
+import { checkScopes, type LimitState, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, ScopeString } from '../schemas.js';
 import { parseQueryField } from './catalog-routes.js';
+import { checkCost } from '../../core/usage-limits.js';
 
 const VerifyCodeSchema = Type.Union(
-  ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE'].map((c) => Type.Literal(c)),
+  ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED'].map((c) => Type.Literal(c)),
 );
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
@@ -27,6 +28,18 @@ export const VerifyResponse = Type.Object({
   denied: Type.Optional(Type.Union(['scopes', 'query', 'resource', 'endpoint'].map((c) => Type.Literal(c)), { description: 'Which check failed, for INSUFFICIENT_SCOPE' })),
   reason: Type.Optional(Type.String()),
   metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  identity: Type.Optional(Type.Union([Type.Object({ id: Type.String(), externalId: Type.String() }), Type.Null()], {
+    description: 'The identity the token belongs to (null: none); told for VALID and RATE_LIMITED',
+  })),
+  ratelimits: Type.Optional(Type.Array(Type.Object({
+    name: Type.String(),
+    holder: Type.Union([Type.Literal('token'), Type.Literal('identity')], { description: 'Whose limit: a token’s (the token’s own or one that made it) or the identity’s' }),
+    holderId: Type.String(),
+    limit: Type.Integer(),
+    duration: Type.Integer({ description: 'Window length in seconds' }),
+    remaining: Type.Integer(),
+    reset: Type.String({ format: 'date-time', description: 'When the current window ends' }),
+  }), { description: 'Each limit the check consumed (or, for RATE_LIMITED, would have): the state after it' })),
 }, { $id: 'VerifyResult' });
 
 /** The route's body, exported so the raw-connection path (gateway/verify-answer.ts) validates with exactly it. */
@@ -42,6 +55,8 @@ export const VerifyBody = Type.Object({
   }, { additionalProperties: false, description: 'A call to check against the catalog’s endpoints (any one of its scopes suffices)' })),
   context: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call (e.g. user_id) for scopes with `requires`' })),
   ip: Type.Optional(Type.String({ maxLength: 100 })),
+  limits: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20, description: 'Names of the rate limits this check consumes (default: all of the token’s, its identity’s and its creators’)' })),
+  cost: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Units this check consumes from each limit (default 1)' })),
 }, { additionalProperties: false });
 
 /** The check a body asks for; throws the route's errors (a bad scope or query) for the caller to render. */
@@ -52,6 +67,9 @@ export function verifyInput(body: Static<typeof VerifyBody>, address: string): V
   if (resource) input.resource = resource;
   if (endpoint) input.endpoint = endpoint;
   if (context) input.context = context;
+  if (body.limits !== undefined || body.cost !== undefined) {
+    input.usage = { ...(body.limits ? { limits: body.limits } : {}), cost: checkCost(body.cost) };
+  }
   return input;
 }
 
@@ -108,5 +126,11 @@ export function toVerifyResponse(result: VerifyResult) {
     expiresAt: token.expiresAt,
     ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes, denied: result.denied, reason: result.reason } : {}),
     ...(result.valid ? { metadata: token.metadata } : {}),
+    ...('identity' in result && result.identity !== undefined ? { identity: result.identity } : {}),
+    ...('ratelimits' in result && result.ratelimits !== undefined ? { ratelimits: result.ratelimits.map(limitStateView) } : {}),
   };
+}
+
+function limitStateView(state: LimitState) {
+  return { name: state.name, holder: state.holder, holderId: state.holderId, limit: state.limit, duration: Math.round(state.durationMs / 1000), remaining: state.remaining, reset: new Date(state.resetAtMs).toISOString() };
 }

@@ -11,6 +11,8 @@ export function applyChange(ctx: ServiceContext, change: StoreChange): void {
   if ('tokenId' in change) {
     ctx.tokenCache.invalidateToken(change.accountId, change.tokenId);
     if (change.secretHash !== undefined) ctx.tokenCache.forgetMissing(change.secretHash);
+  } else if (change.kind === 'identity') {
+    ctx.identities.invalidate(change.accountId, change.identityId);
   } else if (change.kind === 'account') {
     ctx.accountCache.invalidate(change.accountId);
   } else {
@@ -33,6 +35,7 @@ export async function listenForChanges(ctx: ServiceContext): Promise<void> {
       ctx.tokenCache.clear();
       ctx.accountCache.clear();
       ctx.catalogs.clear();
+      ctx.identities.clear();
       ctx.logger.warn('change feed reset: caches cleared');
     },
   });

@@ -1,4 +1,5 @@
 /** OAuth 2.0 token introspection (RFC 7662) for a client authenticated by its own token. */
+import type { AccountId } from '../../core/types.js';
 import { requirePermission, type Actor } from '../actor.js';
 import type { ServiceContext } from '../context.js';
 import { looksLikeJwt, type IssuedTokenVerifier } from '../verify/issued-token-verifier.js';
@@ -21,6 +22,9 @@ export type IntrospectionResponse =
       /** Tessera's own: the token (or, for an issued JWT, the issuing token) and its account. */
       tessera_token_id: string;
       tessera_account_id: string;
+      /** The identity the token belongs to (docs/limits.md), when it has one. */
+      tessera_identity_id?: string;
+      tessera_external_id?: string;
     };
 
 const INACTIVE = { active: false } as const;
@@ -42,6 +46,7 @@ export async function introspectToken(ctx: ServiceContext, issued: IssuedTokenVe
     aud: token.accountId,
     tessera_token_id: token.id,
     tessera_account_id: token.accountId,
+    ...(await identityClaims(ctx, token.accountId, token.identityId)),
   };
   if (claims) {
     return { ...common, client_id: claims.clientId, sub: claims.sub, exp: claims.exp, iat: claims.iat, jti: claims.jti, iss: claims.iss, aud: claims.aud };
@@ -54,4 +59,11 @@ export async function introspectToken(ctx: ServiceContext, issued: IssuedTokenVe
     ...(token.expiresAt !== null ? { exp: seconds(token.expiresAt) } : {}),
     ...(token.validFrom !== null ? { nbf: seconds(token.validFrom) } : {}),
   };
+}
+
+async function identityClaims(ctx: ServiceContext, accountId: AccountId, identityId: string | null): Promise<{ tessera_identity_id?: string; tessera_external_id?: string }> {
+  if (identityId === null) return {};
+  const nowMs = ctx.clock.now();
+  const identity = ctx.identities.peek(accountId, identityId, nowMs) ?? (await ctx.identities.load(accountId, identityId, nowMs));
+  return identity === null ? {} : { tessera_identity_id: identity.id, tessera_external_id: identity.externalId };
 }

@@ -1,4 +1,5 @@
 /** Issuing a short-lived signed JWT (RFC 9068) for a scope string within the caller's own permissions. */
+import { readAncestors } from '../tokens/token-chain.js';
 import { SignJWT } from 'jose';
 import { badRequest, TesseraError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
@@ -71,7 +72,10 @@ export async function issueToken(
 
   const key = await keys.signingKey(actor.accountId);
   const scope = scopes.join(' ');
-  const token = await new SignJWT({ scope, client_id: parent.id, client_instance: parent.instance })
+  // A JWT whose chain has rate limits is marked, so that the SDK's offline verification sends it to Tessera, which
+  // counts it against them (docs/limits.md); offline, nothing could be counted.
+  const limited = [parent, ...(await readAncestors(ctx.store, parent))].some((t) => t !== null && (t.limits.length > 0 || t.identityId !== null));
+  const token = await new SignJWT({ scope, client_id: parent.id, client_instance: parent.instance, ...(limited ? { tessera_limits: true } : {}) })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issued.options.issuer)
     .setSubject(parent.profileId ?? parent.id)

@@ -27,6 +27,8 @@ import {
 } from './token-guards.js';
 import { insertNewToken, newTokenRecord } from './token-record.js';
 import { toTokenView, type TokenView } from './token-view.js';
+import type { RateLimitInput } from '../../core/usage-limits.js';
+import { checkTokenUsageInput } from '../limits/token-usage-input.js';
 
 export interface CreateTokenInput {
   id?: string;
@@ -41,6 +43,9 @@ export interface CreateTokenInput {
   allowedIps?: string[];
   enabled?: boolean;
   metadata?: Record<string, unknown> | null;
+  /** Usage control (docs/limits.md): the identity it belongs to, and its own rate limits. */
+  identityId?: string | null;
+  limits?: RateLimitInput[];
 }
 
 export interface CreatedToken {
@@ -87,6 +92,8 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
   }
   const allowedIps = addressesWithin(bounds, input.allowedIps === undefined ? undefined : checkAllowedIps(input.allowedIps));
 
+  const usage = await checkTokenUsageInput(ctx, actor, input);
+
   const secret = generateSecret(account.tokenPrefix, ctx.randomBytes);
   const token = newTokenRecord(
     {
@@ -106,6 +113,7 @@ export async function createToken(ctx: ServiceContext, actor: Actor, input: Crea
       createdBy: actor.tokenId,
       parentId: actor.tokenId,
       metadata: checkMetadata(input.metadata),
+      ...usage,
     },
     secret,
     nowMs,

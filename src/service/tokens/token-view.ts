@@ -1,6 +1,7 @@
 /** The public shape of a token: what the API returns, the CLI prints and audit records. Never a secret. */
 import { tokenState } from '../../core/token-state.js';
 import type { TokenRecord } from '../../core/types.js';
+import { toLimitViews, type RateLimitView } from '../limits/limit-view.js';
 
 export type TokenStatus = 'active' | 'disabled' | 'revoked' | 'expired' | 'not_yet_valid';
 
@@ -27,6 +28,9 @@ export interface TokenView {
   createdBy: string | null;
   parentId: string | null;
   metadata: Record<string, unknown>;
+  /** Usage control (docs/limits.md). */
+  identityId: string | null;
+  limits: RateLimitView[];
   version: number;
 }
 
@@ -64,6 +68,8 @@ export function toTokenView(token: TokenRecord, nowMs: number): TokenView {
     createdBy: token.createdBy,
     parentId: token.parentId,
     metadata: token.metadata,
+    identityId: token.identityId,
+    limits: toLimitViews(token.limits),
     version: token.version,
   };
 }

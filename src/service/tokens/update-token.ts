@@ -33,6 +33,8 @@ import {
 import type { Ancestor } from '../verify/token-cache.js';
 import { readAncestors } from './token-chain.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
+import type { RateLimitInput } from '../../core/usage-limits.js';
+import { checkTokenUsageInput, requireNotOwnChain } from '../limits/token-usage-input.js';
 
 export interface UpdateTokenInput {
   name?: string;
@@ -45,6 +47,9 @@ export interface UpdateTokenInput {
   metadata?: Record<string, unknown> | null;
   scopes?: string[];
   deny?: string[];
+  /** Usage control (docs/limits.md): never on the editor's own chain. */
+  identityId?: string | null;
+  limits?: RateLimitInput[];
   /** Optimistic concurrency: refuse with PRECONDITION_FAILED unless the stored version matches. */
   expectedVersion?: number;
 }
@@ -67,6 +72,10 @@ export async function updateToken(
   }
   const { catalog, version } = await ctx.catalogs.get(actor.accountId);
   const account = { ...accountRecord, hasCatalog: version !== null };
+  const usage = await checkTokenUsageInput(ctx, actor, input);
+  if (usage.limits !== undefined || usage.identityId !== undefined) {
+    await requireNotOwnChain(ctx, actor, id, usage.limits !== undefined ? 'limits' : 'identityId');
+  }
   return changeToken(ctx, actor, id, 'token.update', (token, nowMs, ancestors) => {
     const next: TokenRecord = { ...token };
     // Never beyond the editor's chain, nor the token's own ancestors'; so a token editing itself cannot widen.
@@ -81,6 +90,7 @@ export async function updateToken(
     if (input.enabled !== undefined) next.enabled = input.enabled;
     if (input.allowedIps !== undefined) next.allowedIps = addressesWithin(bounds, checkAllowedIps(input.allowedIps));
     if (input.metadata !== undefined) next.metadata = checkMetadata(input.metadata);
+    Object.assign(next, usage);
     if (input.validFrom !== undefined || input.expiresAt !== undefined) {
       const window = checkLifetime(
         {

@@ -19,6 +19,7 @@ const failureText = {
   NOT_YET_VALID: 'the token is not valid yet',
   DISABLED: 'the token is disabled',
   IP_NOT_ALLOWED: 'the token may not be used from this address',
+  RATE_LIMITED: 'the token is over one of its rate limits',
 } as const;
 
 export async function authenticate(

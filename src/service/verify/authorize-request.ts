@@ -2,7 +2,8 @@
 import type { AccountRecord, TokenRecord } from '../../core/types.js';
 import type { PresentedCredential } from './authenticate.js';
 import type { ServiceContext } from '../context.js';
-import type { VerifyResult } from './check-token.js';
+import type { IdentityRef, VerifyResult } from './check-token.js';
+import type { LimitState } from '../limits/rate-limiter.js';
 import type { IssuedTokenVerifier } from './issued-token-verifier.js';
 import { needsAccountPolicy, presentationRefusal } from './presentation-policy.js';
 import { verifyPresented } from './verify-presented.js';
@@ -17,7 +18,8 @@ export interface AuthorizeInput {
 }
 
 export type AuthorizeOutcome =
-  | { allowed: true; token: TokenRecord }
+  | { allowed: true; token: TokenRecord; identity?: IdentityRef | null; ratelimits?: LimitState[] }
+  | { allowed: false; status: 429; ratelimits: LimitState[]; text: string }
   | { allowed: false; status: 401; presented: boolean; text: string }
   | { allowed: false; status: 403; requiredAnyOf: string[]; text: string };
 
@@ -57,7 +59,8 @@ function schemeOutcome(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>, sch
 }
 
 function outcomeOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): AuthorizeOutcome {
-  if (result.valid) return { allowed: true, token: result.token };
+  if (result.valid) return { allowed: true, token: result.token, identity: result.identity, ratelimits: result.ratelimits };
+  if (result.code === 'RATE_LIMITED') return { allowed: false, status: 429, ratelimits: result.ratelimits, text: 'the token is over one of its rate limits' };
   if (result.code === 'INSUFFICIENT_SCOPE') return { allowed: false, status: 403, requiredAnyOf: result.missingScopes, text: 'Forbidden' };
   return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
 }

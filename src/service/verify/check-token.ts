@@ -9,6 +9,9 @@ import type { ServiceContext } from '../context.js';
 import type { UsageCheck } from '../usage/usage-buffer.js';
 import type { CachedToken, ChainLimits } from './token-cache.js';
 import { EndpointVerdicts } from './endpoint-verdicts.js';
+import { applyLimits } from '../limits/apply-limits.js';
+import { NO_HOLDERS } from '../limits/chain-holders.js';
+import type { LimitState } from '../limits/rate-limiter.js';
 
 /** What the caller wants to know besides "is the token live": every given check must pass. */
 export interface VerifyChecks {
@@ -30,14 +33,23 @@ export interface VerifyInput extends VerifyChecks {
   ip?: string | undefined;
   /** For explain: report on a token without judging the caller's address. */
   skipIpCheck?: boolean;
+  /** Which rate limits the check consumes (all when omitted) and how much (1 when omitted); see docs/limits.md. */
+  usage?: { limits?: readonly string[]; cost?: number };
+}
+
+/** The identity a token belongs to, as a check tells it. */
+export interface IdentityRef {
+  id: string;
+  externalId: string;
 }
 
 export type DeniedCheck = 'scopes' | 'query' | 'resource' | 'endpoint';
 
 export type VerifyResult =
-  | { valid: true; code: 'VALID'; token: TokenRecord; limits: ChainLimits; endpoint?: string }
+  | { valid: true; code: 'VALID'; token: TokenRecord; limits: ChainLimits; endpoint?: string; identity?: IdentityRef | null; ratelimits?: LimitState[] }
   | { valid: false; code: 'NOT_FOUND' }
-  | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE'>; token: TokenRecord }
+  | { valid: false; code: 'RATE_LIMITED'; token: TokenRecord; identity: IdentityRef | null; ratelimits: LimitState[] }
+  | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED'>; token: TokenRecord }
   | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
 
 /** The answer for a secret that opens nothing: no token, so nothing about one is told. */
@@ -58,8 +70,15 @@ export function checkToken(
 ): VerifyResult | Promise<VerifyResult> {
   // A rotated-out secret past its overlap opens nothing, as if it had never existed (and, unknown, is not recorded).
   if (entry.secretExpiresAtMs !== null && nowMs >= entry.secretExpiresAtMs) return NOT_FOUND;
-  const result = judge(ctx, entry, input, nowMs);
-  if (result === undefined) return ctx.catalogs.get(entry.token.accountId).then(() => checkToken(ctx, entry, input, kind));
+  const judged = judge(ctx, entry, input, nowMs);
+  if (judged === undefined) return ctx.catalogs.get(entry.token.accountId).then(() => checkToken(ctx, entry, input, kind));
+  // Limits count recorded checks only: authenticating a management call consumes nothing (docs/limits.md).
+  const result = kind !== undefined && judged.valid && entry.holders !== NO_HOLDERS ? applyLimits(ctx, entry, input, judged, nowMs) : judged;
+  if (result instanceof Promise) return result.then((r) => recorded(ctx, entry, input, r, kind, nowMs));
+  return recorded(ctx, entry, input, result, kind, nowMs);
+}
+
+function recorded(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, result: Verdict, kind: UsageKind | undefined, nowMs: number): VerifyResult {
   if (kind !== undefined) ctx.usage.recordCheck(entry, entry.token, nowMs, result.valid, checkOf(ctx, input, result, kind));
   else if (result.valid) ctx.usage.recordUse(entry, entry.token, nowMs);
   return result;
@@ -81,7 +100,8 @@ function judge(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, nowM
   return verdictOf(entry, runChecks(effective.catalog, entry, input));
 }
 
-type Verdict = Exclude<VerifyResult, { code: 'NOT_FOUND' }>;
+/** The answer about a token that was found. */
+export type Verdict = Exclude<VerifyResult, { code: 'NOT_FOUND' }>;
 
 /** Every list on the chain must allow the address; a check without an address passes none. */
 function allowsAddress(entry: CachedToken, ip: string | undefined): boolean {

@@ -1,4 +1,5 @@
 /** In-memory answers for the verify path: secret hash → token, with a negative cache for unknown hashes. */
+import { chainHolders, type ChainHolders } from '../limits/chain-holders.js';
 import type { CompiledCatalog, PreparedPermissions } from '../../core/catalog/index.js';
 import type { Permissions } from '../../core/scope.js';
 import { parseIpAllowlist, type IpAllowlist } from '../../core/ip-allowlist.js';
@@ -24,6 +25,8 @@ export interface CachedToken extends UsageSlot {
   ancestorPermissions: readonly AncestorPermissions[];
   /** Keys of the token and of each ancestor: a change to any of them drops this entry. */
   chainKeys: readonly string[];
+  /** The chain's rate-limit holders (tokens with limits, identities), consumed by every recorded check (docs/limits.md). */
+  holders: ChainHolders;
   /** The answer for a check that passes without naming an endpoint, made once: the verify path allocates nothing. */
   valid: { readonly valid: true; readonly code: 'VALID'; readonly token: TokenRecord; readonly limits: ChainLimits };
   /** Served from the cache until then (epoch ms); `Infinity` for an entry the cache does not hold. */
@@ -259,6 +262,7 @@ export function cachedToken(token: TokenRecord, ancestors: readonly Ancestor[], 
     lifecycle: { enabled, revokedAt },
     ancestorPermissions,
     chainKeys,
+    holders: chainHolders([token, ...ancestors.filter((a) => a !== null)]),
     valid: Object.freeze({ valid: true, code: 'VALID', token, limits } as const),
     untilMs: Number.POSITIVE_INFINITY,
     usage: undefined,
@@ -287,6 +291,7 @@ export function childEntry(token: TokenRecord, parent: CachedToken): CachedToken
     : [{ tokenId: parent.token.id, permissions: { scopes: parent.token.scopes, deny: parent.token.deny }, prepared: undefined, preparedFor: undefined }];
   entry.ancestorPermissions = [...parentOwn, ...parent.ancestorPermissions.map((a) => ({ ...a }))];
   entry.chainKeys = [...entry.chainKeys, ...parent.chainKeys];
+  entry.holders = chainHolders([token], parent.holders);
   const limits: ChainLimits = Object.freeze({
     depth: parent.valid.limits.depth + 1,
     expiresAtMs: entry.expiresAtMs,

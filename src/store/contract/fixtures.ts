@@ -93,6 +93,8 @@ export function makeToken(accountId: AccountId, id: string, overrides: Partial<T
     createdBy: null,
     parentId: null,
     metadata: {},
+    identityId: null,
+    limits: [],
     version: 1,
     instance: `inst_${id}`,
     ...overrides,

@@ -13,6 +13,7 @@ import { runUsageContract } from './usage-contract.js';
 import { runBulkInsertContract } from './bulk-insert-contract.js';
 import { runCatalogAndKeyContract } from './catalog-key-contract.js';
 import { runEndpointContract } from './endpoint-contract.js';
+import { runIdentityContract } from './identity-contract.js';
 
 export { at, makeAccount, makeSecret, makeToken } from './fixtures.js';
 
@@ -31,4 +32,5 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
   runTransactionContract(name, makeStore);
   runAuditContract(name, makeStore);
   runUsageContract(name, makeStore);
+  runIdentityContract(name, makeStore);
 }

@@ -280,6 +280,30 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
           and not exists (select 1 from tokens parent where parent.account_id = tokens.account_id and parent.id = tokens.parent_id)`.execute(db);
       },
     },
+    '0008_identities_limits': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 19: identities own tokens; limits live on both. No index on tokens.identity_id: only deleting an
+        // identity looks tokens up by it (rare), and an index on tokens starting with account_id would need
+        // 0006's re-creation of the key on PostgreSQL again.
+        await db.schema
+          .createTable('identities')
+          .addColumn('account_id', text, (c) => c.notNull().references('accounts.id'))
+          .addColumn('id', text, (c) => c.notNull())
+          .addColumn('external_id', text, (c) => c.notNull())
+          .addColumn('name', text)
+          .addColumn('metadata', text, (c) => c.notNull())
+          .addColumn('limits', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('identities_pk', ['account_id', 'id'])
+          .addUniqueConstraint('identities_external_id_unique', ['account_id', 'external_id'])
+          .execute();
+        await db.schema.createIndex('identities_list_idx').on('identities').columns(['account_id', 'created_at', 'id']).execute();
+        await db.schema.alterTable('tokens').addColumn('identity_id', text).execute();
+        await db.schema.alterTable('tokens').addColumn('limits', text, (c) => c.notNull().defaultTo('[]')).execute();
+      },
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   TokenSecretRecord,
 } from '../../core/types.js';
 import { defaultAccountPolicy } from '../../core/types.js';
+import type { RateLimitRule } from '../../core/usage-limits.js';
 import type { AccountsTable, AuditEventsTable, TokenSecretsTable, TokensTable } from './schema.js';
 
 export function accountToRow(account: AccountRecord): AccountsTable {
@@ -76,6 +77,8 @@ export function tokenUpdateColumns(
     created_by: token.createdBy,
     parent_id: token.parentId,
     metadata: JSON.stringify(token.metadata),
+    identity_id: token.identityId,
+    limits: JSON.stringify(token.limits),
     version: token.version,
   };
 }
@@ -105,6 +108,8 @@ export function rowToToken(row: TokensTable): TokenRecord {
     createdBy: row.created_by as TokenId | null,
     parentId: row.parent_id as TokenId | null,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    identityId: row.identity_id,
+    limits: JSON.parse(row.limits) as RateLimitRule[],
     version: Number(row.version),
     instance: row.instance,
   };

@@ -42,6 +42,9 @@ export interface TokensTable {
   parent_id: string | null;
   /** JSON object. */
   metadata: string;
+  /** Since 0008: the token's identity, and its rate limits as a JSON array. */
+  identity_id: string | null;
+  limits: string;
   version: number;
   instance: string;
 }
@@ -146,6 +149,21 @@ export interface EndpointAssignmentsTable {
   method: string;
 }
 
+/** Since 0008: identities (issue 19); `external_id` unique per account. */
+export interface IdentitiesTable {
+  account_id: string;
+  id: string;
+  external_id: string;
+  name: string | null;
+  /** JSON object. */
+  metadata: string;
+  /** JSON array of rate limits shared by the identity's tokens. */
+  limits: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -158,4 +176,5 @@ export interface Database {
   usage_minutes: UsageMinutesTable;
   endpoint_settings: EndpointSettingsTable;
   endpoint_assignments: EndpointAssignmentsTable;
+  identities: IdentitiesTable;
 }

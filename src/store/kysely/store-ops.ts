@@ -6,6 +6,7 @@ import { conflictAs, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import { accountToRow, rowToAccount } from './row-mapping.js';
 import { endpointOps } from './endpoint-ops.js';
+import { identityOps } from './identity-ops.js';
 import { keyOps } from './key-ops.js';
 import type { StoreChanges } from './store-changes.js';
 import { secretOps } from './secret-ops.js';
@@ -50,5 +51,6 @@ export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChange
     ...catalogOps(db, hooks, changes),
     ...keyOps(db, hooks),
     ...endpointOps(db),
+    ...identityOps(db, hooks, changes),
   };
 }

@@ -25,6 +25,7 @@ function parseChange(payload: string | undefined): StoreChange | undefined {
       return typeof value.secretHash === 'string' ? { ...change, secretHash: value.secretHash as SecretHash } : change;
     }
     if (value.kind === 'account' || value.kind === 'catalog') return value as StoreChange;
+    if (value.kind === 'identity' && typeof value.identityId === 'string') return value as StoreChange;
   } catch {
     // A payload we did not write: ignored below.
   }

@@ -61,6 +61,38 @@ describePostgres('PostgreSQL store across instances', () => {
     }
   });
 
+  it("tells another instance's change feed of an identity's changes, and of the tokens its deletion detaches", async () => {
+    const url = await server!.createDatabase();
+    const store = await createPostgresStore({ url });
+    const feed = createPostgresChangeFeed({ url });
+    const heard: StoreChange[] = [];
+    try {
+      await store.migrate();
+      await feed.start({ onChange: (change) => heard.push(change), onReset: () => undefined });
+      const account = makeAccount();
+      await store.insertAccount(account);
+      const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], createdAt: at(1), updatedAt: at(1), version: 1 };
+      await store.insertIdentity(identity);
+      await store.updateIdentity({ ...identity, limits: [{ name: 'per-second', limit: 5, durationMs: 1000 }], version: 2 });
+      const token = makeToken(account.id, 'tok_owned', { identityId: 'idn_fed' });
+      const secret = makeSecret(token, 'owned');
+      await store.insertToken(token, secret);
+      await store.deleteIdentity(account.id, 'idn_fed', at(2));
+      const identityChange = { accountId: account.id, kind: 'identity', identityId: 'idn_fed' };
+      await expect.poll(() => heard.length).toBe(5);
+      expect(heard).toStrictEqual([
+        identityChange,
+        identityChange,
+        { accountId: account.id, tokenId: 'tok_owned', secretHash: secret.hash },
+        identityChange,
+        { accountId: account.id, tokenId: 'tok_owned' },
+      ]);
+    } finally {
+      await feed.close();
+      await store.close();
+    }
+  });
+
   it('keeps one gapless chain when two instances append at once', async () => {
     const [a, b] = await twoInstances();
     try {

@@ -114,6 +114,7 @@ describe('SQLite store', () => {
         '0005_endpoint_tokens',
         '0006_fk_checks_on_tokens_pk',
         '0007_token_chains',
+        '0008_identities_limits',
       ]);
     } finally {
       raw.close();

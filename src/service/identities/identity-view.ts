@@ -1,0 +1,27 @@
+/** The public shape of an identity: what the API returns, the CLI prints and audit records. */
+import type { IdentityRecord } from '../../core/usage-limits.js';
+import { toLimitViews, type RateLimitView } from '../limits/limit-view.js';
+
+export interface IdentityView {
+  id: string;
+  externalId: string;
+  name: string | null;
+  metadata: Record<string, unknown>;
+  limits: RateLimitView[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function toIdentityView(identity: IdentityRecord): IdentityView {
+  return {
+    id: identity.id,
+    externalId: identity.externalId,
+    name: identity.name,
+    metadata: identity.metadata,
+    limits: toLimitViews(identity.limits),
+    createdAt: identity.createdAt,
+    updatedAt: identity.updatedAt,
+    version: identity.version,
+  };
+}
