@@ -359,7 +359,7 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       model.endpointMode = op.mode;
       for (const g of outcome.value.generated) {
         const m = g.method as Method;
-        model.primaries[m] = model.add({ kind: 'primary', id: g.tokenId, parent: a, scopes: [`endpoint:orders:${m}`], assignments: [], validFromMs: null, expiresAtMs: null, allowedIps: [], enabled: true, label: `primary-${m}-${g.tokenId.slice(-4)}` }, g.secret);
+        model.primaries[m] = model.add({ kind: 'primary', id: g.tokenId, parent: a, scopes: [`endpoint:orders:${m}`], assignments: [], validFromMs: null, ...inheritedLimits(model, a), enabled: true, label: `primary-${m}-${g.tokenId.slice(-4)}` }, g.secret);
       }
       describe(`${label} endpoint auth ${op.mode}${outcome.value.generated.length ? `, primaries ${outcome.value.generated.map((g) => g.method).join(',')}` : ''}`);
       return;
@@ -376,8 +376,8 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       const outcome = await attempt(() => real.tessera.regeneratePrimary(actor, 'orders', op.method, { overlapSeconds: op.overlap }));
       if (!compare(outcome, 'regenerate')) return;
       rotated(model, p!, outcome.value.secret, op.overlap);
-      // The regenerating token is the primary's parent from now on.
-      p!.parent = a;
+      // The regenerating token is the primary's parent from now on, and the primary takes its chain's limits.
+      Object.assign(p!, { parent: a, ...inheritedLimits(model, a) });
       return;
     }
     case 'secondary': {
@@ -388,7 +388,7 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       describe(`${label} create secondary ${JSON.stringify({ methods, enabled: op.enabled })}`);
       const outcome = await attempt(() => real.tessera.createEndpointToken(actor, { name: 'app', enabled: op.enabled, assignments: methods.map((method) => ({ endpoint: 'orders', method })) }));
       if (!compare(outcome, 'secondary')) return;
-      const made = model.add({ kind: 'secondary', id: outcome.value.token.token.id, parent: a, scopes: [], assignments: methods, validFromMs: null, expiresAtMs: null, allowedIps: [], enabled: op.enabled }, outcome.value.secret);
+      const made = model.add({ kind: 'secondary', id: outcome.value.token.token.id, parent: a, scopes: [], assignments: methods, validFromMs: null, ...inheritedLimits(model, a), enabled: op.enabled }, outcome.value.secret);
       describe(`${label} create secondary ${JSON.stringify({ methods, enabled: op.enabled })} → ${made.label}`);
       return;
     }
@@ -462,6 +462,14 @@ function rotated(model: AuthorityModel, t: Cred, secret: string, overlap: number
     if (s.cred === t && s.untilMs === null) s.untilMs = end;
   }
   model.secrets.push({ text: secret, cred: t, untilMs: null });
+}
+
+/**
+ * What an integration token (primary or secondary) copies from the token that makes or regenerates it: the chain's
+ * earliest expiry and its innermost allowed-address list, fixed at that moment (system-tokens.ts, rotate-token.ts).
+ */
+function inheritedLimits(model: AuthorityModel, maker: Cred): Pick<Cred, 'expiresAtMs' | 'allowedIps'> {
+  return { expiresAtMs: model.chainExpiry(maker), allowedIps: [...(model.chainLists(maker)[0] ?? [])] };
 }
 
 /** A small deterministic stream of choices from a step's seed, so a replay checks the same things. */
