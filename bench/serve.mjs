@@ -18,7 +18,8 @@ export const LOOP_DELAY_RESOLUTION_MS = 10;
 
 const configured = /^(TESSERA_|OTEL_)|^(LOG_LEVEL|DATABASE_URL|PORT|HOST)$/;
 
-function defaultEnv(overrides) {
+/** The environment `tessera serve` gets as the README starts it (no Tessera settings), plus `overrides`. */
+export function defaultEnv(overrides = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !configured.test(name)));
   return { ...env, ...overrides };
 }

@@ -5,16 +5,15 @@
 // seconds; prints the 5xx count, the wrong-answer count, RSS/heap growth after warm-up and p50/p99 per minute.
 // Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]. `soakSqlite` is also the one-minute soak of `npm test`
 // (src/runtime/soak.test.ts).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort, makeTempDir, table } from './lib.mjs';
+import { makeTempDir, table } from './lib.mjs';
 import { startBenchPostgres } from './pg-cluster.mjs';
+import { CLI, defaultEnv, startServe } from './serve.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 const mib = (bytes) => (bytes / 1048576).toFixed(1);
 
@@ -28,31 +27,6 @@ const catalog = (version) => ({
     { endpoint: 'POST /orders', scopes: ['orders:write'] },
   ],
 });
-
-async function serve(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  // The log as shipped (info: a checks line a minute, warnings, errors) is read and dropped; error lines (level 50) are kept to explain a 5xx.
-  const errors = [];
-  let partial = '';
-  child.stdout.on('data', (chunk) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop();
-    for (const line of lines) if (line.includes('"level":50') && errors.length < 20) errors.push(line);
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { base, pid: child.pid, errors, stop: () => child.kill('SIGKILL') };
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not start');
-}
 
 async function send(base, method, path, { token, body, headers = {} } = {}) {
   const t0 = performance.now();
@@ -89,12 +63,16 @@ export function driftAfterWarmup(samples, instances) {
   return { rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)) };
 }
 
+/**
+ * `env`: only what the backend needs (its database); the servers start as the README starts them, through
+ * bench/serve.mjs (the default environment, the log read as a collector reads it).
+ */
 async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs, workers = 8, creates = true, log = console.log }) {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'init', '--json'], { env });
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'init', '--json'], { env: defaultEnv(env) });
   const root = JSON.parse(stdout).secret;
   const servers = [];
   try {
-    for (let i = 0; i < instances; i++) servers.push(await serve(env));
+    for (let i = 0; i < instances; i++) servers.push(await startServe({ env, root }));
     const at = (i) => servers[i % servers.length].base;
     let catalogChanges = 0;
     const catalogsInFlight = new Set();
@@ -255,13 +233,13 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     };
     log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
     for (const line of stats.examples) log(`  ${line}`);
-    for (const line of servers.flatMap((s) => s.errors).slice(0, 3)) {
+    for (const line of servers.flatMap((s) => s.log.warnings).filter((l) => l.includes('"level":50')).slice(0, 3)) {
       const entry = JSON.parse(line);
       log(`  server log: ${entry.msg}: ${entry.err?.type ?? ''} ${entry.err?.code ?? ''} ${entry.err?.message ?? ''}`.slice(0, 300));
     }
     return result;
   } finally {
-    for (const s of servers) s.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
@@ -269,8 +247,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
 export async function soakSqlite(options) {
   const temp = makeTempDir('tessera-soak-');
   const file = join(temp.dir, 'tessera.db');
-  const env = { ...process.env, TESSERA_DB: file };
-  delete env.DATABASE_URL;
+  const env = { TESSERA_DB: file };
   const sizeOf = (f) => { try { return statSync(f).size; } catch { return 0; } };
   try {
     return await soakOne({ name: 'soak sqlite', env, instances: 1, dbSize: async () => sizeOf(file) + sizeOf(`${file}-wal`), ...options });
@@ -290,8 +267,7 @@ export async function runSoakBench({ minutes = 10, quick = false } = {}) {
     return results;
   }
   try {
-    const env = { ...process.env, DATABASE_URL: cluster.url };
-    delete env.TESSERA_DB;
+    const env = { DATABASE_URL: cluster.url };
     const dbSize = async () => {
       const client = new pg.Client({ connectionString: cluster.url });
       await client.connect();
