@@ -29,6 +29,8 @@ export interface ListTokensQuery {
   search?: string;
   /** Only tokens of these kinds; all kinds when omitted. */
   kinds?: readonly TokenKind[];
+  /** Only the tokens of this identity. */
+  identityId?: string;
   limit: number;
   /** Opaque value from a previous page's `nextCursor`. */
   cursor?: string;

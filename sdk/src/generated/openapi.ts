@@ -23,6 +23,8 @@ export interface paths {
                     search?: string;
                     /** @description `standard`: tokens made through this API; `primary`/`secondary`: the integration platform's endpoint tokens, managed through their endpoints */
                     kind?: "standard" | "primary" | "secondary" | "all";
+                    /** @description Only the tokens of this identity (`idn_…`) */
+                    identityId?: string;
                     limit?: number;
                     /** @description nextCursor of the previous page */
                     cursor?: string;

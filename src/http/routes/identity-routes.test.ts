@@ -60,12 +60,16 @@ describe('/v1/identities', () => {
     const identity = (await create({ externalId: 'leaving' })).body;
     const token = await t.createToken({ name: 'of-leaving', scopes: ['a:b'], identityId: identity.id });
     expect((await verify({ token: token.secret })).body.identity).toEqual({ id: identity.id, externalId: 'leaving' });
+    await t.createToken({ name: 'of-no-one', scopes: ['a:b'] });
+    const listed = await t.request('GET', `/v1/tokens?identityId=${identity.id}`, { token: t.rootSecret });
+    expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([token.id]);
     const gone = await t.request('DELETE', `/v1/identities/${identity.id}`, { token: t.rootSecret });
     expect(gone.body).toEqual({ id: identity.id, detachedTokens: [token.id] });
     const after = await verify({ token: token.secret });
     expect(after.body).toMatchObject({ valid: true, code: 'VALID' });
     expect(after.body.identity ?? null).toBeNull();
     expect((await t.request('GET', `/v1/tokens/${token.id}`, { token: t.rootSecret })).body.identityId).toBeNull();
+    expect((await t.request('GET', `/v1/tokens?identityId=${identity.id}`, { token: t.rootSecret })).body.items).toEqual([]);
   });
 
   itRefusesUnauthorised(() => t, { method: 'POST', path: '/v1/identities', body: { externalId: 'x' }, permission: 'identities:write' });

@@ -46,6 +46,7 @@ export function tokenRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
             default: 'all',
             description: '`standard`: tokens made through this API; `primary`/`secondary`: the integration platform\'s endpoint tokens, managed through their endpoints',
           })),
+          identityId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only the tokens of this identity (`idn_…`)' })),
           ...ListQuery,
         }),
         response: { 200: pageOf(Type.Ref(TokenView)), ...errorResponses },

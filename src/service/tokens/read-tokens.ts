@@ -12,6 +12,8 @@ export interface ListTokensInput {
   /** `standard`: tokens made through the token API; `primary`/`secondary`: endpoint tokens; `all` (default). */
   kind?: TokenKind | 'all';
   search?: string;
+  /** Only the tokens of this identity. */
+  identityId?: string;
   limit?: number;
   cursor?: string;
 }
@@ -36,6 +38,7 @@ export async function listTokens(ctx: ServiceContext, actor: Actor, input: ListT
     now: nowIso(ctx),
     ...(input.search ? { search: input.search } : {}),
     ...(input.kind !== undefined && input.kind !== 'all' ? { kinds: [input.kind] } : {}),
+    ...(input.identityId ? { identityId: input.identityId } : {}),
     limit: checkPageSize(input.limit),
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });

@@ -61,6 +61,8 @@ export function runIdentityContract(name: string, makeStore: () => Promise<Store
       await store.insertToken(owned, makeSecret(owned, 'owned'));
       await store.insertToken(free, makeSecret(free, 'free'));
       expect(await store.getToken(acc.id, 'tok_owned' as TokenId)).toEqual(owned);
+      const ofIdentity = (identityId: string) => store.listTokens({ accountId: acc.id, status: 'all', now: at(9), identityId, limit: 10 });
+      expect((await ofIdentity('idn_x')).items.map((t) => t.id)).toEqual(['tok_owned']);
       const heard: unknown[] = [];
       const stop = store.onChange((change) => heard.push(change));
       expect(await store.deleteIdentity(acc.id, 'idn_x', at(9))).toEqual(['tok_owned']);
@@ -69,6 +71,7 @@ export function runIdentityContract(name: string, makeStore: () => Promise<Store
       expect(await store.getToken(acc.id, 'tok_owned' as TokenId)).toMatchObject({ identityId: null, version: 2, updatedAt: at(9), limits: owned.limits });
       expect(heard).toEqual([{ accountId: acc.id, kind: 'identity', identityId: 'idn_x' }, { accountId: acc.id, tokenId: 'tok_owned' }]);
       expect(await store.deleteIdentity(acc.id, 'idn_x', at(9))).toBeUndefined();
+      expect((await ofIdentity('idn_x')).items).toEqual([]);
     });
   });
 }

@@ -161,6 +161,7 @@ async function listTokens(db: Db, query: ListTokensQuery) {
     q = q.where((eb) => eb.or([byName, eb('id', '=', query.search!)]));
   }
   if (query.kinds !== undefined) q = q.where('kind', 'in', [...query.kinds]);
+  if (query.identityId !== undefined) q = q.where('identity_id', '=', query.identityId);
 
   if (query.cursor !== undefined) {
     const after = decodeTokenCursor(query.cursor);
