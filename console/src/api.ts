@@ -126,6 +126,20 @@ export const api = {
   auditChain: () => call((c) => c.GET('/v1/audit/verify')),
 };
 
+export type Identity = Schemas['Identity'];
+export type IdentityInput = Body<'/v1/identities', 'post'>;
+export type IdentityEdit = Body<'/v1/identities/{id}', 'patch'>;
+
+/** `/v1/identities`: the users or customers tokens belong to, with the rate limits their tokens share. */
+export const identitiesApi = {
+  list: (q: QueryOf<'/v1/identities'>) => call((c) => c.GET('/v1/identities', { params: { query: query(q) } })),
+  get: (id: string) => call((c) => c.GET('/v1/identities/{id}', byId(id))),
+  create: (body: IdentityInput) => call((c) => c.POST('/v1/identities', { body })),
+  update: (id: string, body: IdentityEdit, version: number) =>
+    call((c) => c.PATCH('/v1/identities/{id}', { ...byId(id), body, headers: { 'if-match': String(version) } })),
+  remove: (id: string) => call((c) => c.DELETE('/v1/identities/{id}', byId(id))),
+};
+
 export type UsageBucket = Schemas['UsageBucket'];
 export type UsageQuery = QueryOf<'/v1/usage'>;
 

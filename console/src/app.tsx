@@ -13,6 +13,8 @@ const TokenPage = lazy(() => import('./pages/token-page').then((m) => ({ default
 const CatalogPage = lazy(() => import('./pages/catalog-page').then((m) => ({ default: m.CatalogPage })));
 const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 const EndpointsPage = lazy(() => import('./pages/endpoints-page').then((m) => ({ default: m.EndpointsPage })));
+const IdentitiesPage = lazy(() => import('./pages/identities-page').then((m) => ({ default: m.IdentitiesPage })));
+const IdentityPage = lazy(() => import('./pages/identity-page').then((m) => ({ default: m.IdentityPage })));
 const DataViewerPage = lazy(() => import('./pages/data-viewer-page').then((m) => ({ default: m.DataViewerPage })));
 
 export function App() {
@@ -34,12 +36,13 @@ function Page() {
   const { path } = useLocation();
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   useEffect(() => {
-    const titles: Record<string, string> = { tokens: 'Tokens', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log' };
+    const titles: Record<string, string> = { tokens: 'Tokens', identities: 'Identities', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log' };
     document.title = `${titles[parts[0] ?? 'tokens'] ?? 'Not found'} · Tessera`;
   });
   if (parts.length === 0 || (parts[0] === 'tokens' && parts.length === 1)) return <TokensPage />;
   if (parts[0] === 'tokens' && parts[1] === 'new') return <CreateTokenPage />;
   if (parts[0] === 'tokens' && parts[1]) return <TokenPage id={parts[1]} account={account} />;
+  if (parts[0] === 'identities') return parts[1] ? <IdentityPage id={parts[1]} /> : <IdentitiesPage />;
   if (parts[0] === 'endpoints') return <EndpointsPage endpointId={parts[1]} />;
   if (parts[0] === 'data') return <DataViewerPage />;
   if (parts[0] === 'catalog') return <CatalogPage />;

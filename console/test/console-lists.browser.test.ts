@@ -94,6 +94,66 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     await details.getByText(identity.body.id).waitFor();
     await details.getByText('per-minute: 100 per minute, burst: 5 per 10 seconds').waitFor();
     await s.shot('token-page-limits');
+
+    // Six checks against a burst of five: the sixth is refused, and its own small chart shows it.
+    for (let i = 0; i < 6; i++) await s.t.request('POST', '/v1/verify', { body: { token: made.secret } });
+    await s.t.tessera.ctx.usage.flush();
+    await s.page.reload();
+    const refusals = s.page.locator('.card', { has: s.page.getByRole('heading', { name: 'Refused by limits' }) });
+    await refusals.getByText('RATE_LIMITED: 1').waitFor();
+    expect(await refusals.getByText('VALID: 5').count()).toBe(0);
+    await s.shot('token-page-refusals');
+
+    // The identity's link leads to its page, which lists its tokens.
+    await details.getByRole('link', { name: identity.body.id }).click();
+    await s.page.getByRole('heading', { name: /customer-7/ }).waitFor();
+    await s.page.getByRole('link', { name: 'Metered key' }).waitFor();
+  });
+
+  it('creates an identity with shared limits, names a bad field, edits and deletes it', async () => {
+    s.watch.expected = [400];
+    await s.signIn();
+    await s.page.getByRole('link', { name: 'Identities' }).click();
+    await s.page.getByRole('heading', { name: 'Identities' }).waitFor();
+    await s.page.getByRole('button', { name: 'New identity' }).click();
+    const form = s.page.getByRole('form', { name: 'New identity' });
+    await form.getByLabel('External id').fill('acme-corp');
+    await form.getByLabel('Name').fill('Acme Corp');
+    await form.getByLabel('Metadata (JSON)').fill('{"plan": ');
+    await form.getByRole('button', { name: 'Add a limit' }).click();
+    await form.getByLabel('Name', { exact: true }).nth(1).fill('per-day');
+    await form.getByLabel('Limit', { exact: true }).fill('10000');
+    await form.getByLabel('per', { exact: true }).fill('forever');
+    await form.getByRole('button', { name: 'Create identity' }).click();
+    await form.getByText('metadata: must be a JSON object').waitFor();
+    await form.getByLabel('Metadata (JSON)').fill('{"plan": "pro"}');
+    await form.getByRole('button', { name: 'Create identity' }).click();
+    // The server names the row and the field it cannot read; nothing is created.
+    await form.getByText(/limits\[0\]\.duration/).waitFor();
+    expect((await s.t.request('GET', '/v1/identities?externalId=acme-corp', { token: s.t.rootSecret })).body.items).toEqual([]);
+    await s.shot('identity-new-error');
+    await form.getByLabel('per', { exact: true }).fill('1 day');
+    await form.getByRole('button', { name: 'Create identity' }).click();
+    await s.page.getByRole('heading', { name: /acme-corp/ }).waitFor();
+    const details = s.page.locator('dl.details');
+    await details.getByText('per-day: 10000 per day').waitFor();
+    await details.getByText('{"plan":"pro"}').waitFor();
+    const stored = (await s.t.request('GET', '/v1/identities?externalId=acme-corp', { token: s.t.rootSecret })).body.items[0];
+    expect(stored).toMatchObject({ name: 'Acme Corp', metadata: { plan: 'pro' }, limits: [{ name: 'per-day', limit: 10000, duration: 86400 }] });
+    await s.shot('identity-page');
+
+    await s.page.getByRole('button', { name: 'Edit' }).click();
+    const edit = s.page.getByRole('form', { name: 'Edit identity' });
+    await edit.getByRole('button', { name: 'Remove limit per-day' }).click();
+    await edit.getByLabel('Name').fill('Acme');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await s.page.getByText('The identity is saved.').waitFor();
+    expect((await s.t.request('GET', `/v1/identities/${stored.id}`, { token: s.t.rootSecret })).body).toMatchObject({ name: 'Acme', limits: [], version: 2 });
+
+    await s.page.getByRole('button', { name: 'Delete' }).click();
+    await s.page.getByRole('dialog', { name: 'Delete acme-corp?' }).getByRole('button', { name: 'Delete it' }).click();
+    await s.page.getByRole('heading', { name: 'Identities' }).waitFor();
+    expect((await s.t.request('GET', `/v1/identities/${stored.id}`, { token: s.t.rootSecret })).status).toBe(404);
   });
 
   // Runs last: it replaces the catalog with the integration platform's for an endpoint token.

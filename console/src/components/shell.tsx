@@ -7,6 +7,7 @@ import { Link } from './link';
 
 const sections = [
   { to: '/tokens', label: 'Tokens' },
+  { to: '/identities', label: 'Identities' },
   { to: '/endpoints', label: 'Endpoints' },
   { to: '/data', label: 'Data viewer' },
   { to: '/catalog', label: 'Catalog' },

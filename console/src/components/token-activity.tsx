@@ -6,7 +6,11 @@ import { AuditTable } from './audit-table';
 import { ErrorBanner } from './error-banner';
 import { UsageChart } from './usage-chart';
 
-export function TokenActivity({ tokenId, version }: { tokenId: string; version: number }) {
+/** The outcomes of checks refused by a rate limit or spent credits (docs/limits.md). */
+const LIMIT_REFUSALS = new Set(['RATE_LIMITED', 'USAGE_EXCEEDED']);
+
+/** `limited`: the token has limits of its own or an identity's: its refusals get their own small chart. */
+export function TokenActivity({ tokenId, version, limited = false }: { tokenId: string; version: number; limited?: boolean }) {
   const [bucket, setBucket] = useState<'minute' | 'hour' | 'day'>('hour');
   const capabilities = useLoad(() => api.capabilities(tokenId), [tokenId, version]);
   const usage = useLoad(() => loadUsage({ tokenId, bucket, limit: 500 }), [tokenId, bucket, version]);
@@ -46,6 +50,13 @@ export function TokenActivity({ tokenId, version }: { tokenId: string; version: 
         {usage.error?.status === 404 ? <p className="muted">Usage is not available on this server.</p> : <ErrorBanner error={usage.error} title="Usage could not be loaded." />}
         {usage.data ? <UsageChart buckets={usage.data} bucket={bucket} /> : null}
       </div>
+      {limited && usage.data ? (
+        <div className="card">
+          <h2>Refused by limits</h2>
+          <p className="muted small">Checks this token’s rate limits (its own and its identity’s) refused, per {bucket}.</p>
+          <UsageChart buckets={usage.data.filter((b) => LIMIT_REFUSALS.has(b.outcome))} bucket={bucket} empty="No check was refused by a limit in this period." />
+        </div>
+      ) : null}
       <div className="card">
         <h2>Audit trail</h2>
         <ErrorBanner error={audit.error} title="The audit trail could not be loaded." />

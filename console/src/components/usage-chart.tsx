@@ -9,6 +9,8 @@ const palette: Record<string, string> = {
   REVOKED: 'var(--danger)',
   EXPIRED: '#7c3aed',
   NOT_YET_VALID: '#0891b2',
+  RATE_LIMITED: '#db2777',
+  USAGE_EXCEEDED: '#9d174d',
 };
 const colour = (outcome: string) => palette[outcome] ?? '#64748b';
 
@@ -17,8 +19,8 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function UsageChart({ buckets, bucket }: { buckets: UsageBucket[]; bucket: string }) {
-  if (buckets.length === 0) return <p className="empty">No calls in this period.</p>;
+export function UsageChart({ buckets, bucket, empty = 'No calls in this period.' }: { buckets: UsageBucket[]; bucket: string; empty?: string }) {
+  if (buckets.length === 0) return <p className="empty">{empty}</p>;
   const times = [...new Set(buckets.map((b) => b.bucket))].sort();
   const outcomes = [...new Set(buckets.map((b) => b.outcome))].sort();
   const sums = new Map<string, Map<string, number>>();

@@ -110,7 +110,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           <dt>Expires</dt><dd>{formatDate(t.expiresAt)}</dd>
           <dt>Last used</dt><dd>{formatDate(t.lastUsedAt)} <span className="muted">({t.useCount} uses)</span></dd>
           <dt>Allowed IPs</dt><dd className="mono">{t.allowedIps.length ? t.allowedIps.join(', ') : 'any'}</dd>
-          <dt>Identity</dt><dd className="mono">{t.identityId ?? '—'}</dd>
+          <dt>Identity</dt><dd className="mono">{t.identityId ? <Link to={`/identities/${encodeURIComponent(t.identityId)}`}>{t.identityId}</Link> : '—'}</dd>
           <dt>Rate limits</dt>
           <dd>{t.limits.length ? t.limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none'}</dd>
           {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
@@ -120,7 +120,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
       </div>
 
       <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
-      <TokenActivity tokenId={t.id} version={t.version} />
+      <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.identityId !== null} />
 
       <ConfirmDialog open={dialog === 'revoke'} title={`Revoke ${t.name}?`} confirmLabel="Yes, revoke it!" danger busy={busy}
         onCancel={() => setDialog(undefined)}

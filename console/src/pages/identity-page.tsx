@@ -1,0 +1,158 @@
+/** One identity: its details, its shared rate limits (edited in place), its tokens, and delete (confirmed). */
+import { useState, type FormEvent } from 'react';
+import { api, identitiesApi, type ApiError, type Identity } from '../api';
+import { formatDate } from '../format';
+import { navigate } from '../router';
+import { asApiError, useLoad } from '../use-load';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { ErrorBanner } from '../components/error-banner';
+import { Field } from '../components/field';
+import { LimitsEditor, limitRows, limitsInput, type LimitRow } from '../components/limits-editor';
+import { Link } from '../components/link';
+import { parseMetadata } from '../components/metadata-field';
+import { StatusBadge } from '../components/status-badge';
+import { limitSummary } from './identities-page';
+
+export function IdentityPage({ id }: { id: string }) {
+  const identity = useLoad(() => identitiesApi.get(id), [id]);
+  const tokens = useLoad(() => api.listTokens({ identityId: id, status: 'all', limit: 50 }), [id]);
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<ApiError>();
+  const [notice, setNotice] = useState('');
+
+  const i = identity.data;
+  if (!i) {
+    return (
+      <section>
+        <p><Link to="/identities">← Identities</Link></p>
+        {identity.error ? <ErrorBanner error={identity.error} title="The identity could not be loaded." /> : <p className="muted">Loading…</p>}
+      </section>
+    );
+  }
+
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await identitiesApi.remove(i.id);
+      navigate('/identities');
+    } catch (err) {
+      setActionError(asApiError(err));
+      setDeleting(false);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <p><Link to="/identities">← Identities</Link></p>
+      <div className="page-head">
+        <h1><span className="mono">{i.externalId}</span>{i.name ? <span className="muted"> · {i.name}</span> : null}</h1>
+        <div className="actions">
+          <button type="button" className="button" onClick={() => { setEditing(true); setNotice(''); }} disabled={editing}>Edit</button>
+          <button type="button" className="button button-danger" onClick={() => setDeleting(true)}>Delete</button>
+        </div>
+      </div>
+      {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
+      <ErrorBanner error={actionError} title="That did not work." />
+      {editing ? (
+        <EditIdentity identity={i} onCancel={() => setEditing(false)}
+          onSaved={(saved) => { identity.set(saved); setEditing(false); setNotice('The identity is saved.'); }} />
+      ) : (
+        <div className="card">
+          <h2>Details</h2>
+          <dl className="details">
+            <dt>Id</dt><dd className="mono">{i.id}</dd>
+            <dt>External id</dt><dd className="mono">{i.externalId}</dd>
+            <dt>Name</dt><dd>{i.name ?? '—'}</dd>
+            <dt>Metadata</dt><dd className="mono small">{i.metadata && Object.keys(i.metadata).length ? JSON.stringify(i.metadata) : '—'}</dd>
+            <dt>Rate limits</dt><dd>{limitSummary(i.limits)} <span className="muted small">(shared by all its tokens)</span></dd>
+            <dt>Created</dt><dd>{formatDate(i.createdAt)}</dd>
+            <dt>Changed</dt><dd>{formatDate(i.updatedAt)}</dd>
+          </dl>
+        </div>
+      )}
+      <div className="card">
+        <h2>Tokens</h2>
+        <ErrorBanner error={tokens.error} title="Its tokens could not be loaded." />
+        {tokens.data && tokens.data.items.length === 0 ? <p className="empty">No token belongs to this identity. Give a token to it with its identity id when you create or edit the token.</p> : null}
+        {tokens.data?.items.length ? (
+          <table className="table">
+            <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Last used</th></tr></thead>
+            <tbody>
+              {tokens.data.items.map((t) => (
+                <tr key={t.id}>
+                  <td><Link to={`/tokens/${encodeURIComponent(t.id)}`}>{t.name}</Link></td>
+                  <td><StatusBadge status={t.status} /></td>
+                  <td>{formatDate(t.lastUsedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        {tokens.data?.nextCursor ? <p className="muted small">The first 50 are shown.</p> : null}
+      </div>
+      <ConfirmDialog open={deleting} title={`Delete ${i.externalId}?`} confirmLabel="Delete it" danger busy={busy}
+        onCancel={() => setDeleting(false)} onConfirm={() => void remove()}>
+        <p>Its tokens keep working, without an identity and without its shared rate limits.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function EditIdentity({ identity, onCancel, onSaved }: { identity: Identity; onCancel: () => void; onSaved: (saved: Identity) => void }) {
+  const [externalId, setExternalId] = useState(identity.externalId);
+  const [name, setName] = useState(identity.name ?? '');
+  const [metadata, setMetadata] = useState(identity.metadata && Object.keys(identity.metadata).length ? JSON.stringify(identity.metadata, null, 2) : '');
+  const [limits, setLimits] = useState<LimitRow[]>(limitRows(identity.limits));
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const errorOf = (field: string) => (error?.field === field ? error.text : undefined);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseMetadata(metadata);
+    if (parsed.error) {
+      setError(parsed.error);
+      return;
+    }
+    setBusy(true);
+    try {
+      onSaved(await identitiesApi.update(identity.id, {
+        externalId: externalId.trim(),
+        name: name.trim() || null,
+        metadata: parsed.value ?? null,
+        limits: limitsInput(limits),
+      }, identity.version));
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-label="Edit identity">
+      <h2>Edit</h2>
+      {error && !error.field ? <ErrorBanner error={error} title={error.status === 412 ? 'Someone else changed this identity first: reload to see it.' : 'The identity was not saved.'} /> : null}
+      <div className="grid-2">
+        <Field label="External id" htmlFor="edit-external-id" error={errorOf('externalId')} announce>
+          <input id="edit-external-id" className="mono" value={externalId} onChange={(e) => setExternalId(e.target.value)} maxLength={200} />
+        </Field>
+        <Field label="Name" htmlFor="edit-name" error={errorOf('name')} announce>
+          <input id="edit-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        </Field>
+      </div>
+      <Field label="Metadata (JSON)" htmlFor="edit-metadata" error={errorOf('metadata')} announce>
+        <textarea id="edit-metadata" className="mono" rows={3} value={metadata} onChange={(e) => setMetadata(e.target.value)} />
+      </Field>
+      <LimitsEditor rows={limits} onChange={setLimits} errorOf={errorOf} idPrefix="edit-identity" />
+      <div className="actions">
+        <button type="button" className="button" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="button button-primary" disabled={busy}>Save</button>
+      </div>
+    </form>
+  );
+}
