@@ -2,16 +2,14 @@
  * Identities: the users or customers tokens belong to (Unkey's identities). The list, found by external id, and the
  * form that adds one with the rate limits its tokens will share.
  */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { identitiesApi, type ApiError, type Identity } from '../api';
 import { formatDate, formatSeconds } from '../format';
 import { navigate } from '../router';
 import { asApiError, useLoad } from '../use-load';
 import { ErrorBanner } from '../components/error-banner';
-import { Field } from '../components/field';
-import { LimitsEditor, limitsInput, type LimitRow } from '../components/limits-editor';
+import { IdentityForm } from '../components/identity-form';
 import { Link } from '../components/link';
-import { parseMetadata } from '../components/metadata-field';
 
 export function limitSummary(limits: Identity['limits']): string {
   return limits.length ? limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none';
@@ -47,7 +45,13 @@ export function IdentitiesPage() {
         </div>
       </div>
       <p className="muted">The users or customers your tokens belong to. An identity’s rate limits are shared by all its tokens: each check of any of them counts.</p>
-      {adding ? <NewIdentity onCancel={() => setAdding(false)} /> : null}
+      {adding ? (
+        <IdentityForm title="New identity" submitLabel="Create identity" idPrefix="new-identity" onCancel={() => setAdding(false)}
+          onSubmit={async (body) => {
+            const made = await identitiesApi.create(body);
+            navigate(`/identities/${encodeURIComponent(made.id)}`);
+          }} />
+      ) : null}
       <div className="toolbar">
         <label className="inline">
           Find by external id{' '}
@@ -75,61 +79,5 @@ export function IdentitiesPage() {
       ) : null}
       {next ? <button type="button" className="button" onClick={() => void loadMore()}>Load more</button> : null}
     </section>
-  );
-}
-
-function NewIdentity({ onCancel }: { onCancel: () => void }) {
-  const [externalId, setExternalId] = useState('');
-  const [name, setName] = useState('');
-  const [metadata, setMetadata] = useState('');
-  const [limits, setLimits] = useState<LimitRow[]>([]);
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
-  const errorOf = (field: string) => (error?.field === field ? error.text : undefined);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const parsed = parseMetadata(metadata);
-    if (parsed.error) {
-      setError(parsed.error);
-      return;
-    }
-    setBusy(true);
-    try {
-      const made = await identitiesApi.create({
-        externalId: externalId.trim(),
-        ...(name.trim() ? { name: name.trim() } : {}),
-        ...(parsed.value ? { metadata: parsed.value } : {}),
-        limits: limitsInput(limits),
-      });
-      navigate(`/identities/${encodeURIComponent(made.id)}`);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-label="New identity">
-      <h2>New identity</h2>
-      {error && !error.field ? <ErrorBanner error={error} title="The identity was not created." /> : null}
-      <div className="grid-2">
-        <Field label="External id" htmlFor="identity-external-id" hint="Your own id for the user or customer: unique in the account." error={errorOf('externalId')} announce>
-          <input id="identity-external-id" className="mono" value={externalId} onChange={(e) => setExternalId(e.target.value)} required maxLength={200} />
-        </Field>
-        <Field label="Name" htmlFor="identity-name" error={errorOf('name')} announce>
-          <input id="identity-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
-        </Field>
-      </div>
-      <Field label="Metadata (JSON)" htmlFor="identity-metadata" hint='Optional, e.g. {"plan": "pro"}' error={errorOf('metadata')} announce>
-        <textarea id="identity-metadata" className="mono" rows={3} value={metadata} onChange={(e) => setMetadata(e.target.value)} />
-      </Field>
-      <LimitsEditor rows={limits} onChange={setLimits} errorOf={errorOf} idPrefix="new-identity" />
-      <div className="actions">
-        <button type="button" className="button" onClick={onCancel}>Cancel</button>
-        <button type="submit" className="button button-primary" disabled={busy}>Create identity</button>
-      </div>
-    </form>
   );
 }

@@ -1,15 +1,13 @@
 /** One identity: its details, its shared rate limits (edited in place), its tokens, and delete (confirmed). */
-import { useState, type FormEvent } from 'react';
-import { api, identitiesApi, type ApiError, type Identity } from '../api';
+import { useState } from 'react';
+import { api, identitiesApi, type ApiError } from '../api';
 import { formatDate } from '../format';
 import { navigate } from '../router';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
-import { Field } from '../components/field';
-import { LimitsEditor, limitRows, limitsInput, type LimitRow } from '../components/limits-editor';
+import { IdentityForm } from '../components/identity-form';
 import { Link } from '../components/link';
-import { parseMetadata } from '../components/metadata-field';
 import { StatusBadge } from '../components/status-badge';
 import { limitSummary } from './identities-page';
 
@@ -58,8 +56,12 @@ export function IdentityPage({ id }: { id: string }) {
       {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
       <ErrorBanner error={actionError} title="That did not work." />
       {editing ? (
-        <EditIdentity identity={i} onCancel={() => setEditing(false)}
-          onSaved={(saved) => { identity.set(saved); setEditing(false); setNotice('The identity is saved.'); }} />
+        <IdentityForm initial={i} title="Edit identity" submitLabel="Save" idPrefix="edit-identity" onCancel={() => setEditing(false)}
+          onSubmit={async (body) => {
+            identity.set(await identitiesApi.update(i.id, body, i.version));
+            setEditing(false);
+            setNotice('The identity is saved.');
+          }} />
       ) : (
         <div className="card">
           <h2>Details</h2>
@@ -99,60 +101,5 @@ export function IdentityPage({ id }: { id: string }) {
         <p>Its tokens keep working, without an identity and without its shared rate limits.</p>
       </ConfirmDialog>
     </section>
-  );
-}
-
-function EditIdentity({ identity, onCancel, onSaved }: { identity: Identity; onCancel: () => void; onSaved: (saved: Identity) => void }) {
-  const [externalId, setExternalId] = useState(identity.externalId);
-  const [name, setName] = useState(identity.name ?? '');
-  const [metadata, setMetadata] = useState(identity.metadata && Object.keys(identity.metadata).length ? JSON.stringify(identity.metadata, null, 2) : '');
-  const [limits, setLimits] = useState<LimitRow[]>(limitRows(identity.limits));
-  const [error, setError] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
-  const errorOf = (field: string) => (error?.field === field ? error.text : undefined);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const parsed = parseMetadata(metadata);
-    if (parsed.error) {
-      setError(parsed.error);
-      return;
-    }
-    setBusy(true);
-    try {
-      onSaved(await identitiesApi.update(identity.id, {
-        externalId: externalId.trim(),
-        name: name.trim() || null,
-        metadata: parsed.value ?? null,
-        limits: limitsInput(limits),
-      }, identity.version));
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form className="card form" onSubmit={(e) => void submit(e)} noValidate aria-label="Edit identity">
-      <h2>Edit</h2>
-      {error && !error.field ? <ErrorBanner error={error} title={error.status === 412 ? 'Someone else changed this identity first: reload to see it.' : 'The identity was not saved.'} /> : null}
-      <div className="grid-2">
-        <Field label="External id" htmlFor="edit-external-id" error={errorOf('externalId')} announce>
-          <input id="edit-external-id" className="mono" value={externalId} onChange={(e) => setExternalId(e.target.value)} maxLength={200} />
-        </Field>
-        <Field label="Name" htmlFor="edit-name" error={errorOf('name')} announce>
-          <input id="edit-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
-        </Field>
-      </div>
-      <Field label="Metadata (JSON)" htmlFor="edit-metadata" error={errorOf('metadata')} announce>
-        <textarea id="edit-metadata" className="mono" rows={3} value={metadata} onChange={(e) => setMetadata(e.target.value)} />
-      </Field>
-      <LimitsEditor rows={limits} onChange={setLimits} errorOf={errorOf} idPrefix="edit-identity" />
-      <div className="actions">
-        <button type="button" className="button" onClick={onCancel}>Cancel</button>
-        <button type="submit" className="button button-primary" disabled={busy}>Save</button>
-      </div>
-    </form>
   );
 }

@@ -5,7 +5,7 @@ import { BetterSqlite3Database as BetterSqlite3 } from '../sqlite/better-sqlite3
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAuditChain } from '../../core/audit-chain.js';
-import type { AuditDraft } from '../../core/types.js';
+import type { AccountRecord, AuditDraft } from '../../core/types.js';
 import { adminQuery, POSTGRES_MISSING_MESSAGE, startPostgres } from '../../testing/postgres-server.js';
 import { at, makeAccount, makeSecret, makeToken, runStoreContract } from '../contract/run-store-contract.js';
 import { createSqliteStore } from '../sqlite/sqlite-store.js';
@@ -40,7 +40,8 @@ function draft(accountId: AuditDraft['accountId'], i: number): AuditDraft {
 }
 
 describePostgres('PostgreSQL store across instances', () => {
-  it("tells another instance's change feed of every token a bulk insert adds, in one notice each", async () => {
+  /** A migrated store with one account, and another instance's change feed hearing it. */
+  async function withFeed(run: (store: Store, account: AccountRecord, heard: StoreChange[]) => Promise<void>): Promise<void> {
     const url = await server!.createDatabase();
     const store = await createPostgresStore({ url });
     const feed = createPostgresChangeFeed({ url });
@@ -50,27 +51,24 @@ describePostgres('PostgreSQL store across instances', () => {
       await feed.start({ onChange: (change) => heard.push(change), onReset: () => undefined });
       const account = makeAccount();
       await store.insertAccount(account);
+      await run(store, account, heard);
+    } finally {
+      await feed.close();
+      await store.close();
+    }
+  }
+
+  it("tells another instance's change feed of every token a bulk insert adds, in one notice each", () =>
+    withFeed(async (store, account, heard) => {
       // Over one chunk (500), so the notices of two statements arrive, in insertion order.
       const items = Array.from({ length: 700 }, (_, i) => makeToken(account.id, `tok_fed_${i}`)).map((token) => ({ token, secret: makeSecret(token, token.id) }));
       await store.insertTokens(items);
       await expect.poll(() => heard.length).toBe(items.length);
       expect(heard).toStrictEqual(items.map(({ token, secret }) => ({ accountId: account.id, tokenId: token.id, secretHash: secret.hash })));
-    } finally {
-      await feed.close();
-      await store.close();
-    }
-  });
+    }));
 
-  it("tells another instance's change feed of an identity's changes, and of the tokens its deletion detaches", async () => {
-    const url = await server!.createDatabase();
-    const store = await createPostgresStore({ url });
-    const feed = createPostgresChangeFeed({ url });
-    const heard: StoreChange[] = [];
-    try {
-      await store.migrate();
-      await feed.start({ onChange: (change) => heard.push(change), onReset: () => undefined });
-      const account = makeAccount();
-      await store.insertAccount(account);
+  it("tells another instance's change feed of an identity's changes, and of the tokens its deletion detaches", () =>
+    withFeed(async (store, account, heard) => {
       const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], createdAt: at(1), updatedAt: at(1), version: 1 };
       await store.insertIdentity(identity);
       await store.updateIdentity({ ...identity, limits: [{ name: 'per-second', limit: 5, durationMs: 1000 }], version: 2 });
@@ -87,11 +85,7 @@ describePostgres('PostgreSQL store across instances', () => {
         identityChange,
         { accountId: account.id, tokenId: 'tok_owned' },
       ]);
-    } finally {
-      await feed.close();
-      await store.close();
-    }
-  });
+    }));
 
   it('keeps one gapless chain when two instances append at once', async () => {
     const [a, b] = await twoInstances();
