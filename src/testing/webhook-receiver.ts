@@ -22,6 +22,8 @@ export class WebhookReceiver {
   /** Every attempt, answered or not (ids in arrival order). */
   readonly attempts: string[] = [];
   mode: ReceiverMode = 'ok';
+  /** In mode `ok`: how long to take before answering (a slow receiver, to crash a sender mid-delivery). */
+  delayMs = 0;
   secrets: string[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private waiters: Array<() => void> = [];
@@ -44,6 +46,11 @@ export class WebhookReceiver {
   /** The types of the deliveries accepted so far, in arrival order. */
   get types(): string[] {
     return this.received.map((r) => r.body.type);
+  }
+
+  /** Ids of the accepted deliveries, each once, in the order they first arrived. */
+  get uniqueIds(): string[] {
+    return [...new Set(this.received.map((r) => r.id))];
   }
 
   /** Resolves once `count` deliveries were accepted (or rejects after `timeoutMs`). */
@@ -76,6 +83,7 @@ export class WebhookReceiver {
       res.writeHead(500).end('down');
       return;
     }
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const verifiedWith = this.secrets.flatMap((secret, i) => {
       try {
         new Webhook(secret).verify(payload, headers);
@@ -85,7 +93,7 @@ export class WebhookReceiver {
       }
     });
     this.received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], body: JSON.parse(payload), verifiedWith });
-    res.writeHead(verifiedWith.length > 0 ? 204 : 401).end();
+    if (!res.destroyed) res.writeHead(verifiedWith.length > 0 ? 204 : 401).end();
     for (const wake of this.waiters.splice(0)) wake();
   }
 

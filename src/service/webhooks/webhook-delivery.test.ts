@@ -131,6 +131,25 @@ describe('webhook delivery', () => {
     expect(receiver.received[1]!.verifiedWith).toEqual([1]);
   });
 
+  it('tells a leak report (token.leaked, then what it did) and a catalog change, without the leaked secret', async () => {
+    await subscribe(['token.leaked', 'token.disabled', 'catalog.applied']);
+    const leaked = await t.createToken({ name: 'leaky', scopes: ['tokens:read'] });
+    const reporter = await t.createToken({ name: 'scanner', scopes: ['leaks:report'] });
+    const report = await t.request('POST', '/v1/leaks', {
+      token: reporter.secret,
+      body: [{ token: leaked.secret, type: 'tessera_token', url: 'https://github.com/octo/app/blob/1a2b3c/.env', source: 'content' }],
+    });
+    expect(report.body).toMatchObject([{ label: 'true_positive' }]);
+    const catalog = 'version: 1\nname: shop\nscopes:\n  - scope: orders:read\n    description: Read orders\n';
+    expect((await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: catalog, format: 'yaml' } })).status).toBe(200);
+    while ((await t.tessera.deliverWebhooks()) > 0);
+    expect(receiver.types).toEqual(['token.leaked', 'token.disabled', 'catalog.applied']);
+    expect(receiver.received[0]!.body.data).toMatchObject({ token: { id: leaked.id, enabled: false }, response: 'disable', leak: { url: 'https://github.com/octo/app/blob/1a2b3c/.env' } });
+    expect(receiver.received[1]!.body.data).toMatchObject({ actor: null, reason: 'leaked' });
+    expect(receiver.received[2]!.body.data.catalog).toMatchObject({ version: 1, name: 'shop' });
+    expect(JSON.stringify(receiver.received)).not.toContain(leaked.secret);
+  });
+
   it('a receiver that hangs does not slow verify', async () => {
     await subscribe();
     receiver.mode = 'hang';
