@@ -13,6 +13,7 @@ const TokenPage = lazy(() => import('./pages/token-page').then((m) => ({ default
 const CatalogPage = lazy(() => import('./pages/catalog-page').then((m) => ({ default: m.CatalogPage })));
 const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default: m.AuditPage })));
 const EndpointsPage = lazy(() => import('./pages/endpoints-page').then((m) => ({ default: m.EndpointsPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks-page').then((m) => ({ default: m.WebhooksPage })));
 const DataViewerPage = lazy(() => import('./pages/data-viewer-page').then((m) => ({ default: m.DataViewerPage })));
 
 export function App() {
@@ -34,7 +35,7 @@ function Page() {
   const { path } = useLocation();
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   useEffect(() => {
-    const titles: Record<string, string> = { tokens: 'Tokens', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log' };
+    const titles: Record<string, string> = { tokens: 'Tokens', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log', webhooks: 'Webhooks' };
     document.title = `${titles[parts[0] ?? 'tokens'] ?? 'Not found'} · Tessera`;
   });
   if (parts.length === 0 || (parts[0] === 'tokens' && parts.length === 1)) return <TokensPage />;
@@ -44,6 +45,7 @@ function Page() {
   if (parts[0] === 'data') return <DataViewerPage />;
   if (parts[0] === 'catalog') return <CatalogPage />;
   if (parts[0] === 'audit') return <AuditPage />;
+  if (parts[0] === 'webhooks') return <WebhooksPage webhookId={parts[1]} />;
   return (
     <section>
       <h1>Page not found</h1>
