@@ -1,5 +1,6 @@
 // Issue 20 items 2 and 3: events written with their change, delivered signed (checked by the standardwebhooks
 // library on a real receiver), in order per endpoint, again with the same webhook-id after failures, never slowing checks.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
 import { WebhookReceiver } from '../../testing/webhook-receiver.js';
@@ -148,6 +149,19 @@ describe('webhook delivery', () => {
     expect(receiver.received[1]!.body.data).toMatchObject({ actor: null, reason: 'leaked' });
     expect(receiver.received[2]!.body.data.catalog).toMatchObject({ version: 1, name: 'shop' });
     expect(JSON.stringify(receiver.received)).not.toContain(leaked.secret);
+  });
+
+  it('tells the same events for endpoint tokens (integration platform): created, disabled, updated by an assignment', async () => {
+    const integration = readFileSync(new URL('../../../examples/catalogs/integration.yaml', import.meta.url), 'utf8');
+    expect((await t.request('PUT', '/v1/catalog', { token: t.rootSecret, body: { source: integration, format: 'yaml' } })).status).toBe(200);
+    expect((await t.request('PUT', '/v1/endpoints/orders/auth', { token: t.rootSecret, body: { mode: 'token' } })).status).toBe(200);
+    await subscribe(['token.created', 'token.disabled', 'token.updated']);
+    const made = await t.request('POST', '/v1/endpoint-tokens', { token: t.rootSecret, body: { name: 'shop', assignments: [{ endpoint: 'orders', method: 'POST' }] } });
+    const id = made.body.token.token.id;
+    await t.request('POST', `/v1/endpoint-tokens/${id}/disable`, { token: t.rootSecret });
+    await t.request('PUT', `/v1/endpoint-tokens/${id}/assignments`, { token: t.rootSecret, body: { assignments: [{ endpoint: 'orders', method: 'GET' }] } });
+    while ((await t.tessera.deliverWebhooks()) > 0);
+    expect(receiver.received.map((r) => `${r.body.type} ${r.body.data.token.id === id}`)).toEqual(['token.created true', 'token.disabled true', 'token.updated true']);
   });
 
   it('a receiver that hangs does not slow verify', async () => {
