@@ -25,7 +25,7 @@ export const helpExamples: Record<string, string[]> = {
   'account show': ['tessera account show --json'],
   'account policy': ['tessera account policy show'],
   'account policy show': ['tessera account policy show --url https://tessera.internal --token "$TESSERA_TOKEN"'],
-  'account policy set': ['tessera account policy set --permissions-editable true --max-lifetime 90d', 'tessera account policy set --max-lifetime none'],
+  'account policy set': ['tessera account policy set --permissions-editable true --max-lifetime 90d', 'tessera account policy set --max-lifetime none', 'tessera account policy set --dormant-tokens 90:7'],
   audit: ['tessera audit list --action token.revoke'],
   'audit list': ['tessera audit list --token-id tok_1a2b3c --from 2026-01-01T00:00:00Z --json'],
   'audit verify': ['tessera audit verify'],

@@ -48,6 +48,16 @@ describe('tessera webhooks (on the database)', () => {
     expect((await tessera(['webhooks', 'get', id, ...db])).code).not.toBe(0);
   });
 
+  it('account policy set --dormant-tokens sets and clears the dormant-token policy', async () => {
+    const set = await tessera(['account', 'policy', 'set', '--dormant-tokens', '90:7', '--json', ...db]);
+    expect(set.json()).toMatchObject({ dormantTokens: { disableAfterDays: 90, warnBeforeDays: 7 } });
+    expect((await tessera(['account', 'policy', 'show', ...db])).stdout).toMatch(/dormant tokens:\s+disabled after 90 days unused, warned 7 days before/);
+    const bad = await tessera(['account', 'policy', 'set', '--dormant-tokens', '7:90', ...db]);
+    expect(bad.stderr).toContain('dormantTokens.warnBeforeDays');
+    expect((await tessera(['account', 'policy', 'set', '--dormant-tokens', 'soon', ...db])).stderr).toContain('--dormant-tokens');
+    expect((await tessera(['account', 'policy', 'set', '--dormant-tokens', 'none', '--json', ...db])).json()).toMatchObject({ dormantTokens: null });
+  });
+
   it('refuses bad input naming the field or flag', async () => {
     const badUrl = await tessera(['webhooks', 'create', 'ftp://x', ...db]);
     expect(badUrl.code).not.toBe(0);
