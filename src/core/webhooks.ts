@@ -14,6 +14,7 @@ export const webhookEventTypes = [
   'token.expired',
   'token.unused',
   'token.leaked',
+  'token.rate_limited',
   'catalog.applied',
 ] as const;
 

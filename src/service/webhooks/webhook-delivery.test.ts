@@ -164,6 +164,29 @@ describe('webhook delivery', () => {
     expect(receiver.received.map((r) => `${r.body.type} ${r.body.data.token.id === id}`)).toEqual(['token.created true', 'token.disabled true', 'token.updated true']);
   });
 
+  it('tells token.rate_limited once per token, limit and window, from memory noted off the database', async () => {
+    await subscribe(['token.rate_limited']);
+    t.clock.ms = Math.floor(t.clock.ms / 60_000) * 60_000 + 60_000; // the start of a minute: one window for the checks
+    const token = await t.createToken({ name: 'busy', scopes: ['tokens:read'], limits: [{ name: 'per-minute', limit: 1, duration: '1m' }] });
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await t.request('POST', '/v1/verify', { body: { token: token.secret } })).body.code);
+    expect(codes).toEqual(['VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+    // Nothing was written by the checks: the events wait in memory until the flush.
+    expect(await t.store.nextWebhookDelivery((await t.request('GET', '/v1/webhooks', { token: t.rootSecret })).body.items[0].id)).toBeUndefined();
+    expect(await t.tessera.flushRateLimitEvents()).toBe(1);
+    expect(await t.tessera.flushRateLimitEvents()).toBe(0);
+    t.clock.advance(61);
+    for (let i = 0; i < 3; i++) await t.request('POST', '/v1/verify', { body: { token: token.secret } });
+    expect(await t.tessera.flushRateLimitEvents()).toBe(1);
+    while ((await t.tessera.deliverWebhooks()) > 0);
+    expect(receiver.types).toEqual(['token.rate_limited', 'token.rate_limited']);
+    expect(receiver.received[0]!.body.data).toMatchObject({
+      token: { id: token.id },
+      limit: { name: 'per-minute', holder: 'token', holderId: token.id, limit: 1, durationSeconds: 60 },
+      windowEndsAt: new Date(Math.floor(t.clock.ms / 60_000) * 60_000).toISOString(),
+    });
+  });
+
   it('a receiver that hangs does not slow verify', async () => {
     await subscribe();
     receiver.mode = 'hang';
