@@ -25,12 +25,14 @@ export interface WebhookAttemptResult {
  * `accountId` is given; never revoked ones. `expiring`/`expired`: `expiresAt` in (`from`, `until`], marked by
  * `expiresAt`. `unused`: enabled tokens last used (or, never used, created) at or before `until`, marked by that time.
  * `idle`: the same tokens as `unused`, without any mark (the dormant sweep disables them, which takes them out).
+ * With `liveAt`, `unused` and `idle` leave out tokens expired by then (they can no longer be used anyway).
  */
 export interface ScheduledTokensQuery {
   kind: 'expiring' | 'expired' | 'unused' | 'idle';
   accountId?: AccountId;
   from?: Timestamp;
   until: Timestamp;
+  liveAt?: Timestamp;
   limit: number;
 }
 

@@ -81,13 +81,13 @@ export class WebhookScheduler {
     const { store } = this.ctx;
     let done = 0;
     const warnAt = nowMs - (policy.disableAfterDays - policy.warnBeforeDays) * DAY_MS;
-    for (const token of await store.listScheduledTokens({ kind: 'unused', accountId: account.id, until: iso(warnAt), limit: this.options.batch })) {
+    for (const token of await store.listScheduledTokens({ kind: 'unused', accountId: account.id, until: iso(warnAt), liveAt: iso(nowMs), limit: this.options.batch })) {
       const idleSince = token.lastUsedAt ?? token.createdAt;
       const disableAt = iso(Date.parse(idleSince) + policy.disableAfterDays * DAY_MS);
       if (await this.markAndEmit(token, 'unused', idleSince, { lastUsedAt: token.lastUsedAt, disableAt }, nowMs)) done += 1;
     }
     const disableBefore = iso(nowMs - policy.disableAfterDays * DAY_MS);
-    for (const token of await store.listScheduledTokens({ kind: 'idle', accountId: account.id, until: disableBefore, limit: this.options.batch })) {
+    for (const token of await store.listScheduledTokens({ kind: 'idle', accountId: account.id, until: disableBefore, liveAt: iso(nowMs), limit: this.options.batch })) {
       if (await this.disableDormant(token, disableBefore, nowMs)) done += 1;
     }
     return done;

@@ -127,6 +127,9 @@ export function runWebhookContract(name: string, makeStore: () => Promise<Store>
       expect(await store.claimWebhookMark({ accountId: acc.id, tokenId: idle.id, kind: 'unused', mark: at(2) })).toBe(true);
       expect(await ids({ kind: 'unused', until: at(10), limit: 10 })).toEqual(['tok_later', 'tok_soon']);
       expect(await ids({ kind: 'idle', until: at(10), limit: 10 })).toEqual(['tok_idle', 'tok_later', 'tok_soon']);
+      // Expired by `liveAt`: never used again, so neither warned about nor disabled.
+      expect(await ids({ kind: 'idle', until: at(10), liveAt: at(61), limit: 10 })).toEqual(['tok_idle', 'tok_later']);
+      expect(await ids({ kind: 'unused', until: at(10), liveAt: at(601), limit: 10 })).toEqual([]);
       expect((await store.listAccounts()).map((a) => a.id)).toEqual(expect.arrayContaining([acc.id, other.id]));
     });
   });

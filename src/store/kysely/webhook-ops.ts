@@ -68,6 +68,8 @@ async function listScheduledTokens(db: Db, query: ScheduledTokensQuery) {
     // Primary endpoint tokens belong to their endpoint and cannot be switched back on: never dormant.
     q = q.where('tokens.enabled', '=', 1).where('tokens.kind', '<>', 'primary');
     q = q.where((eb) => eb(eb.fn.coalesce('tokens.last_used_at', 'tokens.created_at'), '<=', query.until));
+    const liveAt = query.liveAt;
+    if (liveAt !== undefined) q = q.where((eb) => eb.or([eb('tokens.expires_at', 'is', null), eb('tokens.expires_at', '>', liveAt)]));
   }
   if (markKind !== null) {
     q = q.where((eb) =>
