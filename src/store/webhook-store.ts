@@ -82,4 +82,9 @@ export interface WebhookOps {
   nextWebhookDelivery(endpointId: string): Promise<WebhookAttempt | undefined>;
   /** Records one attempt's outcome on a pending delivery. */
   recordWebhookAttempt(result: WebhookAttemptResult): Promise<void>;
+  /**
+   * The retention sweep: removes delivered and failed deliveries created before `before`, then events before it that
+   * no delivery refers to any more. Pending deliveries and their events stay, whatever their age.
+   */
+  deleteWebhookHistoryBefore(before: Timestamp): Promise<number>;
 }

@@ -21,6 +21,8 @@ export interface WebhookSchedulerOptions {
   expiredLookbackMs: number;
   /** Tokens handled per kind per sweep; the rest wait for the next one. */
   batch: number;
+  /** Delivered and failed deliveries (and their events) are kept this long, then swept (ms). */
+  historyRetentionMs: number;
 }
 
 export const defaultWebhookSchedulerOptions = {
@@ -28,6 +30,7 @@ export const defaultWebhookSchedulerOptions = {
   expiringBeforeMs: 7 * DAY_MS,
   expiredLookbackMs: 30 * DAY_MS,
   batch: 500,
+  historyRetentionMs: 30 * DAY_MS,
 } as const satisfies WebhookSchedulerOptions;
 
 export class WebhookScheduler {
@@ -71,6 +74,7 @@ export class WebhookScheduler {
       if (await this.markAndEmit(token, 'expired', token.expiresAt ?? '', { expiresAt: token.expiresAt }, nowMs)) done += 1;
     }
     for (const account of await store.listAccounts()) done += await this.sweepDormant(account, nowMs);
+    await store.deleteWebhookHistoryBefore(iso(nowMs - this.options.historyRetentionMs));
     return done;
   }
 

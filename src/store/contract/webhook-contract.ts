@@ -111,6 +111,23 @@ export function runWebhookContract(name: string, makeStore: () => Promise<Store>
       expect((await store.nextWebhookDelivery(e.id))?.delivery).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: at(10), retryFrom: at(10) });
     });
 
+    it('keeps pending deliveries and their events through the retention sweep, removes the rest', async () => {
+      const e = endpoint(acc);
+      await store.insertWebhookEndpoint(e);
+      const old = event(acc, 'token.created', 2);
+      const stuck = event(acc, 'token.created', 3);
+      const recent = event(acc, 'token.created', 30);
+      for (const x of [old, stuck, recent]) await store.appendWebhookEvent(x);
+      await store.recordWebhookAttempt({ endpointId: e.id, seq: 1, status: 'delivered', at: at(4), statusCode: 200, error: null, nextAttemptAt: null });
+      await store.recordWebhookAttempt({ endpointId: e.id, seq: 3, status: 'delivered', at: at(31), statusCode: 200, error: null, nextAttemptAt: null });
+      expect(await store.deleteWebhookHistoryBefore(at(10))).toBeGreaterThanOrEqual(1);
+      const left = await store.listWebhookDeliveries({ accountId: acc.id, endpointId: e.id, limit: 10 });
+      expect(left.items.map((d) => d.eventId)).toEqual([recent.id, stuck.id]);
+      expect(await store.nextWebhookDelivery(e.id)).toMatchObject({ delivery: { eventId: stuck.id }, payload: stuck.payload });
+      // The next event of the account still follows the last one kept.
+      expect(await store.appendWebhookEvent(event(acc, 'token.created', 40))).toBe(4);
+    });
+
     it('claims a scheduled mark once, and lists the tokens still due for one', async () => {
       const soon = makeToken(acc.id, 'tok_soon', { expiresAt: at(60) });
       const later = makeToken(acc.id, 'tok_later', { expiresAt: at(600) });

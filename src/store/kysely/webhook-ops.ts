@@ -290,6 +290,31 @@ export function webhookOps(db: Db, hooks: DialectHooks): WebhookOps {
       return { delivery: rowToDelivery(delivery), payload };
     },
 
+    deleteWebhookHistoryBefore: (before) =>
+      inTransaction(db, async (trx) => {
+        const deliveries = await trx
+          .deleteFrom('webhook_deliveries')
+          .where('status', '<>', 'pending')
+          .where('created_at', '<', before)
+          .executeTakeFirst();
+        await trx
+          .deleteFrom('webhook_events')
+          .where('created_at', '<', before)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('webhook_deliveries')
+                  .select('webhook_deliveries.seq')
+                  .whereRef('webhook_deliveries.account_id', '=', 'webhook_events.account_id')
+                  .whereRef('webhook_deliveries.seq', '=', 'webhook_events.seq'),
+              ),
+            ),
+          )
+          .execute();
+        return Number(deliveries.numDeletedRows);
+      }),
+
     async recordWebhookAttempt(r) {
       await db
         .updateTable('webhook_deliveries')
