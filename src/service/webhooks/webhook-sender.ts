@@ -134,7 +134,8 @@ export class WebhookSender {
       });
       // Given up: the next event may go now. Still pending: the loop finds it not due and holds the endpoint.
     }
-    if (!this.stopped) await store.moveWebhookLease(endpoint.id, owner, null);
+    // Handed back, also at a clean stop: the next instance (or this one restarted) need not wait for it to expire.
+    await store.moveWebhookLease(endpoint.id, owner, null);
     return sent;
   }
 
