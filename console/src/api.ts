@@ -174,3 +174,19 @@ export const endpointsApi = {
   assign: (id: string, assignments: Assignment[]) =>
     call((c) => c.PUT('/v1/endpoint-tokens/{id}/assignments', { ...byId(id), body: { assignments: assignments.map(({ endpoint, method }) => ({ endpoint, method: primaryMethod(method) })) } })),
 };
+
+export type Webhook = Schemas['Webhook'];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type CreateWebhookInput = Body<'/v1/webhooks', 'post'>;
+
+/** Webhook endpoints and their delivery logs (docs/webhooks.md). */
+export const webhooksApi = {
+  list: () => call((c) => c.GET('/v1/webhooks', { params: { query: { limit: 200 } } })),
+  get: (id: string) => call((c) => c.GET('/v1/webhooks/{id}', byId(id))),
+  create: (body: CreateWebhookInput) => call((c) => c.POST('/v1/webhooks', { body })),
+  setEnabled: (id: string, enabled: boolean) => call((c) => c.PATCH('/v1/webhooks/{id}', { ...byId(id), body: { enabled } })),
+  remove: (id: string) => call((c) => c.DELETE('/v1/webhooks/{id}', byId(id))),
+  deliveries: (id: string) => call((c) => c.GET('/v1/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit: 100 } } })),
+  redeliver: (id: string, deliveryId: string) =>
+    call((c) => c.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', { params: { path: { id, deliveryId } } })),
+};

@@ -15,6 +15,7 @@ const AuditPage = lazy(() => import('./pages/audit-page').then((m) => ({ default
 const EndpointsPage = lazy(() => import('./pages/endpoints-page').then((m) => ({ default: m.EndpointsPage })));
 const IdentitiesPage = lazy(() => import('./pages/identities-page').then((m) => ({ default: m.IdentitiesPage })));
 const IdentityPage = lazy(() => import('./pages/identity-page').then((m) => ({ default: m.IdentityPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks-page').then((m) => ({ default: m.WebhooksPage })));
 const DataViewerPage = lazy(() => import('./pages/data-viewer-page').then((m) => ({ default: m.DataViewerPage })));
 
 export function App() {
@@ -36,7 +37,7 @@ function Page() {
   const { path } = useLocation();
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   useEffect(() => {
-    const titles: Record<string, string> = { tokens: 'Tokens', identities: 'Identities', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log' };
+    const titles: Record<string, string> = { tokens: 'Tokens', identities: 'Identities', endpoints: 'Endpoints', data: 'Data viewer', catalog: 'Catalog', audit: 'Audit log', webhooks: 'Webhooks' };
     document.title = `${titles[parts[0] ?? 'tokens'] ?? 'Not found'} · Tessera`;
   });
   if (parts.length === 0 || (parts[0] === 'tokens' && parts.length === 1)) return <TokensPage />;
@@ -47,6 +48,7 @@ function Page() {
   if (parts[0] === 'data') return <DataViewerPage />;
   if (parts[0] === 'catalog') return <CatalogPage />;
   if (parts[0] === 'audit') return <AuditPage />;
+  if (parts[0] === 'webhooks') return <WebhooksPage webhookId={parts[1]} />;
   return (
     <section>
       <h1>Page not found</h1>

@@ -12,6 +12,7 @@ interface PolicyFlags extends CommonFlags {
   allowQueryToken?: string;
   verifyRequiresPermission?: string;
   leakResponse?: string;
+  dormantTokens?: string;
 }
 
 /** Each boolean field of the policy, its flag, and what it means. */
@@ -39,6 +40,7 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
   set
     .option('--max-lifetime <duration>', 'longest token lifetime: 90d, 12h, 3600s… (at least 60s), or none for unlimited')
     .option('--leak-response <disable|revoke>', 'what a leak report does to a live token it names (docs/leaks.md)')
+    .option('--dormant-tokens <days:warn-days|none>', 'disable tokens unused for <days>, warning (token.unused webhook) <warn-days> before; none: off (docs/webhooks.md)')
     .action((flags: PolicyFlags) =>
       withBackend(io, flags, async (backend) => print(io, !!flags.json, (await backend.accountPolicySet(policyPatch(flags))).policy, policyLines)),
     );
@@ -60,10 +62,19 @@ export function policyPatch(flags: PolicyFlags): Partial<AccountPolicy> {
     }
     patch.leakResponse = flags.leakResponse;
   }
+  if (flags.dormantTokens !== undefined) patch.dormantTokens = dormantTokens(flags.dormantTokens);
   if (Object.keys(patch).length === 0) {
-    throw new UsageError(`policy set: give at least one of ${[...switches.map(([, flag]) => flag), '--max-lifetime', '--leak-response'].join(', ')}`);
+    throw new UsageError(`policy set: give at least one of ${[...switches.map(([, flag]) => flag), '--max-lifetime', '--leak-response', '--dormant-tokens'].join(', ')}`);
   }
   return patch;
+}
+
+/** `90:7` → disable after 90 days unused, warn 7 days before; `none` → off. The server checks the numbers. */
+function dormantTokens(text: string): AccountPolicy['dormantTokens'] {
+  if (text === 'none') return null;
+  const match = /^(\d+):(\d+)$/.exec(text);
+  if (!match) throw new UsageError(`--dormant-tokens: expected <days>:<warn-days> such as 90:7, or none, got ${text}`);
+  return { disableAfterDays: Number(match[1]), warnBeforeDays: Number(match[2]) };
 }
 
 function lifetimeSeconds(text: string): number | null {
@@ -88,5 +99,6 @@ function policyLines(policy: AccountPolicy): string[] {
     ['allow query token', String(policy.allowQueryToken)],
     ['verify requires permission', String(policy.verifyRequiresPermission)],
     ['leak response', policy.leakResponse],
+    ['dormant tokens', policy.dormantTokens === null ? 'off' : `disabled after ${policy.dormantTokens.disableAfterDays} days unused, warned ${policy.dormantTokens.warnBeforeDays} days before`],
   ]);
 }

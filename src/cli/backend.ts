@@ -5,6 +5,7 @@ import type { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, LeakCheck, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 import type { CreateIdentityInput, DeletedIdentity, IdentityView, ListIdentitiesInput, UpdateIdentityInput } from '../service/index.js';
+import type { CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryView, WebhookEndpointView, WebhookWithSecret } from '../service/index.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -58,6 +59,15 @@ export interface Backend {
   identityCreate(input: CreateIdentityInput): Promise<IdentityView>;
   identityUpdate(id: string, input: UpdateIdentityInput): Promise<IdentityView>;
   identityDelete(id: string): Promise<DeletedIdentity>;
+  /** Webhook endpoints and their delivery logs (docs/webhooks.md). */
+  webhookCreate(input: CreateWebhookInput): Promise<WebhookWithSecret>;
+  webhookList(input: { limit?: number; cursor?: string }): Promise<Page<WebhookEndpointView>>;
+  webhookShow(id: string): Promise<WebhookEndpointView>;
+  webhookUpdate(id: string, input: UpdateWebhookInput): Promise<WebhookEndpointView>;
+  webhookDelete(id: string): Promise<void>;
+  webhookRotateSecret(id: string, options: { overlapSeconds?: number }): Promise<WebhookWithSecret>;
+  webhookDeliveries(id: string, input: { limit?: number; cursor?: string }): Promise<Page<WebhookDeliveryView>>;
+  webhookRedeliver(id: string, deliveryId: string): Promise<void>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

@@ -58,6 +58,15 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     identityCreate: (input) => tessera.createIdentity(actor, input),
     identityUpdate: (id, input) => tessera.updateIdentity(actor, id, input),
     identityDelete: (id) => tessera.deleteIdentity(actor, id),
+    webhookCreate: (input) => tessera.createWebhook(actor, input),
+    webhookList: (input) => tessera.listWebhooks(actor, input),
+    webhookShow: (id) => tessera.getWebhook(actor, id),
+    webhookUpdate: (id, input) => tessera.updateWebhook(actor, id, input),
+    webhookDelete: (id) => tessera.deleteWebhook(actor, id),
+    webhookRotateSecret: (id, options) => tessera.rotateWebhookSecret(actor, id, options),
+    webhookDeliveries: (id, input) => tessera.listWebhookDeliveries(actor, id, input),
+    // Queued in the database: a running server's sender picks it up (the CLI itself sends nothing).
+    webhookRedeliver: (id, deliveryId) => tessera.redeliverWebhook(actor, id, deliveryId),
     close: () => tessera.close(),
   };
 }

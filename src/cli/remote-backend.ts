@@ -31,6 +31,15 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     return data as T;
   }
 
+  /** A call answered without a body (204, 202): only its failure matters. */
+  async function done(call: Promise<unknown>): Promise<void> {
+    try {
+      await call;
+    } catch (error) {
+      throw toTesseraError(base, error);
+    }
+  }
+
   const id = (value: string) => ({ params: { path: { id: value } } });
   // A method is sent as the person typed it: the server refuses any other than POST, GET, DELETE and names the field.
   const typed = (assignments: { endpoint: string; method: string }[]) =>
@@ -80,6 +89,15 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     identityCreate: (input) => answer(tessera.POST('/v1/identities', { body: input })),
     identityUpdate: (id, input) => answer(tessera.PATCH('/v1/identities/{id}', { params: { path: { id } }, body: input })),
     identityDelete: (id) => answer(tessera.DELETE('/v1/identities/{id}', { params: { path: { id } } })),
+    webhookCreate: (input) => answer(tessera.POST('/v1/webhooks', { body: input })),
+    webhookList: (input) => answer(tessera.GET('/v1/webhooks', { params: { query: input } })),
+    webhookShow: (webhookId) => answer(tessera.GET('/v1/webhooks/{id}', id(webhookId))),
+    webhookUpdate: (webhookId, input) => answer(tessera.PATCH('/v1/webhooks/{id}', { ...id(webhookId), body: input })),
+    webhookDelete: (webhookId) => done(tessera.DELETE('/v1/webhooks/{id}', id(webhookId))),
+    webhookRotateSecret: (webhookId, body) => answer(tessera.POST('/v1/webhooks/{id}/rotate-secret', { ...id(webhookId), body })),
+    webhookDeliveries: (webhookId, input) => answer(tessera.GET('/v1/webhooks/{id}/deliveries', { params: { path: { id: webhookId }, query: input } })),
+    webhookRedeliver: (webhookId, deliveryId) =>
+      done(tessera.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', { params: { path: { id: webhookId, deliveryId } } })),
     close: async () => {},
   };
 }

@@ -10,6 +10,8 @@ export const idPrefixes = {
   signingKey: 'key',
   issuedToken: 'jti',
   identity: 'idn',
+  webhookEndpoint: 'whk',
+  webhookEvent: 'msg',
 } as const satisfies Record<string, string>;
 
 export type IdKind = keyof typeof idPrefixes;

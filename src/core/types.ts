@@ -31,6 +31,16 @@ export interface AccountPolicy {
   verifyRequiresPermission: boolean;
   /** What a leak report (`POST /v1/leaks`) does to a live token it names: `disable` (reversible) or `revoke` (final). */
   leakResponse: LeakResponse;
+  /**
+   * Tokens unused (never checked since created, or since their last check) for `disableAfterDays` are disabled by the
+   * scheduler, after a `token.unused` webhook event `warnBeforeDays` earlier; `null`: off (docs/webhooks.md).
+   */
+  dormantTokens: DormantTokensPolicy | null;
+}
+
+export interface DormantTokensPolicy {
+  disableAfterDays: number;
+  warnBeforeDays: number;
 }
 
 export type LeakResponse = 'disable' | 'revoke';
@@ -42,6 +52,7 @@ export const defaultAccountPolicy = {
   allowQueryToken: false,
   verifyRequiresPermission: false,
   leakResponse: 'disable',
+  dormantTokens: null,
 } as const satisfies AccountPolicy;
 
 export interface AccountRecord {
@@ -127,6 +138,10 @@ export const auditActions = [
   'identity.create',
   'identity.update',
   'identity.delete',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -136,7 +151,7 @@ export interface AuditDraft {
   /** Token id of whoever acted; `null` for the CLI acting on the database directly or bootstrap. */
   actor: TokenId | null;
   action: AuditAction;
-  targetType: 'token' | 'account' | 'catalog' | 'key' | 'endpoint' | 'identity';
+  targetType: 'token' | 'account' | 'catalog' | 'key' | 'endpoint' | 'identity' | 'webhook';
   targetId: string;
   before: unknown;
   after: unknown;

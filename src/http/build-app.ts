@@ -31,6 +31,7 @@ import { EndpointAuthSchema, EndpointTokenSchema, endpointRoutes } from './route
 import { opsRoutes, type Readiness } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { IdentitySchema, identityRoutes } from './routes/identity-routes.js';
+import { WebhookDeliverySchema, WebhookSchema, webhookRoutes } from './routes/webhook-routes.js';
 import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
 import { ErrorBody, TokenView } from './schemas.js';
@@ -123,7 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   drainRefusedBodies(app);
   if (options.tracer) traceRequests(app as unknown as FastifyInstance, options.tracer);
 
-  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema, IdentitySchema];
+  const sharedSchemas = [ErrorBody, TokenView, VerifyResponse, AuditEventSchema, AccountSchema, UsageBucketSchema, UsageEventSchema, EndpointAuthSchema, EndpointTokenSchema, IdentitySchema, WebhookSchema, WebhookDeliverySchema];
   for (const schema of sharedSchemas) app.addSchema(schema);
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
   // A JSON API: text/plain bodies are refused with 415 rather than parsed.
@@ -168,6 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(endpointRoutes(http));
   await app.register(leakRoutes(http));
   await app.register(identityRoutes(http));
+  await app.register(webhookRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, gateway, routes };
 }

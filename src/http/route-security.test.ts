@@ -29,6 +29,12 @@ const secondaryPath = (suffix = '') => async (app: TestApp) => {
   if (res.status !== 201) throw new Error(`secondary failed: ${res.status} ${res.text}`);
   return `/v1/endpoint-tokens/${res.body.token.token.id}${suffix}`;
 };
+/** A webhook endpoint of its own per case (the sender is not started: nothing is ever sent to it). */
+const webhookPath = (suffix = '') => async (app: TestApp) => {
+  const res = await app.request('POST', '/v1/webhooks', { token: app.rootSecret, body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } });
+  if (res.status !== 201) throw new Error(`webhook failed: ${res.status} ${res.text}`);
+  return `/v1/webhooks/${res.body.webhook.id}${suffix}`;
+};
 const catalogBody = { source: integration, format: 'yaml' };
 
 type Entry = Omit<RouteUnderTest, 'method'>;
@@ -86,6 +92,14 @@ const authenticated: Record<string, Entry> = {
   'GET /v1/identities/:id': { path: '/v1/identities/idn_x', permission: 'identities:read' },
   'PATCH /v1/identities/:id': { path: '/v1/identities/idn_x', body: { name: 'x' }, permission: 'identities:write' },
   'DELETE /v1/identities/:id': { path: '/v1/identities/idn_x', permission: 'identities:write' },
+  'POST /v1/webhooks': { path: '/v1/webhooks', body: { url: 'https://hooks.example.com/x', eventTypes: ['token.created'] }, permission: 'account:webhooks:write' },
+  'GET /v1/webhooks': { path: '/v1/webhooks', permission: 'account:webhooks:read' },
+  'GET /v1/webhooks/:id': { path: webhookPath(), permission: 'account:webhooks:read' },
+  'PATCH /v1/webhooks/:id': { path: webhookPath(), body: { enabled: false }, permission: 'account:webhooks:write' },
+  'DELETE /v1/webhooks/:id': { path: webhookPath(), permission: 'account:webhooks:write' },
+  'POST /v1/webhooks/:id/rotate-secret': { path: webhookPath('/rotate-secret'), body: {}, permission: 'account:webhooks:write' },
+  'GET /v1/webhooks/:id/deliveries': { path: webhookPath('/deliveries'), permission: 'account:webhooks:read' },
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': { path: webhookPath('/deliveries/msg_x/redeliver'), permission: 'account:webhooks:write' },
   // OAuth 2.0 client authentication (RFC 6749 §2.3.1) is by a Tessera token too: Bearer, or Basic with id and secret.
   'POST /oauth2/introspect': { path: '/oauth2/introspect', form: { token: 'tsr_x' }, permission: 'tokens:introspect' },
   'POST /oauth2/revoke': { path: '/oauth2/revoke', form: { token: 'tsr_x' }, permission: 'tokens:revoke' },

@@ -20,6 +20,7 @@ describe('resolveServerConfig', () => {
       socketPath: null,
       socketMode: 0o660,
       gateway: 'nginx',
+      webhooks: { expiringBeforeMs: 7 * 86_400_000, retryPeriodMs: 86_400_000, requestTimeoutMs: 10_000 },
     });
   });
 
@@ -35,12 +36,14 @@ describe('resolveServerConfig', () => {
       HOST: '0.0.0.0', PORT: '9000', LOG_LEVEL: 'warn', TESSERA_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
       TESSERA_STALE_VERIFY_SECONDS: '30', TESSERA_USAGE_RETENTION_DAYS: '30', TESSERA_ISSUER: 'https://auth.example.test',
       TESSERA_USAGE_WINDOW_SECONDS: '60', TESSERA_SOCKET: '/run/tessera/tessera.sock', TESSERA_SOCKET_MODE: '666',
-      TESSERA_GATEWAY: 'caddy',
+      TESSERA_GATEWAY: 'caddy', TESSERA_WEBHOOK_EXPIRING_BEFORE: '3 days', TESSERA_WEBHOOK_RETRY_PERIOD: '12h',
+      TESSERA_WEBHOOK_TIMEOUT: '5',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 9000, logLevel: 'warn', trustedProxies: ['10.0.0.0/8', '127.0.0.1'],
       staleVerifySeconds: 30, usageRetentionDays: 30, usageWindowSeconds: 60, issuer: 'https://auth.example.test',
       socketPath: '/run/tessera/tessera.sock', socketMode: 0o666, gateway: 'caddy',
+      webhooks: { expiringBeforeMs: 3 * 86_400_000, retryPeriodMs: 43_200_000, requestTimeoutMs: 5000 },
     });
   });
 
@@ -57,6 +60,8 @@ describe('resolveServerConfig', () => {
     [{ TESSERA_USAGE_WINDOW_SECONDS: '0' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_USAGE_WINDOW_SECONDS: '2.5' }, 'TESSERA_USAGE_WINDOW_SECONDS'],
     [{ TESSERA_LEAK_REPORT_PUBLIC_KEYS: 'not a key' }, 'TESSERA_LEAK_REPORT_PUBLIC_KEYS'],
+    [{ TESSERA_WEBHOOK_EXPIRING_BEFORE: 'soon' }, 'TESSERA_WEBHOOK_EXPIRING_BEFORE'],
+    [{ TESSERA_WEBHOOK_RETRY_PERIOD: '-1' }, 'TESSERA_WEBHOOK_RETRY_PERIOD'],
   ])('refuses %j naming %s', (env, field) => {
     let caught: unknown;
     try {

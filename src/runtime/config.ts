@@ -1,4 +1,5 @@
 /** Options resolved once, from flags and environment, into one fully typed configuration. */
+import { parseDuration } from '../core/duration.js';
 import { TesseraError } from '../core/errors.js';
 import { DEFAULT_USAGE_WINDOW_SECONDS, isUsageWindowSeconds } from '../core/usage-window.js';
 import { GATEWAY_KINDS, isGatewayKind, type GatewayKind } from '../http/gateway/gateway-kind.js';
@@ -38,6 +39,17 @@ export interface ServerConfig {
   tracing: boolean;
   /** `TESSERA_LEAK_REPORT_PUBLIC_KEYS`: keys signed leak reports are checked with (docs/leaks.md); none by default. */
   leakReportKeys: LeakReportKeys;
+  /** Webhook sender and scheduler settings (docs/webhooks.md). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** `TESSERA_WEBHOOK_EXPIRING_BEFORE` (default 7d): how long before a token expires `token.expiring` fires. */
+  expiringBeforeMs: number;
+  /** `TESSERA_WEBHOOK_RETRY_PERIOD` (default 1d): how long a failing delivery is retried before it is given up. */
+  retryPeriodMs: number;
+  /** `TESSERA_WEBHOOK_TIMEOUT` (default 10s): the time allowed for one request to a receiver. */
+  requestTimeoutMs: number;
 }
 
 export interface ShutdownConfig {
@@ -95,6 +107,11 @@ export function resolveServerConfig({ flags, env }: ConfigSources): ServerConfig
     },
     tracing: tracingRequested(env),
     leakReportKeys: parseLeakReportKeys(env.TESSERA_LEAK_REPORT_PUBLIC_KEYS),
+    webhooks: {
+      expiringBeforeMs: durationMs(env, 'TESSERA_WEBHOOK_EXPIRING_BEFORE', '7d'),
+      retryPeriodMs: durationMs(env, 'TESSERA_WEBHOOK_RETRY_PERIOD', '1d'),
+      requestTimeoutMs: durationMs(env, 'TESSERA_WEBHOOK_TIMEOUT', '10s'),
+    },
   };
 }
 
@@ -121,6 +138,14 @@ function usageWindowSeconds(env: NodeJS.ProcessEnv): number {
     throw new TesseraError('BAD_REQUEST', `${name}: expected whole seconds that divide a minute (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), got ${env[name]}`, { field: name });
   }
   return value;
+}
+
+/** A duration setting in seconds or as "7d", "12h", "90s"; milliseconds. */
+function durationMs(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const text = env[name]?.trim() || fallback;
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new TesseraError('BAD_REQUEST', `${name}: ${parsed.problem}, got ${text}`, { field: name });
+  return parsed.seconds * 1000;
 }
 
 function nonNegativeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -59,6 +59,10 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     staleVerifySeconds: config.staleVerifySeconds,
     issuer: config.issuer,
     leakReportKeys: config.leakReportKeys,
+    webhooks: {
+      sender: { retryPeriodMs: config.webhooks.retryPeriodMs, requestTimeoutMs: config.webhooks.requestTimeoutMs },
+      scheduler: { expiringBeforeMs: config.webhooks.expiringBeforeMs },
+    },
     ...(config.database.kind === 'postgres' ? { changeFeed: createPostgresChangeFeed({ url: config.database.url }) } : {}),
   });
   if (tracing) traceChecks(tessera, tracing.tracer);
@@ -84,6 +88,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     throw error;
   }
   tessera.start();
+  // Delivery and the time-based sweep run in the background, off every request path (docs/webhooks.md).
+  tessera.startWebhooks();
   let closing: Promise<void> | undefined;
   return {
     url: address,

@@ -8,7 +8,7 @@ export { systemActor, type Actor } from './actor.js';
 
 // Account: first start, policy.
 export type { BootstrapResult } from './account/bootstrap.js';
-export { MAX_POLICY_LIFETIME_SECONDS } from './account/update-account-policy.js';
+export { MAX_DORMANT_DAYS, MAX_POLICY_LIFETIME_SECONDS } from './account/update-account-policy.js';
 
 // Audit log.
 export type { ListAuditInput } from './audit/list-audit.js';
@@ -54,3 +54,11 @@ export type { IdentityView } from './identities/identity-view.js';
 export type { LimitState } from './limits/rate-limiter.js';
 export type { RateLimitView } from './limits/limit-view.js';
 export type { IdentityRef } from './verify/check-token.js';
+
+// Webhooks (issue 20): endpoints, deliveries, the sender's and scheduler's settings.
+export { webhookEventTypes, type WebhookEventType } from '../core/webhooks.js';
+export type { CreateWebhookInput, UpdateWebhookInput, WebhookWithSecret } from './webhooks/manage-webhooks.js';
+export { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from './webhooks/manage-webhooks.js';
+export type { WebhookDeliveryView, WebhookEndpointView } from './webhooks/webhook-view.js';
+export type { WebhookSenderOptions } from './webhooks/webhook-sender.js';
+export type { WebhookSchedulerOptions } from './webhooks/webhook-scheduler.js';

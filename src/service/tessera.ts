@@ -54,9 +54,14 @@ import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leak
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
 import { IdentityCache } from './identities/identity-cache.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { RateLimitNotices } from './webhooks/rate-limit-notices.js';
 import { createIdentity } from './identities/create-identity.js';
 import { getIdentity, listIdentities } from './identities/read-identities.js';
 import { deleteIdentity, updateIdentity } from './identities/update-identity.js';
+import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSecret, updateWebhook } from './webhooks/manage-webhooks.js';
+import { listWebhookDeliveries, redeliverWebhook } from './webhooks/webhook-deliveries.js';
+import { defaultWebhookSenderOptions, WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.js';
+import { defaultWebhookSchedulerOptions, WebhookScheduler, type WebhookSchedulerOptions } from './webhooks/webhook-scheduler.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -75,6 +80,8 @@ export interface TesseraOptions {
   issuer?: string;
   /** Public keys signed leak reports are checked with (`TESSERA_LEAK_REPORT_PUBLIC_KEYS`); default none. */
   leakReportKeys?: LeakReportKeys;
+  /** The webhook sender and scheduler (issue 20); they run only after `startWebhooks()`. */
+  webhooks?: { sender?: Partial<WebhookSenderOptions>; scheduler?: Partial<WebhookSchedulerOptions> };
 }
 
 export type Tessera = ReturnType<typeof createTessera>;
@@ -98,12 +105,19 @@ export function createTessera(options: TesseraOptions) {
     changes: options.changeFeed ?? createLocalChangeFeed(),
     identities: new IdentityCache(options.store),
     rateLimiter: new RateLimiter(),
+    rateLimitNotices: new RateLimitNotices(),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
   const signingKeys = new SigningKeys(ctx);
   const issued = new IssuedTokenVerifier(ctx, signingKeys, { issuer: options.issuer ?? 'tessera' });
   const stopFollowing = followStoreChanges(ctx);
+  const webhookSender = new WebhookSender(ctx, {
+    ...defaultWebhookSenderOptions,
+    owner: Buffer.from(ctx.randomBytes(12)).toString('hex'),
+    ...options.webhooks?.sender,
+  });
+  const webhookScheduler = new WebhookScheduler(ctx, { ...defaultWebhookSchedulerOptions, ...options.webhooks?.scheduler });
 
   return {
     ctx,
@@ -112,7 +126,22 @@ export function createTessera(options: TesseraOptions) {
     /** Starts hearing other instances' changes (resolves once the first connection is up or has failed). */
     listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
+    /** Starts delivering webhook events and the sweep of time-based events and dormant tokens (`tessera serve`). */
+    startWebhooks: () => {
+      webhookSender.start();
+      webhookScheduler.start();
+      ctx.rateLimitNotices.start(ctx, 1000);
+    },
+    /** One delivery round (tests; the sender runs these by itself once started). */
+    deliverWebhooks: () => webhookSender.round(),
+    /** One sweep of time-based events and dormant tokens (tests; the scheduler runs these by itself once started). */
+    sweepWebhookSchedule: () => webhookScheduler.sweep(),
+    /** Writes the `token.rate_limited` events noted since the last flush (tests; once a second after startWebhooks). */
+    flushRateLimitEvents: () => ctx.rateLimitNotices.flush(ctx),
     close: async () => {
+      await webhookScheduler.stop();
+      await ctx.rateLimitNotices.stop(ctx);
+      await webhookSender.stop();
       stopFollowing();
       await ctx.changes.close();
       await ctx.usage.stop();
@@ -184,6 +213,15 @@ export function createTessera(options: TesseraOptions) {
     getIdentity: (actor: Actor, id: string) => getIdentity(ctx, actor, id),
     updateIdentity: (actor: Actor, id: string, input: Parameters<typeof updateIdentity>[3]) => updateIdentity(ctx, actor, id, input),
     deleteIdentity: (actor: Actor, id: string) => deleteIdentity(ctx, actor, id),
+    // Issue 20: webhook endpoints and their delivery logs (docs/webhooks.md).
+    createWebhook: (actor: Actor, input: Parameters<typeof createWebhook>[2]) => createWebhook(ctx, actor, input),
+    listWebhooks: (actor: Actor, input: Parameters<typeof listWebhooks>[2]) => listWebhooks(ctx, actor, input),
+    getWebhook: (actor: Actor, id: string) => getWebhook(ctx, actor, id),
+    updateWebhook: (actor: Actor, id: string, input: Parameters<typeof updateWebhook>[3]) => updateWebhook(ctx, actor, id, input),
+    deleteWebhook: (actor: Actor, id: string) => deleteWebhook(ctx, actor, id),
+    rotateWebhookSecret: (actor: Actor, id: string, opts?: { overlapSeconds?: number }) => rotateWebhookSecret(ctx, actor, id, opts),
+    listWebhookDeliveries: (actor: Actor, id: string, input: Parameters<typeof listWebhookDeliveries>[3]) => listWebhookDeliveries(ctx, actor, id, input),
+    redeliverWebhook: (actor: Actor, id: string, deliveryId: string) => redeliverWebhook(ctx, actor, id, deliveryId),
     /** Checks that consumed rate limits, by outcome, since start (read by the metrics scrape). */
     limitOutcomes: (): Readonly<Record<'passed' | 'rate_limited', number>> => ctx.rateLimiter.outcomes,
   };

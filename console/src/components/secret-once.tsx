@@ -1,8 +1,11 @@
 /** A secret shown once: hidden by default, an eye button to reveal it, Copy, and a plain warning. */
 import { useEffect, useRef, useState } from 'react';
 
-/** `focus`: move the keyboard to the secret when it appears (after Create, focus would otherwise fall to <body>). */
-export function SecretOnce({ secret, title, focus }: { secret: string; title: string; focus?: boolean }) {
+/**
+ * `focus`: move the keyboard to the secret when it appears (after Create, focus would otherwise fall to <body>).
+ * `kind`: what the secret is — a token (the default; only its hash is kept) or a webhook signing secret.
+ */
+export function SecretOnce({ secret, title, focus, kind = 'token' }: { secret: string; title: string; focus?: boolean; kind?: 'token' | 'signing secret' }) {
   const [revealed, setRevealed] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -22,22 +25,29 @@ export function SecretOnce({ secret, title, focus }: { secret: string; title: st
   return (
     <section className="secret-once" aria-labelledby="secret-title">
       <h2 id="secret-title">{title}</h2>
-      <p className="banner banner-warning" role="note">
-        <strong>Copy this token now and store it somewhere safe.</strong> It cannot be shown again: Tessera keeps only a hash of it.
-        If you lose it, rotate the token to get a new one.
-      </p>
+      {kind === 'token' ? (
+        <p className="banner banner-warning" role="note">
+          <strong>Copy this token now and store it somewhere safe.</strong> It cannot be shown again: Tessera keeps only a hash of it.
+          If you lose it, rotate the token to get a new one.
+        </p>
+      ) : (
+        <p className="banner banner-warning" role="note">
+          <strong>Copy this signing secret now into your receiver’s configuration.</strong> It is not shown again. Your receiver
+          checks each delivery’s signature with it; if you lose it, rotate the secret.
+        </p>
+      )}
       <div className="secret-row">
         <input
           ref={input}
           className="secret-value mono"
-          aria-label="Token secret"
+          aria-label={kind === 'token' ? 'Token secret' : 'Signing secret'}
           readOnly
           type={revealed ? 'text' : 'password'}
           value={secret}
           onFocus={(e) => e.currentTarget.select()}
           data-testid="secret"
         />
-        <button type="button" className="button icon-button" aria-pressed={revealed} aria-label={revealed ? 'Hide token' : 'Show token'} onClick={() => setRevealed(!revealed)}>
+        <button type="button" className="button icon-button" aria-pressed={revealed} aria-label={revealed ? `Hide ${kind}` : `Show ${kind}`} onClick={() => setRevealed(!revealed)}>
           {revealed ? <EyeOff /> : <Eye />}
         </button>
         <button type="button" className="button button-primary" onClick={() => void copy()}>

@@ -12,6 +12,7 @@ const sections = [
   { to: '/data', label: 'Data viewer' },
   { to: '/catalog', label: 'Catalog' },
   { to: '/audit', label: 'Audit log' },
+  { to: '/webhooks', label: 'Webhooks' },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

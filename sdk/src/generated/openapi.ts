@@ -1167,7 +1167,7 @@ export interface paths {
                 query?: {
                     /** @description Events where this token acted or was acted on */
                     tokenId?: string;
-                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete";
+                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate";
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -1491,6 +1491,13 @@ export interface paths {
                         verifyRequiresPermission?: boolean;
                         /** @description What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md */
                         leakResponse?: "disable" | "revoke";
+                        /** @description Dormant tokens are disabled by the scheduler (reason dormant); null (default) = off; see docs/webhooks.md */
+                        dormantTokens?: {
+                            /** @description Disable a token unused (not checked since its last use, or since it was created) for this many days */
+                            disableAfterDays: number;
+                            /** @description Send the token.unused webhook event this many days before disabling (less than disableAfterDays) */
+                            warnBeforeDays: number;
+                        } | null;
                     };
                 };
             };
@@ -5258,6 +5265,763 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints, newest first (needs account:webhooks:read) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Webhook"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a webhook endpoint (needs account:webhooks:write)
+         * @description The answer carries the signing secret, once. Events are signed per Standard Webhooks (docs/webhooks.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description An absolute http:// or https:// URL
+                         * @example https://hooks.example.com/tessera
+                         */
+                        url: string;
+                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, catalog.applied; or ["*"] for every type */
+                        eventTypes: string[];
+                        /** @default true */
+                        enabled?: boolean;
+                        description?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            webhook: components["schemas"]["Webhook"];
+                            /**
+                             * @description The signing secret (whsec_ and base64), for the receiver’s Standard Webhooks library; shown this once, never again
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a webhook endpoint (needs account:webhooks:read) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A webhook endpoint; its signing secret is shown only when created or rotated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log (needs account:webhooks:write) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a webhook endpoint (needs account:webhooks:write) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description An absolute http:// or https:// URL
+                         * @example https://hooks.example.com/tessera
+                         */
+                        url?: string;
+                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, catalog.applied; or ["*"] for every type */
+                        eventTypes?: string[];
+                        enabled?: boolean;
+                        description?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description A webhook endpoint; its signing secret is shown only when created or rotated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a webhook endpoint a new signing secret (needs account:webhooks:write)
+         * @description The previous secret keeps signing (a second v1 signature in webhook-signature) for overlapSeconds, so the receiver can switch without refusing a delivery.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description How long the previous secret still signs, 0 to 604800 seconds (default one day)
+                         * @default 86400
+                         */
+                        overlapSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            webhook: components["schemas"]["Webhook"];
+                            /**
+                             * @description The signing secret (whsec_ and base64), for the receiver’s Standard Webhooks library; shown this once, never again
+                             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint’s delivery log, newest event first (needs account:webhooks:read) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookDelivery"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an event to the endpoint again (needs account:webhooks:write)
+         * @description The delivery becomes pending, due now, with a new retry period; it goes out with the same webhook-id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5371,7 +6135,7 @@ export interface components {
             seq: number;
             /** @description Token id that acted; null for the CLI on the database */
             actor: string | null;
-            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete";
+            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate";
             targetType: string;
             targetId: string;
             before: unknown;
@@ -5398,6 +6162,13 @@ export interface components {
                 verifyRequiresPermission: boolean;
                 /** @description What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md */
                 leakResponse: "disable" | "revoke";
+                /** @description Dormant tokens are disabled by the scheduler (reason dormant); null (default) = off; see docs/webhooks.md */
+                dormantTokens: {
+                    /** @description Disable a token unused (not checked since its last use, or since it was created) for this many days */
+                    disableAfterDays: number;
+                    /** @description Send the token.unused webhook event this many days before disabling (less than disableAfterDays) */
+                    warnBeforeDays: number;
+                } | null;
             };
             /** Format: date-time */
             createdAt: string;
@@ -5475,6 +6246,45 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        /** @description A webhook endpoint; its signing secret is shown only when created or rotated */
+        Webhook: {
+            /** @example whk_4hF9sWq2ZrT6yLpA1cNv0b */
+            id: string;
+            /** @description Where events are POSTed */
+            url: string;
+            description: string | null;
+            /** @description Event types sent to this endpoint; ["*"]: every type */
+            eventTypes: string[];
+            /** @description A disabled endpoint is sent nothing, and events while it is disabled are not queued for it */
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description After a secret rotation: until then, deliveries carry a second signature made with the previous secret */
+            previousSecretExpiresAt: string | null;
+        };
+        WebhookDelivery: {
+            /**
+             * @description The event’s id: the webhook-id header of every attempt to send it
+             * @example msg_2x8Gq0W1fZb4NcLr7Tj5Vy
+             */
+            id: string;
+            eventType: string;
+            /** @description pending: to be sent (again) at nextAttemptAt; delivered: a 2xx answer; failed: given up after the retry period */
+            status: "pending" | "delivered" | "failed";
+            /** @description Attempts made so far */
+            attempts: number;
+            /** @description HTTP status of the last attempt; null when it got no answer */
+            lastStatusCode: number | null;
+            /** @description Why the last attempt failed (HTTP 500, timed out, ECONNREFUSED…) */
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            /** @description When a pending delivery is due */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: never;

@@ -18,7 +18,7 @@ export const builtinCatalogDocument = {
         { id: 'checks', name: 'Checks', permissions: ['tokens:verify', 'tokens:introspect'] },
         { id: 'catalog', name: 'Catalog', permissions: ['catalog:read', 'catalog:write', 'endpoints:manage'] },
         { id: 'observe', name: 'Audit and usage', permissions: ['audit:read', 'usage:read', 'usage:endpoints:read'] },
-        { id: 'account', name: 'Account', permissions: ['account:manage'] },
+        { id: 'account', name: 'Account', permissions: ['account:manage', 'account:webhooks:read', 'account:webhooks:write'] },
         { id: 'leaks', name: 'Leak response', permissions: ['leaks:report'] },
       ],
     },

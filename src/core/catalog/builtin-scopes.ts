@@ -21,6 +21,8 @@ export const builtinScopes = [
   scope('identities:read', 'List and show identities (the users or customers tokens belong to) and their limits.'),
   scope('identities:write', 'Create, edit and delete identities and their shared rate limits.'),
   scope('account:manage', 'Change account policy and rotate signing keys.'),
+  scope('account:webhooks:read', 'List webhook endpoints and their delivery logs (never their signing secrets).'),
+  scope('account:webhooks:write', 'Create, edit, delete webhook endpoints, rotate their secrets and redeliver events.'),
   scope('leaks:report', 'Report leaked secrets (POST /v1/leaks): each live one is disabled or revoked, whatever its account.'),
 ] as const;
 

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
-import { MAX_POLICY_LIFETIME_SECONDS } from '../../service/index.js';
+import { MAX_DORMANT_DAYS, MAX_POLICY_LIFETIME_SECONDS } from '../../service/index.js';
 import { errorResponses, security } from '../schemas.js';
 
 const Policy = Type.Object({
@@ -14,6 +14,13 @@ const Policy = Type.Object({
   leakResponse: Type.Union([Type.Literal('disable'), Type.Literal('revoke')], {
     description: 'What a leak report (POST /v1/leaks) does to a live token of this account it names: disable (default, reversible) or revoke (final, cascades); see docs/leaks.md',
   }),
+  dormantTokens: Type.Union([
+    Type.Object({
+      disableAfterDays: Type.Integer({ minimum: 1, maximum: MAX_DORMANT_DAYS, description: 'Disable a token unused (not checked since its last use, or since it was created) for this many days' }),
+      warnBeforeDays: Type.Integer({ minimum: 0, description: 'Send the token.unused webhook event this many days before disabling (less than disableAfterDays)' }),
+    }, { additionalProperties: false }),
+    Type.Null(),
+  ], { description: 'Dormant tokens are disabled by the scheduler (reason dormant); null (default) = off; see docs/webhooks.md' }),
 });
 
 export const AccountSchema = Type.Object({

@@ -7,6 +7,9 @@ import { nowIso, type ServiceContext } from '../context.js';
 /** Longest `maxLifetimeSeconds`: 100 years. Beyond it, now + the limit leaves the range of dates Tessera stores. */
 export const MAX_POLICY_LIFETIME_SECONDS = 100 * 365 * 86_400;
 
+/** Longest `dormantTokens.disableAfterDays`: ten years. */
+export const MAX_DORMANT_DAYS = 3650;
+
 export async function updateAccountPolicy(
   ctx: ServiceContext,
   actor: Actor,
@@ -17,6 +20,15 @@ export async function updateAccountPolicy(
     const seconds = patch.maxLifetimeSeconds;
     if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_POLICY_LIFETIME_SECONDS) {
       throw badRequest('maxLifetimeSeconds', `must be a whole number of seconds from 60 to ${MAX_POLICY_LIFETIME_SECONDS} (100 years), or null`);
+    }
+  }
+  const dormant = patch.dormantTokens;
+  if (dormant !== undefined && dormant !== null) {
+    if (!Number.isInteger(dormant.disableAfterDays) || dormant.disableAfterDays < 1 || dormant.disableAfterDays > MAX_DORMANT_DAYS) {
+      throw badRequest('dormantTokens.disableAfterDays', `must be a whole number of days from 1 to ${MAX_DORMANT_DAYS}`);
+    }
+    if (!Number.isInteger(dormant.warnBeforeDays) || dormant.warnBeforeDays < 0 || dormant.warnBeforeDays >= dormant.disableAfterDays) {
+      throw badRequest('dormantTokens.warnBeforeDays', 'must be a whole number of days from 0 to less than disableAfterDays');
     }
   }
   const updated = await ctx.store.transaction(async (tx) => {

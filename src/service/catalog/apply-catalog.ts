@@ -1,4 +1,5 @@
 /** Validating and applying a new version of an account's catalog: refused when invalid, or when it would strand live tokens. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { createHash } from 'node:crypto';
 import type { CatalogIssue, CompiledCatalog } from '../../core/catalog/index.js';
 import { TesseraError, badRequest } from '../../core/errors.js';
@@ -89,6 +90,7 @@ export async function applyCatalog(
       after: { ...summary(next), forced: Boolean(input.force && validation.tokensWithUnknownPermissions.length > 0) },
       at: now,
     });
+    await emitEvent(tx, actor.accountId, 'catalog.applied', { catalog: summary(next), actor: actor.tokenId }, now);
     return next;
   }).catch((error: unknown) => {
     // Two applies at the same moment (another instance, on PostgreSQL) both took the next version: one wins.

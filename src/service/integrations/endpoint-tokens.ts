@@ -2,6 +2,7 @@
  * Secondary endpoint tokens (the integration platform): one per application, assigned to primaries (endpoint + method); their
  * scopes are their primaries', so switching one off, or unassigning it, cuts only that integration.
  */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { TesseraError, badRequest, notFound } from '../../core/errors.js';
 import type { TokenRecord } from '../../core/types.js';
 import type { EndpointAssignment, Page, StoreOps, TokenStatusFilter } from '../../store/store.js';
@@ -165,6 +166,9 @@ async function changeSecondary(
       after: { ...auditSnapshot(next, nowMs), ...(changed.audit ? { assignments: changed.audit.after } : {}) },
       at: now,
     });
+    // Assignments change the secondary's permissions: a token.updated event, as any edit of a token.
+    const type = action === 'token.enable' ? 'token.enabled' : action === 'token.disable' ? 'token.disabled' : 'token.updated';
+    await emitEvent(tx, actor.accountId, type, { token: auditSnapshot(next, nowMs), actor: actor.tokenId }, now);
     return { next, view: await endpointTokenView(tx, catalog, next, nowMs) };
   });
   return result.view;

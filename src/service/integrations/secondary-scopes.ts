@@ -1,4 +1,5 @@
 /** A secondary endpoint token's scopes, derived from the primaries it is assigned to, and kept in step with them. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { primaryScope, type CompiledCatalog, type PrimaryMethod } from '../../core/catalog/index.js';
 import type { AccountId, Scope, TokenRecord } from '../../core/types.js';
 import type { EndpointAssignment, EndpointSettingsRecord, StoreOps } from '../../store/store.js';
@@ -59,6 +60,7 @@ export async function resyncSecondaries(
       after: { ...auditSnapshot(next, nowMs), reason: `endpoint ${endpointId} settings changed` },
       at: now,
     });
+    await emitEvent(tx, actor.accountId, 'token.updated', { token: auditSnapshot(next, nowMs), actor: actor.tokenId, reason: `endpoint ${endpointId} settings changed` }, now);
     changed.push(next);
   }
   return changed;

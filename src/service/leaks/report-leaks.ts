@@ -9,7 +9,8 @@ import type { TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
 import { requirePermission, systemActor, type Actor } from '../actor.js';
 import type { ServiceContext } from '../context.js';
-import { revokeAll } from '../tokens/revoke-token.js';
+import { emitRevoked, revokeAll } from '../tokens/revoke-token.js';
+import { emitEvent } from '../webhooks/emit-event.js';
 import { auditSnapshot } from '../tokens/token-view.js';
 
 /** One match as GitHub sends it: the string found, the secret type, where it was found. */
@@ -105,9 +106,13 @@ async function stopLeakedToken(tx: StoreOps, found: TokenRecord, notice: LeakNot
     after: { ...auditSnapshot(stopped, nowMs), leak: notice },
     at: now,
   });
-  // Seam for issue 20 item 2: the `leaked` webhook event is written here, in this transaction (the outbox), with
-  // `notice` as its data, once webhooks exist. Nothing is emitted yet.
-  if (response === 'disable') return;
+  // The events go out with this transaction (the outbox): `token.leaked` with where it was found, then what it did.
+  await emitEvent(tx, token.accountId, 'token.leaked', { token: auditSnapshot(stopped, nowMs), response, leak: notice }, now);
+  if (response === 'disable') {
+    await emitEvent(tx, token.accountId, 'token.disabled', { token: auditSnapshot(stopped, nowMs), actor: null, reason: 'leaked' }, now);
+    return;
+  }
   const descendants = await tx.listDescendants(token.accountId, token.id);
-  await revokeAll(tx, systemActor(token.accountId), descendants, token.id, nowMs);
+  const cascaded = await revokeAll(tx, systemActor(token.accountId), descendants, token.id, nowMs);
+  await emitRevoked(tx, null, stopped, [stopped, ...cascaded], nowMs, { reason: 'leaked' });
 }

@@ -25,6 +25,9 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   }
   if (holders.length === 0) return { ...result, identity };
   const decision = ctx.rateLimiter.check(token.accountId, holders, input.usage?.limits, input.usage?.cost ?? 1, nowMs);
-  if (!decision.passed) return { valid: false, code: 'RATE_LIMITED', token, identity, ratelimits: decision.states };
+  if (!decision.passed) {
+    ctx.rateLimitNotices.note(token.accountId, token.id, decision.states);
+    return { valid: false, code: 'RATE_LIMITED', token, identity, ratelimits: decision.states };
+  }
   return { ...result, identity, ratelimits: decision.states };
 }

@@ -1,4 +1,5 @@
 /** Deletion removes the record (unlike revoke); bulk deletion is all-or-nothing with a report per id. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { TesseraError } from '../../core/errors.js';
 import type { CompiledCatalog } from '../../core/catalog/index.js';
 import type { TokenId, TokenRecord } from '../../core/types.js';
@@ -72,6 +73,8 @@ export async function deleteTokens(ctx: ServiceContext, actor: Actor, ids: reado
         after: null,
         at: now,
       });
+      const revokedBelow = cascaded.filter((t) => descendants.get(t.id)?.origin === token.id).map((t) => t.id);
+      await emitEvent(tx, token.accountId, 'token.deleted', { token: auditSnapshot(token, nowMs), actor: actor.tokenId, cascaded: revokedBelow }, now);
     }
     return { found, results, cascaded };
   });

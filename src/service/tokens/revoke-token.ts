@@ -1,4 +1,5 @@
 /** Revocation: final, idempotent, and cascading to every token the revoked one created. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import type { TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -43,7 +44,22 @@ export async function revokeWithin(
   await requireManagerRemains(tx, actor.accountId, [token, ...descendants].filter((t) => t.revokedAt === null), nowMs, `revoking token ${token.id}`);
   const revoked = await revokeAll(tx, actor, [token, ...descendants], token.id, nowMs);
   const final = revoked.find((t) => t.id === token.id) ?? token;
+  if (revoked.length > 0) await emitRevoked(tx, actor.tokenId, final, revoked, nowMs);
   return { token: final, revoked };
+}
+
+/** One `token.revoked` event for a revocation, naming the descendants it cascaded to (not one event per token). */
+export async function emitRevoked(
+  tx: StoreOps,
+  actor: string | null,
+  token: TokenRecord,
+  revoked: readonly TokenRecord[],
+  nowMs: number,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const cascaded = revoked.filter((t) => t.id !== token.id).map((t) => t.id);
+  const data = { token: auditSnapshot(token, nowMs), actor, cascaded, ...extra };
+  await emitEvent(tx, token.accountId, 'token.revoked', data, new Date(nowMs).toISOString());
 }
 
 /**

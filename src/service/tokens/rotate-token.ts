@@ -1,4 +1,5 @@
 /** Rotation: a new secret for the same token id and settings, the old one kept alive for an optional overlap. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { badRequest } from '../../core/errors.js';
 import { generateSecret, hashSecret, secretHint } from '../../core/token-format.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -72,6 +73,7 @@ export async function rotateSecret(
       after: { ...auditSnapshot(next, nowMs), previousSecretExpiresAt },
       at: now,
     });
+    await emitEvent(tx, token.accountId, 'token.rotated', { token: auditSnapshot(next, nowMs), actor: actor.tokenId, previousSecretExpiresAt }, now);
     return { token: next, previousSecretExpiresAt };
   });
   return { token: toTokenView(rotated.token, nowMs), secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };

@@ -1,4 +1,5 @@
 /** A new token record with its defaults, and its insertion with the first secret and the creation audit event. */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { generateRandomString, hashSecret, secretHint } from '../../core/token-format.js';
 import type { TokenId, TokenRecord } from '../../core/types.js';
 import type { StoreOps } from '../../store/store.js';
@@ -55,4 +56,5 @@ export async function insertNewToken(
     after: { ...auditSnapshot(token, nowMs), ...extra },
     at: now,
   });
+  await emitEvent(tx, token.accountId, 'token.created', { token: auditSnapshot(token, nowMs), actor }, now);
 }

@@ -1,6 +1,8 @@
 /** Editing a token: descriptive fields always; scopes and deny only where the account allows it (the IoT platform vs the communications platform). */
+import { emitEvent } from '../webhooks/emit-event.js';
 import { TesseraError } from '../../core/errors.js';
 import type { AuditAction, TokenRecord } from '../../core/types.js';
+import type { WebhookEventType } from '../../core/webhooks.js';
 import type { StoreOps } from '../../store/store.js';
 import { isManager, requireManagerRemains } from '../account/account-guard.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -35,6 +37,13 @@ import { readAncestors } from './token-chain.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 import type { RateLimitInput } from '../../core/usage-limits.js';
 import { checkTokenUsageInput, requireNotOwnChain } from '../limits/token-usage-input.js';
+
+/** The webhook event each audited token change emits. */
+const eventTypeOf: Partial<Record<AuditAction, WebhookEventType>> = {
+  'token.update': 'token.updated',
+  'token.enable': 'token.enabled',
+  'token.disable': 'token.disabled',
+};
 
 export interface UpdateTokenInput {
   name?: string;
@@ -168,6 +177,7 @@ export async function changeToken(
       after: auditSnapshot(next, nowMs),
       at: now,
     });
+    await emitEvent(tx, token.accountId, eventTypeOf[action] ?? 'token.updated', { token: auditSnapshot(next, nowMs), actor: actor.tokenId }, now);
     return next;
   });
   return toTokenView(updated, nowMs);

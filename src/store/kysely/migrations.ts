@@ -304,6 +304,65 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
         await db.schema.alterTable('tokens').addColumn('limits', text, (c) => c.notNull().defaultTo('[]')).execute();
       },
     },
+    '0009_webhooks_events': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 20: webhook endpoints, the outbox of lifecycle events (written in the transaction of the change
+        // they tell), one delivery row per event and endpoint, and the marks that make a scheduled event fire once.
+        // `lease_owner`/`lease_until` on an endpoint: the one instance delivering to it, until then (docs/webhooks.md).
+        await db.schema
+          .createTable('webhook_endpoints')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('account_id', text, (c) => c.notNull().references('accounts.id'))
+          .addColumn('url', text, (c) => c.notNull())
+          .addColumn('description', text)
+          .addColumn('event_types', text, (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('secrets', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addColumn('updated_at', text, (c) => c.notNull())
+          .addColumn('lease_owner', text)
+          .addColumn('lease_until', text)
+          .execute();
+        await db.schema.createIndex('webhook_endpoints_list_idx').on('webhook_endpoints').columns(['account_id', 'created_at', 'id']).execute();
+        await db.schema
+          .createTable('webhook_events')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('id', text, (c) => c.notNull().unique())
+          .addColumn('type', text, (c) => c.notNull())
+          .addColumn('payload', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('webhook_events_pk', ['account_id', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('endpoint_id', text, (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('event_id', text, (c) => c.notNull())
+          .addColumn('event_type', text, (c) => c.notNull())
+          .addColumn('status', text, (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_error', text)
+          .addColumn('last_attempt_at', text)
+          .addColumn('next_attempt_at', text)
+          .addColumn('retry_from', text, (c) => c.notNull())
+          .addColumn('created_at', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('webhook_deliveries_pk', ['endpoint_id', 'seq'])
+          .execute();
+        // The sender's question: which endpoints have a pending delivery (and its head, in order).
+        await db.schema.createIndex('webhook_deliveries_pending_idx').on('webhook_deliveries').columns(['status', 'endpoint_id', 'seq']).execute();
+        await db.schema
+          .createTable('webhook_marks')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text, (c) => c.notNull())
+          .addColumn('kind', text, (c) => c.notNull())
+          .addColumn('mark', text, (c) => c.notNull())
+          .addPrimaryKeyConstraint('webhook_marks_pk', ['account_id', 'token_id', 'kind', 'mark'])
+          .execute();
+      },
+    },
   };
 }
 

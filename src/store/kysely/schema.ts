@@ -164,6 +164,55 @@ export interface IdentitiesTable {
   version: number;
 }
 
+/** Since 0009: webhook endpoints (issue 20); `secrets` is a JSON array of `{secret, expiresAt}`, newest first. */
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array. */
+  event_types: string;
+  enabled: number;
+  secrets: string;
+  created_at: string;
+  updated_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
+/** Since 0009: the outbox; `seq` per account, under the audit chain's lock. */
+export interface WebhookEventsTable {
+  account_id: string;
+  seq: number;
+  id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  endpoint_id: string;
+  seq: number;
+  account_id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  retry_from: string;
+  created_at: string;
+}
+
+export interface WebhookMarksTable {
+  account_id: string;
+  token_id: string;
+  kind: string;
+  mark: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -177,4 +226,8 @@ export interface Database {
   endpoint_settings: EndpointSettingsTable;
   endpoint_assignments: EndpointAssignmentsTable;
   identities: IdentitiesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_marks: WebhookMarksTable;
 }

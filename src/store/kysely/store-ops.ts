@@ -12,6 +12,7 @@ import type { StoreChanges } from './store-changes.js';
 import { secretOps } from './secret-ops.js';
 import { tokenOps } from './token-ops.js';
 import { usageOps } from './usage-ops.js';
+import { webhookOps } from './webhook-ops.js';
 
 type AccountOps = Pick<StoreOps, 'insertAccount' | 'getAccount' | 'getDefaultAccount' | 'updateAccountPolicy'>;
 
@@ -52,5 +53,6 @@ export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChange
     ...keyOps(db, hooks),
     ...endpointOps(db),
     ...identityOps(db, hooks, changes),
+    ...webhookOps(db, hooks),
   };
 }
