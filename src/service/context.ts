@@ -8,6 +8,7 @@ import type { CatalogRegistry } from './catalog/catalog-registry.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { IdentityCache } from './identities/identity-cache.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
+import type { CreditLedger } from './limits/credit-ledger.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -30,6 +31,8 @@ export interface ServiceContext {
   /** Identities read on the check path, and the in-memory rate-limit counters (issue 19, docs/limits.md). */
   identities: IdentityCache;
   rateLimiter: RateLimiter;
+  /** Credit balances decided in memory, written in the background (docs/limits.md). */
+  credits: CreditLedger;
   /** Changes made by other instances; its health decides whether cached tokens may be served. */
   changes: ChangeFeed;
   /** How long cached tokens may still be served once changes can no longer be heard (ms); 0 fails closed. */

@@ -54,9 +54,11 @@ import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leak
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
 import { IdentityCache } from './identities/identity-cache.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { CreditLedger } from './limits/credit-ledger.js';
 import { createIdentity } from './identities/create-identity.js';
 import { getIdentity, listIdentities } from './identities/read-identities.js';
 import { deleteIdentity, updateIdentity } from './identities/update-identity.js';
+import { addCredits, setCredits, type CreditsHolder, type SetCreditsInput } from './limits/change-credits.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -98,6 +100,7 @@ export function createTessera(options: TesseraOptions) {
     changes: options.changeFeed ?? createLocalChangeFeed(),
     identities: new IdentityCache(options.store),
     rateLimiter: new RateLimiter(),
+    credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
@@ -108,7 +111,10 @@ export function createTessera(options: TesseraOptions) {
   return {
     ctx,
     /** Starts background work (usage batches). */
-    start: () => ctx.usage.start(),
+    start: () => {
+      ctx.usage.start();
+      ctx.credits.start();
+    },
     /** Starts hearing other instances' changes (resolves once the first connection is up or has failed). */
     listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
@@ -116,6 +122,7 @@ export function createTessera(options: TesseraOptions) {
       stopFollowing();
       await ctx.changes.close();
       await ctx.usage.stop();
+      await ctx.credits.stop();
       await ctx.store.close();
     },
     bootstrap: () => bootstrap(ctx),
@@ -184,8 +191,11 @@ export function createTessera(options: TesseraOptions) {
     getIdentity: (actor: Actor, id: string) => getIdentity(ctx, actor, id),
     updateIdentity: (actor: Actor, id: string, input: Parameters<typeof updateIdentity>[3]) => updateIdentity(ctx, actor, id, input),
     deleteIdentity: (actor: Actor, id: string) => deleteIdentity(ctx, actor, id),
+    setCredits: (actor: Actor, holder: CreditsHolder, id: string, input: SetCreditsInput) => setCredits(ctx, actor, holder, id, input),
+    addCredits: (actor: Actor, holder: CreditsHolder, id: string, amount: number) => addCredits(ctx, actor, holder, id, amount),
     /** Checks that consumed rate limits, by outcome, since start (read by the metrics scrape). */
     limitOutcomes: (): Readonly<Record<'passed' | 'rate_limited', number>> => ctx.rateLimiter.outcomes,
+    creditOutcomes: (): Readonly<Record<'passed' | 'usage_exceeded', number>> => ctx.credits.outcomes,
   };
 }
 

@@ -14,6 +14,7 @@ import { runBulkInsertContract } from './bulk-insert-contract.js';
 import { runCatalogAndKeyContract } from './catalog-key-contract.js';
 import { runEndpointContract } from './endpoint-contract.js';
 import { runIdentityContract } from './identity-contract.js';
+import { runCreditContract } from './credit-contract.js';
 
 export { at, makeAccount, makeSecret, makeToken } from './fixtures.js';
 
@@ -33,4 +34,5 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
   runAuditContract(name, makeStore);
   runUsageContract(name, makeStore);
   runIdentityContract(name, makeStore);
+  runCreditContract(name, makeStore);
 }

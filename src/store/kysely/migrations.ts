@@ -304,6 +304,17 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
         await db.schema.alterTable('tokens').addColumn('limits', text, (c) => c.notNull().defaultTo('[]')).execute();
       },
     },
+    '0010_credits': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 19: credits on tokens and identities, beside the record (a check reads them with it) but written by
+        // their own statements (set, add, the background flush of deltas), never by a record's update.
+        for (const table of ['tokens', 'identities']) {
+          await db.schema.alterTable(table).addColumn('credits', text).execute();
+          await db.schema.alterTable(table).addColumn('credits_remaining', 'bigint').execute();
+          await db.schema.alterTable(table).addColumn('credits_refilled_at', 'bigint').execute();
+        }
+      },
+    },
   };
 }
 

@@ -71,7 +71,7 @@ describePostgres('PostgreSQL store across instances', () => {
       await feed.start({ onChange: (change) => heard.push(change), onReset: () => undefined });
       const account = makeAccount();
       await store.insertAccount(account);
-      const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], createdAt: at(1), updatedAt: at(1), version: 1 };
+      const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], credits: null, createdAt: at(1), updatedAt: at(1), version: 1 };
       await store.insertIdentity(identity);
       await store.updateIdentity({ ...identity, limits: [{ name: 'per-second', limit: 5, durationMs: 1000 }], version: 2 });
       const token = makeToken(account.id, 'tok_owned', { identityId: 'idn_fed' });

@@ -115,6 +115,7 @@ describe('SQLite store', () => {
         '0006_fk_checks_on_tokens_pk',
         '0007_token_chains',
         '0008_identities_limits',
+        '0010_credits',
       ]);
     } finally {
       raw.close();
