@@ -17,6 +17,7 @@ const postgresOnly = [
   'src/runtime/outage.test.ts',
   'src/runtime/concurrent-toggles.test.ts',
   'src/service/invalidation/two-instances.test.ts',
+  'src/runtime/credits-instances.test.ts',
 ];
 
 const stores = requestedStores();

@@ -10,6 +10,8 @@ export const idPrefixes = {
   signingKey: 'key',
   issuedToken: 'jti',
   identity: 'idn',
+  /** A running service instance (the credits heartbeat, docs/limits.md). */
+  instance: 'ins',
 } as const satisfies Record<string, string>;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -55,6 +55,7 @@ import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/rep
 import { IdentityCache } from './identities/identity-cache.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { CreditLedger } from './limits/credit-ledger.js';
+import { newId } from '../core/ids.js';
 import { createIdentity } from './identities/create-identity.js';
 import { getIdentity, listIdentities } from './identities/read-identities.js';
 import { deleteIdentity, updateIdentity } from './identities/update-identity.js';
@@ -100,7 +101,7 @@ export function createTessera(options: TesseraOptions) {
     changes: options.changeFeed ?? createLocalChangeFeed(),
     identities: new IdentityCache(options.store),
     rateLimiter: new RateLimiter(),
-    credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000),
+    credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n)))),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);

@@ -38,6 +38,11 @@ export interface CreditOps {
    * `periodMs`) minus `cost`, only where at least `cost` is left. The balance after it, or `{ refused: remaining }`.
    */
   consumeCredits(key: CreditKey, cost: number, periodMs: number, refillAmount: number | null): Promise<{ remaining: number } | { refused: number }>;
+  /**
+   * Records that instance `id` is alive at `nowMs`, forgets instances not seen since `sinceMs`, and answers how many
+   * are alive (this one included): credits held in memory are shared out between them (docs/limits.md).
+   */
+  touchInstance(id: string, nowMs: number, sinceMs: number): Promise<number>;
   /** The stored credits of each key that has any (missing keys have none or do not exist). */
   readCredits(keys: readonly CreditKey[]): Promise<Map<string, CreditsRecord>>;
 }

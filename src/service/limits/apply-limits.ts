@@ -14,7 +14,7 @@ type Identity = IdentityRef | null;
  * reading them once. Credits held in memory are judged first: a check with no credits left consumes no rate limit.
  * Strict credits are spent last, in the database, once the rest has passed (docs/limits.md).
  */
-export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, result: Passed, nowMs: number): Verdict | Promise<Verdict> {
+export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, result: Passed, nowMs: number, synced = false): Verdict | Promise<Verdict> {
   const { token } = entry;
   const holders: LimitHolder[] = [];
   const creditHolders: CreditHolder[] = [];
@@ -26,7 +26,7 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   for (const id of entry.holders.identityIds) {
     const found = ctx.identities.peek(token.accountId, id, nowMs);
     if (found === undefined) {
-      return ctx.identities.load(token.accountId, id, nowMs).then(() => applyLimits(ctx, entry, input, result, nowMs));
+      return ctx.identities.load(token.accountId, id, nowMs).then(() => applyLimits(ctx, entry, input, result, nowMs, synced));
     }
     if (found === null) continue;
     if (found.id === token.identityId) identity = { id: found.id, externalId: found.externalId };
@@ -35,12 +35,14 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   }
   if (holders.length === 0 && creditHolders.length === 0) return { ...result, identity };
   if (creditHolders.length > 0 && !ctx.credits.ready(token.accountId, creditHolders)) {
-    return ctx.credits.load(token.accountId, creditHolders).then(() => applyLimits(ctx, entry, input, result, nowMs));
+    return ctx.credits.load(token.accountId, creditHolders).then(() => applyLimits(ctx, entry, input, result, nowMs, synced));
   }
   const cost = input.usage?.cost ?? 1;
   if (creditHolders.length > 0) {
     const held = ctx.credits.canSpend(token.accountId, creditHolders, cost, nowMs);
     if (!held.passed) return exceeded(ctx, result, identity, held.remaining, undefined);
+    // This instance spent its share since its last sync (several instances only): decide on fresh balances, once.
+    if (held.needsSync && !synced) return ctx.credits.sync().then(() => applyLimits(ctx, entry, input, result, nowMs, true));
   }
   let ratelimits: LimitState[] | undefined;
   if (holders.length > 0) {

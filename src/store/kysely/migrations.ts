@@ -313,6 +313,12 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
           await db.schema.alterTable(table).addColumn('credits_remaining', 'bigint').execute();
           await db.schema.alterTable(table).addColumn('credits_refilled_at', 'bigint').execute();
         }
+        // Instances sharing the database, seen at each credits flush: each spends only its share between syncs.
+        await db.schema
+          .createTable('instances')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('seen_at', 'bigint', (c) => c.notNull())
+          .execute();
       },
     },
   };

@@ -180,6 +180,12 @@ export interface IdentitiesTable {
   version: number;
 }
 
+/** Since 0010: instances sharing the database, each with the last time it was seen (epoch ms). */
+export interface InstancesTable {
+  id: string;
+  seen_at: number | string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -193,4 +199,5 @@ export interface Database {
   endpoint_settings: EndpointSettingsTable;
   endpoint_assignments: EndpointAssignmentsTable;
   identities: IdentitiesTable;
+  instances: InstancesTable;
 }
