@@ -5,6 +5,7 @@ import type { toVerifyResponse } from '../http/routes/verify-route.js';
 import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTokenInput, CreateTokenInput, CreatedToken, DeleteReport, EndpointAuthView, EndpointTokenView, LeakCheck, ListAuditInput, ListTokensInput, RevokeResult, SetEndpointAuthInput, SetEndpointAuthResult, TokenView, UpdateTokenInput } from '../service/index.js';
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 import type { CreateIdentityInput, DeletedIdentity, IdentityView, ListIdentitiesInput, UpdateIdentityInput } from '../service/index.js';
+import type { CreditsHolder, CreditsView, SetCreditsInput } from '../service/index.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -58,6 +59,9 @@ export interface Backend {
   identityCreate(input: CreateIdentityInput): Promise<IdentityView>;
   identityUpdate(id: string, input: UpdateIdentityInput): Promise<IdentityView>;
   identityDelete(id: string): Promise<DeletedIdentity>;
+  /** Credits of a token or an identity (docs/limits.md). */
+  creditsSet(holder: CreditsHolder, id: string, input: SetCreditsInput): Promise<CreditsView>;
+  creditsAdd(holder: CreditsHolder, id: string, amount: number): Promise<CreditsView>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

@@ -58,6 +58,8 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     identityCreate: (input) => tessera.createIdentity(actor, input),
     identityUpdate: (id, input) => tessera.updateIdentity(actor, id, input),
     identityDelete: (id) => tessera.deleteIdentity(actor, id),
+    creditsSet: (holder, id, input) => tessera.setCredits(actor, holder, id, input),
+    creditsAdd: (holder, id, amount) => tessera.addCredits(actor, holder, id, amount),
     close: () => tessera.close(),
   };
 }

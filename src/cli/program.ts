@@ -8,6 +8,7 @@ import { registerAuditCommands } from './audit-commands.js';
 import { registerCatalogCommands } from './catalog-commands.js';
 import { registerEndpointCommands } from './endpoint-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
+import { registerCreditCommands } from './credit-commands.js';
 import { addHelpExamples } from './help-examples.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo): Command {
   registerCatalogCommands(program, io);
   registerEndpointCommands(program, io);
   registerIdentityCommands(program, io);
+  registerCreditCommands(program, io);
   registerScanCommand(program, io);
   addHelpExamples(program);
   return program;

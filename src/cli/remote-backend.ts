@@ -80,6 +80,14 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     identityCreate: (input) => answer(tessera.POST('/v1/identities', { body: input })),
     identityUpdate: (id, input) => answer(tessera.PATCH('/v1/identities/{id}', { params: { path: { id } }, body: input })),
     identityDelete: (id) => answer(tessera.DELETE('/v1/identities/{id}', { params: { path: { id } } })),
+    creditsSet: (holder, id, input) =>
+      answer(holder === 'token'
+        ? tessera.PUT('/v1/tokens/{id}/credits', { params: { path: { id } }, body: input })
+        : tessera.PUT('/v1/identities/{id}/credits', { params: { path: { id } }, body: input })),
+    creditsAdd: (holder, id, amount) =>
+      answer(holder === 'token'
+        ? tessera.POST('/v1/tokens/{id}/credits/add', { params: { path: { id } }, body: { amount } })
+        : tessera.POST('/v1/identities/{id}/credits/add', { params: { path: { id } }, body: { amount } })),
     close: async () => {},
   };
 }
