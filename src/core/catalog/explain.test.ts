@@ -93,7 +93,8 @@ describe('built-in catalog', () => {
   it('declares every management permission', () => {
     expect(builtin.definitions.all.map((d) => d.text)).toEqual([
       'tokens:create', 'tokens:read', 'tokens:update', 'tokens:revoke', 'tokens:delete', 'tokens:verify', 'tokens:introspect',
-      'tokens:issue', 'catalog:read', 'catalog:write', 'audit:read', 'usage:read', 'usage:endpoints:read', 'endpoints:manage', 'account:manage',
+      'tokens:issue', 'catalog:read', 'catalog:write', 'audit:read', 'usage:read', 'usage:endpoints:read', 'endpoints:manage',
+      'identities:read', 'identities:write', 'account:manage',
       'leaks:report',
     ]);
     expect(builtin.validateTokenScopes(['*', 'tokens:*', 'audit:read'])).toEqual([]);
