@@ -18,6 +18,7 @@ const postgresOnly = [
   'src/runtime/concurrent-toggles.test.ts',
   'src/service/invalidation/two-instances.test.ts',
   'src/runtime/webhook-instances.test.ts',
+  'src/runtime/credits-instances.test.ts',
 ];
 
 const stores = requestedStores();

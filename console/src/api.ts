@@ -113,6 +113,9 @@ export const api = {
   revokeToken: (id: string) => call((c) => c.POST('/v1/tokens/{id}/revoke', byId(id))),
   rotateToken: (id: string, overlapSeconds = 0) => call((c) => c.POST('/v1/tokens/{id}/rotate', { ...byId(id), body: { overlapSeconds } })),
   deleteTokens: (ids: string[]) => call((c) => c.POST('/v1/tokens/bulk-delete', { body: { ids } })),
+  /** Credits (docs/limits.md): add to a balance, or set one where there is none. */
+  addCredits: (id: string, amount: number) => call((c) => c.POST('/v1/tokens/{id}/credits/add', { ...byId(id), body: { amount } })),
+  setCredits: (id: string, remaining: number) => call((c) => c.PUT('/v1/tokens/{id}/credits', { ...byId(id), body: { remaining } })),
   capabilities: (id: string) => call((c) => c.GET('/v1/tokens/{id}/capabilities', byId(id))),
 
   verify: (token: string, scopes?: string[]) => call((c) => c.POST('/v1/verify', { body: { token, ...(scopes ? { scopes } : {}) } })),

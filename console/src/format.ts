@@ -20,6 +20,14 @@ export const statusLabel: Record<string, string> = {
 };
 
 /** A rate limit's window as people say it: "minute", "5 minutes", "day"; seconds when nothing rounder fits. */
+/** A token's credits as its page tells them: "120 left, refilled to 1000 every day". */
+export function formatCredits(credits: { remaining: number; refill: { amount: number; interval?: number; monthlyOn?: number } | null; strict: boolean } | null): string {
+  if (credits === null) return 'none';
+  const { refill } = credits;
+  const refilled = refill === null ? '' : refill.monthlyOn !== undefined ? `, refilled to ${refill.amount} on day ${refill.monthlyOn} of every month` : `, refilled to ${refill.amount} every ${formatSeconds(refill.interval ?? 0)}`;
+  return `${credits.remaining} left${refilled}${credits.strict ? ' (strict)' : ''}`;
+}
+
 export function formatSeconds(seconds: number): string {
   for (const [unit, size] of [['day', 86_400], ['hour', 3600], ['minute', 60], ['second', 1]] as const) {
     if (seconds % size === 0) return seconds === size ? unit : `${seconds / size} ${unit}s`;

@@ -156,6 +156,24 @@ describe.skipIf(browserSuiteSkipped('console-lists.browser.test'))('token lists 
     expect((await s.t.request('GET', `/v1/identities/${stored.id}`, { token: s.t.rootSecret })).status).toBe(404);
   });
 
+  it('shows a token’s credits on its page and lets an operator add credits (audited)', async () => {
+    const made = await s.t.createToken({ name: 'Prepaid key', scopes: ['config:read'], credits: { remaining: 120, refill: { amount: 1000, interval: '1d' } } });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    await s.page.getByRole('heading', { name: /Prepaid key/ }).waitFor();
+    const details = s.page.locator('dl.details');
+    await details.getByText('120 left, refilled to 1000 every day').waitFor();
+    await s.page.getByLabel('Credits to add').fill('30');
+    await s.page.getByRole('button', { name: 'Add credits' }).click();
+    await s.page.getByText('Credits saved: 150 left.').waitFor();
+    await details.getByText('150 left, refilled to 1000 every day').waitFor();
+    const stored = await s.t.request('GET', `/v1/tokens/${made.id}`, { token: s.t.rootSecret });
+    expect(stored.body.credits).toEqual({ remaining: 150, refill: { amount: 1000, interval: 86_400 }, strict: false });
+    const audit = await s.t.request('GET', `/v1/audit?tokenId=${made.id}&action=token.credits`, { token: s.t.rootSecret });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['token.credits']);
+    await s.shot('token-page-credits');
+  });
+
   // Runs last: it replaces the catalog with the integration platform's for an endpoint token.
   it('shows no Enabled switch on a revoked token, on its page or among endpoint tokens (its record says enabled: false)', async () => {
     const made = await s.t.createToken({ name: 'Gone for good', scopes: ['config:read'] });

@@ -14,7 +14,8 @@ export type GuardOptions = PresentationOptions & {
 
 /**
  * A refusal, ready to send: 400, 401 or 403 with RFC 6750 `WWW-Authenticate` and Tessera's envelope; 429
- * (`RATE_LIMITED`) with `Retry-After` and the `RateLimit-Policy` / `RateLimit` fields.
+ * (`RATE_LIMITED`) with `Retry-After` and the `RateLimit-Policy` / `RateLimit` fields, or (`USAGE_EXCEEDED`) when the
+ * token has no credits left.
  */
 export interface Denial {
   status: 400 | 401 | 403 | 429;
@@ -66,6 +67,16 @@ export function createGuard(options: GuardOptions): Guard {
           status: 429,
           headers: { 'content-type': JSON_TYPE, ...rateLimitHeaders(outcome.ratelimits, true) },
           body: envelope('RATE_LIMITED', 'the token is over one of its rate limits'),
+        },
+      };
+    }
+    if (outcome.code === 'USAGE_EXCEEDED') {
+      return {
+        ok: false,
+        denial: {
+          status: 429,
+          headers: { 'content-type': JSON_TYPE, ...rateLimitHeaders(outcome.ratelimits, false) },
+          body: envelope('USAGE_EXCEEDED', 'the token has no credits left'),
         },
       };
     }

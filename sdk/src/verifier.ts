@@ -144,6 +144,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
           via: 'verify',
           ...(data.metadata ? { metadata: data.metadata } : {}),
           ...(data.ratelimits ? { ratelimits: data.ratelimits } : {}),
+          ...(data.credits ? { credits: data.credits } : {}),
         },
       };
     }
@@ -152,6 +153,7 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       code: data.code === 'VALID' ? 'NOT_FOUND' : data.code,
       missingScopes: data.missingScopes ?? [],
       ...(data.ratelimits ? { ratelimits: data.ratelimits } : {}),
+      ...(data.credits ? { credits: data.credits } : {}),
     };
   }
 
@@ -166,8 +168,8 @@ export function createVerifier(options: VerifierOptions): TesseraVerifier {
       if (hit) return { ok: true, identity: hit };
       const offline = verifyJwt && requirement.kind === 'scopes' && looksLikeJwt(token) ? await verifyJwt(token, requirement.scopes) : undefined;
       const outcome = offline ?? (await online(token, requirement, ip, trace));
-      // A check that consumed rate limits is never answered from the cache: each one must be counted by Tessera.
-      if (outcome.ok && cache && outcome.identity.ratelimits === undefined) {
+      // A check that consumed rate limits or spent credits is never answered from the cache: each one must be counted by Tessera.
+      if (outcome.ok && cache && outcome.identity.ratelimits === undefined && outcome.identity.credits === undefined) {
         const left = outcome.identity.expiresAt === null ? ttl : Date.parse(outcome.identity.expiresAt) - clock();
         if (left > 0) cache.set(key, outcome.identity, { ttl: Math.min(ttl, left) });
       }

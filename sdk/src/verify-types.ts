@@ -30,6 +30,8 @@ export interface TesseraIdentity {
   metadata?: Record<string, unknown>;
   /** The rate limits the check consumed and their state after it, when the token or its identity has limits. */
   ratelimits?: RateLimitState[];
+  /** The least credits left among the balances the check spent, when the token, its identity or its creator has credits. */
+  credits?: { remaining: number };
 }
 
 /** One rate limit's state after a check (docs/limits.md). */
@@ -38,4 +40,4 @@ export type RateLimitState = NonNullable<components['schemas']['VerifyResult']['
 /** A verification's result: expected failures are values, not exceptions. */
 export type VerifyOutcome =
   | { ok: true; identity: TesseraIdentity }
-  | { ok: false; code: Exclude<VerifyCode, 'VALID'>; missingScopes: string[]; ratelimits?: RateLimitState[] };
+  | { ok: false; code: Exclude<VerifyCode, 'VALID'>; missingScopes: string[]; ratelimits?: RateLimitState[]; credits?: { remaining: number } };

@@ -104,6 +104,14 @@ describe.each(frameworks)('SDK middleware on %s (example app against a running T
     expect(refused.headers.get('ratelimit')).toMatch(/^"per-hour";r=0;t=\d+$/);
   });
 
+  it('counts every check of a token with credits at Tessera (no cached pass) and answers 429 USAGE_EXCEEDED once they are spent', async () => {
+    const metered = await t.createToken({ name: 'metered', scopes: ['sms:logs:read'], credits: { remaining: 2 } });
+    const passes = [await call(app.url, 'GET', '/sms/1/logs', bearer(metered.secret)), await call(app.url, 'GET', '/sms/1/logs', bearer(metered.secret))];
+    expect(passes.map((r) => [r.status, r.body.caller.credits])).toEqual([[200, { remaining: 1 }], [200, { remaining: 0 }]]);
+    const refused = await call(app.url, 'GET', '/sms/1/logs', bearer(metered.secret));
+    expect([refused.status, refused.body.requestError.serviceException.messageId]).toEqual([429, 'USAGE_EXCEEDED']);
+  });
+
   it('answers 400 invalid_request for a token in two places', async () => {
     const reader = await t.createToken({ name: 'reader', scopes: ['sms:logs:read'] });
     const res = await call(app.url, 'GET', '/sms/1/logs', { ...bearer(reader.secret), 'x-api-key': reader.secret });

@@ -6,6 +6,7 @@ import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTo
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 import type { CreateIdentityInput, DeletedIdentity, IdentityView, ListIdentitiesInput, UpdateIdentityInput } from '../service/index.js';
 import type { CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryView, WebhookEndpointView, WebhookWithSecret } from '../service/index.js';
+import type { CreditsHolder, CreditsView, SetCreditsInput } from '../service/index.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -68,6 +69,9 @@ export interface Backend {
   webhookRotateSecret(id: string, options: { overlapSeconds?: number }): Promise<WebhookWithSecret>;
   webhookDeliveries(id: string, input: { limit?: number; cursor?: string }): Promise<Page<WebhookDeliveryView>>;
   webhookRedeliver(id: string, deliveryId: string): Promise<void>;
+  /** Credits of a token or an identity (docs/limits.md). */
+  creditsSet(holder: CreditsHolder, id: string, input: SetCreditsInput): Promise<CreditsView>;
+  creditsAdd(holder: CreditsHolder, id: string, amount: number): Promise<CreditsView>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

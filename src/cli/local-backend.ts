@@ -67,6 +67,8 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     webhookDeliveries: (id, input) => tessera.listWebhookDeliveries(actor, id, input),
     // Queued in the database: a running server's sender picks it up (the CLI itself sends nothing).
     webhookRedeliver: (id, deliveryId) => tessera.redeliverWebhook(actor, id, deliveryId),
+    creditsSet: (holder, id, input) => tessera.setCredits(actor, holder, id, input),
+    creditsAdd: (holder, id, amount) => tessera.addCredits(actor, holder, id, amount),
     close: () => tessera.close(),
   };
 }

@@ -9,6 +9,7 @@ import { registerCatalogCommands } from './catalog-commands.js';
 import { registerEndpointCommands } from './endpoint-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
 import { registerWebhookCommands } from './webhook-commands.js';
+import { registerCreditCommands } from './credit-commands.js';
 import { addHelpExamples } from './help-examples.js';
 import { UsageError } from './cli-options.js';
 import { registerInitCommand } from './init-command.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   registerEndpointCommands(program, io);
   registerIdentityCommands(program, io);
   registerWebhookCommands(program, io);
+  registerCreditCommands(program, io);
   registerScanCommand(program, io);
   addHelpExamples(program);
   return program;

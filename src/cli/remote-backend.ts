@@ -98,6 +98,14 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     webhookDeliveries: (webhookId, input) => answer(tessera.GET('/v1/webhooks/{id}/deliveries', { params: { path: { id: webhookId }, query: input } })),
     webhookRedeliver: (webhookId, deliveryId) =>
       done(tessera.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', { params: { path: { id: webhookId, deliveryId } } })),
+    creditsSet: (holder, id, input) =>
+      answer(holder === 'token'
+        ? tessera.PUT('/v1/tokens/{id}/credits', { params: { path: { id } }, body: input })
+        : tessera.PUT('/v1/identities/{id}/credits', { params: { path: { id } }, body: input })),
+    creditsAdd: (holder, id, amount) =>
+      answer(holder === 'token'
+        ? tessera.POST('/v1/tokens/{id}/credits/add', { params: { path: { id } }, body: { amount } })
+        : tessera.POST('/v1/identities/{id}/credits/add', { params: { path: { id } }, body: { amount } })),
     close: async () => {},
   };
 }

@@ -14,6 +14,8 @@ export const errorStatus = {
   TOO_MANY_REQUESTS: 429,
   /** A check refused by one of the token's (or its identity's) rate limits (docs/limits.md). */
   RATE_LIMITED: 429,
+  /** A check refused because the token (or its identity, or a token that made it) has fewer credits left than its cost. */
+  USAGE_EXCEEDED: 429,
   REQUEST_HEADER_FIELDS_TOO_LARGE: 431,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,

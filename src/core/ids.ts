@@ -12,6 +12,8 @@ export const idPrefixes = {
   identity: 'idn',
   webhookEndpoint: 'whk',
   webhookEvent: 'msg',
+  /** A running service instance (the credits heartbeat, docs/limits.md). */
+  instance: 'ins',
 } as const satisfies Record<string, string>;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,6 +1,7 @@
 /** Core domain types shared by every layer: branded ids, token and account records, audit events. */
 
 import type { RateLimitRule } from './usage-limits.js';
+import type { CreditsRecord } from './credits.js';
 
 declare const brand: unique symbol;
 /** A nominal type: a `T` that the type checker will not confuse with another `T`. */
@@ -101,6 +102,8 @@ export interface TokenRecord {
   identityId: string | null;
   /** Named rate limits of the token itself, decided in memory at every check (docs/limits.md). */
   limits: RateLimitRule[];
+  /** Credits a recorded check spends (docs/limits.md); `null` for none. */
+  credits: CreditsRecord | null;
   /** Increases by one on every change; used for optimistic concurrency. */
   version: number;
   /**
@@ -142,6 +145,8 @@ export const auditActions = [
   'webhook.update',
   'webhook.delete',
   'webhook.rotate',
+  'token.credits',
+  'identity.credits',
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];
@@ -177,4 +182,5 @@ export type VerifyCode =
   | 'DISABLED'
   | 'IP_NOT_ALLOWED'
   | 'INSUFFICIENT_SCOPE'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'USAGE_EXCEEDED';

@@ -2,6 +2,7 @@
 import { badRequest } from './errors.js';
 import { parseDuration } from './duration.js';
 import type { AccountId, Timestamp } from './types.js';
+import type { CreditsRecord } from './credits.js';
 
 /** One named rate limit: at most `limit` units of cost per `durationMs`. */
 export interface RateLimitRule {
@@ -20,6 +21,8 @@ export interface IdentityRecord {
   name: string | null;
   metadata: Record<string, unknown>;
   limits: RateLimitRule[];
+  /** Credits shared by the identity's tokens; `null` for none. */
+  credits: CreditsRecord | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
   version: number;

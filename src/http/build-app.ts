@@ -32,6 +32,7 @@ import { opsRoutes, type Readiness } from './routes/ops-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { IdentitySchema, identityRoutes } from './routes/identity-routes.js';
 import { WebhookDeliverySchema, WebhookSchema, webhookRoutes } from './routes/webhook-routes.js';
+import { creditRoutes } from './routes/credit-routes.js';
 import { UsageBucketSchema, UsageEventSchema, usageRoutes } from './routes/usage-routes.js';
 import { VerifyResponse, verifyRoute } from './routes/verify-route.js';
 import { ErrorBody, TokenView } from './schemas.js';
@@ -89,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const app = createFastify(options);
   const metrics = createMetrics();
   registerLimitCounter(metrics.registry, () => options.tessera.limitOutcomes());
+  registerLimitCounter(metrics.registry, () => options.tessera.creditOutcomes(), 'tessera_credit_checks_total', 'Checks that spent credits, by outcome (passed, usage_exceeded)');
   // Gateways' forward-auth connections are served in front of the server Fastify made (not yet listening).
   const gateway: GatewayOptions = {
     answerer: new AuthorizeAnswerer(options.tessera, options.trustProxy, options.gateway ?? 'nginx'),
@@ -170,6 +172,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(leakRoutes(http));
   await app.register(identityRoutes(http));
   await app.register(webhookRoutes(http));
+  await app.register(creditRoutes(http));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, gateway, routes };
 }

@@ -93,11 +93,19 @@ export function createMetrics(): Metrics {
   };
 }
 
-/** `tessera_limit_checks_total{outcome}`: checks that consumed rate limits (docs/limits.md), read from the service at each scrape. */
-export function registerLimitCounter(registry: Registry, read: () => Readonly<Record<string, number>>): void {
+/**
+ * `tessera_limit_checks_total{outcome}`: checks that consumed rate limits, and `tessera_credit_checks_total{outcome}`:
+ * checks that spent credits (docs/limits.md); read from the service at each scrape.
+ */
+export function registerLimitCounter(
+  registry: Registry,
+  read: () => Readonly<Record<string, number>>,
+  name = 'tessera_limit_checks_total',
+  help = 'Checks that consumed rate limits, by outcome (passed, rate_limited)',
+): void {
   new Counter({
-    name: 'tessera_limit_checks_total',
-    help: 'Checks that consumed rate limits, by outcome (passed, rate_limited)',
+    name,
+    help,
     labelNames: ['outcome'],
     registers: [registry],
     collect() {

@@ -100,6 +100,10 @@ const authenticated: Record<string, Entry> = {
   'POST /v1/webhooks/:id/rotate-secret': { path: webhookPath('/rotate-secret'), body: {}, permission: 'account:webhooks:write' },
   'GET /v1/webhooks/:id/deliveries': { path: webhookPath('/deliveries'), permission: 'account:webhooks:read' },
   'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': { path: webhookPath('/deliveries/msg_x/redeliver'), permission: 'account:webhooks:write' },
+  'PUT /v1/tokens/:id/credits': { path: '/v1/tokens/tok_x/credits', body: { remaining: 1 }, permission: 'tokens:update' },
+  'POST /v1/tokens/:id/credits/add': { path: '/v1/tokens/tok_x/credits/add', body: { amount: 1 }, permission: 'tokens:update' },
+  'PUT /v1/identities/:id/credits': { path: '/v1/identities/idn_x/credits', body: { remaining: 1 }, permission: 'identities:write' },
+  'POST /v1/identities/:id/credits/add': { path: '/v1/identities/idn_x/credits/add', body: { amount: 1 }, permission: 'identities:write' },
   // OAuth 2.0 client authentication (RFC 6749 §2.3.1) is by a Tessera token too: Bearer, or Basic with id and secret.
   'POST /oauth2/introspect': { path: '/oauth2/introspect', form: { token: 'tsr_x' }, permission: 'tokens:introspect' },
   'POST /oauth2/revoke': { path: '/oauth2/revoke', form: { token: 'tsr_x' }, permission: 'tokens:revoke' },

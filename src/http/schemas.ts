@@ -31,6 +31,25 @@ export const RateLimitInput = Type.Object({
 }, { additionalProperties: false });
 export const RateLimitList = Type.Array(RateLimitInput, { maxItems: 10, description: 'Named rate limits, decided in memory at every check (docs/limits.md)' });
 
+/** Credits as a caller sets them (docs/limits.md). */
+export const CreditRefillInput = Type.Object({
+  amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'The remaining count each refill sets (unused credits do not pile up)' }),
+  interval: Type.Optional(Type.Union([Type.Integer({ minimum: 60 }), Type.String({ minLength: 1, maxLength: 100 })], { description: 'Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days)' })),
+  monthlyOn: Type.Optional(Type.Integer({ minimum: 1, maximum: 31, description: 'Or on this day of every month, 00:00 UTC (the last day of a shorter month)' })),
+}, { additionalProperties: false, description: 'Give interval or monthlyOn' });
+
+export const CreditsInput = Type.Object({
+  remaining: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Credits left; each recorded check spends its cost' }),
+  refill: Type.Optional(Type.Union([CreditRefillInput, Type.Null()])),
+  strict: Type.Optional(Type.Boolean({ description: 'One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md)' })),
+}, { additionalProperties: false });
+
+export const CreditsView = Type.Object({
+  remaining: Type.Integer({ description: 'The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval' }),
+  refill: Nullable(Type.Object({ amount: Type.Integer(), interval: Type.Optional(Type.Integer({ description: 'Seconds' })), monthlyOn: Type.Optional(Type.Integer()) })),
+  strict: Type.Boolean(),
+});
+
 export const RateLimitView = Type.Object({
   name: Type.String(),
   limit: Type.Integer(),
@@ -65,6 +84,7 @@ export const TokenView = Type.Object(
     metadata: Metadata,
     identityId: Nullable(Type.String({ description: 'The identity (idn_…) the token belongs to; its limits are shared by all its tokens' })),
     limits: Type.Array(RateLimitView, { description: 'The token’s own rate limits; each check also consumes those of its identity and of the tokens that made it' }),
+    credits: Type.Union([CreditsView, Type.Null()], { description: 'The token’s own credits; each check also spends those of its identity and of the tokens that made it' }),
     version: Type.Integer({ description: 'Increases on every change; send it as If-Match to PATCH safely' }),
   },
   { $id: 'Token' },
@@ -93,6 +113,7 @@ export const CreateTokenBody = Type.Object(
     metadata: Type.Optional(Nullable(Metadata)),
     identityId: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'An identity of the same account (needs identities:write as well); null: none' }))),
     limits: Type.Optional(RateLimitList),
+    credits: Type.Optional(Type.Union([CreditsInput, Type.Null()], { description: 'Credits each recorded check spends; null: none' })),
   },
   { additionalProperties: false },
 );
@@ -112,6 +133,7 @@ export const UpdateTokenBody = Type.Object(
     deny: Type.Optional(ScopeList('Only where the account policy permissionsEditable is true')),
     identityId: Type.Optional(Nullable(Type.String({ maxLength: 100, description: 'An identity of the same account (needs identities:write as well); null detaches. Never on the editing token’s own chain' }))),
     limits: Type.Optional(Type.Array(RateLimitInput, { maxItems: 10, description: 'Replaces the token’s rate limits. Never on the editing token itself or a token that made it (a token cannot lift its own limits)' })),
+    credits: Type.Optional(Type.Union([CreditsInput, Type.Null()], { description: 'Replaces the token’s credits; null removes them. Never on the editing token itself or a token that made it' })),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../store/change-feed.js';
 import type { IdentityCache } from './identities/identity-cache.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import type { RateLimitNotices } from './webhooks/rate-limit-notices.js';
+import type { CreditLedger } from './limits/credit-ledger.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -33,6 +34,8 @@ export interface ServiceContext {
   rateLimiter: RateLimiter;
   /** Refused checks noted in memory for `token.rate_limited` webhook events, written off the check path. */
   rateLimitNotices: RateLimitNotices;
+  /** Credit balances decided in memory, written in the background (docs/limits.md). */
+  credits: CreditLedger;
   /** Changes made by other instances; its health decides whether cached tokens may be served. */
   changes: ChangeFeed;
   /** How long cached tokens may still be served once changes can no longer be heard (ms); 0 fails closed. */

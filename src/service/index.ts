@@ -51,6 +51,8 @@ export type { CreateIdentityInput } from './identities/create-identity.js';
 export type { ListIdentitiesInput } from './identities/read-identities.js';
 export type { DeletedIdentity, UpdateIdentityInput } from './identities/update-identity.js';
 export type { IdentityView } from './identities/identity-view.js';
+export type { CreditsView } from './limits/credit-view.js';
+export type { CreditsHolder, SetCreditsInput } from './limits/change-credits.js';
 export type { LimitState } from './limits/rate-limiter.js';
 export type { RateLimitView } from './limits/limit-view.js';
 export type { IdentityRef } from './verify/check-token.js';

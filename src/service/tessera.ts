@@ -62,6 +62,9 @@ import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSe
 import { listWebhookDeliveries, redeliverWebhook } from './webhooks/webhook-deliveries.js';
 import { defaultWebhookSenderOptions, WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.js';
 import { defaultWebhookSchedulerOptions, WebhookScheduler, type WebhookSchedulerOptions } from './webhooks/webhook-scheduler.js';
+import { CreditLedger } from './limits/credit-ledger.js';
+import { newId } from '../core/ids.js';
+import { addCredits, setCredits, type CreditsHolder, type SetCreditsInput } from './limits/change-credits.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -106,6 +109,7 @@ export function createTessera(options: TesseraOptions) {
     identities: new IdentityCache(options.store),
     rateLimiter: new RateLimiter(),
     rateLimitNotices: new RateLimitNotices(),
+    credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n)))),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
@@ -122,7 +126,10 @@ export function createTessera(options: TesseraOptions) {
   return {
     ctx,
     /** Starts background work (usage batches). */
-    start: () => ctx.usage.start(),
+    start: () => {
+      ctx.usage.start();
+      ctx.credits.start();
+    },
     /** Starts hearing other instances' changes (resolves once the first connection is up or has failed). */
     listenForChanges: () => listenForChanges(ctx),
     /** Flushes pending usage and closes the store. */
@@ -145,6 +152,7 @@ export function createTessera(options: TesseraOptions) {
       stopFollowing();
       await ctx.changes.close();
       await ctx.usage.stop();
+      await ctx.credits.stop();
       await ctx.store.close();
     },
     bootstrap: () => bootstrap(ctx),
@@ -222,8 +230,11 @@ export function createTessera(options: TesseraOptions) {
     rotateWebhookSecret: (actor: Actor, id: string, opts?: { overlapSeconds?: number }) => rotateWebhookSecret(ctx, actor, id, opts),
     listWebhookDeliveries: (actor: Actor, id: string, input: Parameters<typeof listWebhookDeliveries>[3]) => listWebhookDeliveries(ctx, actor, id, input),
     redeliverWebhook: (actor: Actor, id: string, deliveryId: string) => redeliverWebhook(ctx, actor, id, deliveryId),
+    setCredits: (actor: Actor, holder: CreditsHolder, id: string, input: SetCreditsInput) => setCredits(ctx, actor, holder, id, input),
+    addCredits: (actor: Actor, holder: CreditsHolder, id: string, amount: number) => addCredits(ctx, actor, holder, id, amount),
     /** Checks that consumed rate limits, by outcome, since start (read by the metrics scrape). */
     limitOutcomes: (): Readonly<Record<'passed' | 'rate_limited', number>> => ctx.rateLimiter.outcomes,
+    creditOutcomes: (): Readonly<Record<'passed' | 'usage_exceeded', number>> => ctx.credits.outcomes,
   };
 }
 

@@ -15,6 +15,7 @@ import type {
 } from '../core/types.js';
 import type { IdentityOps } from './identity-store.js';
 import type { WebhookOps } from './webhook-store.js';
+import type { CreditOps } from './credit-store.js';
 
 export type TokenStatusFilter = 'active' | 'inactive' | 'all';
 
@@ -208,7 +209,7 @@ export class StoreConflictError extends Error {
 }
 
 /** Everything a unit of work can read and write. Implemented by the store itself and by its transactions. */
-export interface StoreOps extends IdentityOps, WebhookOps {
+export interface StoreOps extends IdentityOps, WebhookOps, CreditOps {
   insertAccount(account: AccountRecord): Promise<void>;
   getAccount(id: AccountId): Promise<AccountRecord | undefined>;
   /** The oldest account, which bootstrap creates; `undefined` on an empty database. */

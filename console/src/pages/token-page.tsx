@@ -1,7 +1,7 @@
 /** One token: details, permissions, enable switch, rotate, revoke (confirmed), capabilities, usage, audit trail. */
 import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
-import { formatDate, formatSeconds } from '../format';
+import { formatCredits, formatDate, formatSeconds } from '../format';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
@@ -113,12 +113,14 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           <dt>Identity</dt><dd className="mono">{t.identityId ? <Link to={`/identities/${encodeURIComponent(t.identityId)}`}>{t.identityId}</Link> : '—'}</dd>
           <dt>Rate limits</dt>
           <dd>{t.limits.length ? t.limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none'}</dd>
+          <dt>Credits</dt><dd>{formatCredits(t.credits)}</dd>
           {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
           <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.map(templateName).join(', ') : '—'}</dd>
         </dl>
         <p><Link to={`/data?tokenId=${encodeURIComponent(t.id)}`}>See its calls in the data viewer →</Link></p>
       </div>
 
+      {revoked ? null : <TokenCredits token={t} onSaved={(saved, text) => { token.set(saved); setNotice(text); }} />}
       <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
       <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.identityId !== null} />
 
@@ -155,6 +157,49 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
 }
 
 
+
+/** Add credits to the token's balance (or set one where it has none); audited as token.credits. */
+function TokenCredits({ token, onSaved }: { token: Token; onSaved: (token: Token, notice: string) => void }) {
+  const [amount, setAmount] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const [saving, setSaving] = useState(false);
+  const has = token.credits !== null;
+  const value = Number(amount);
+  const valid = /^\d+$/.test(amount.trim()) && (has ? value > 0 : true);
+
+  const save = async () => {
+    setSaving(true);
+    try {
+      const credits = has ? await api.addCredits(token.id, value) : await api.setCredits(token.id, value);
+      onSaved(await api.getToken(token.id), `Credits saved: ${credits.remaining} left.`);
+      setAmount('');
+      setError(undefined);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div className="card">
+      <h2>Credits</h2>
+      <p className="muted">
+        {has ? 'Each check of this token (and of the tokens it made) spends its cost from these credits.' : 'This token has no credits: every check passes without spending any. Give it a balance to meter it.'}
+      </p>
+      <ErrorBanner error={error} title="The credits were not saved." />
+      <div className="field inline-add">
+        <label htmlFor="token-credits">{has ? 'Credits to add' : 'Starting credits'}</label>
+        <div className="row">
+          <input id="token-credits" inputMode="numeric" value={amount} onChange={(e) => setAmount(e.target.value)} />
+          <button type="button" className="button button-primary" disabled={!valid || saving} onClick={() => void save()}>
+            {saving ? 'Saving…' : has ? 'Add credits' : 'Set credits'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
 
 function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean | undefined; onSaved: (token: Token) => void }) {
   const [scopes, setScopes] = useState<string[]>(token.scopes);

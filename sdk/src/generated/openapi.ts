@@ -153,6 +153,21 @@ export interface paths {
                              */
                             duration: number | string;
                         }[];
+                        /** @description Credits each recorded check spends; null: none */
+                        credits?: {
+                            /** @description Credits left; each recorded check spends its cost */
+                            remaining: number;
+                            refill?: {
+                                /** @description The remaining count each refill sets (unused credits do not pile up) */
+                                amount: number;
+                                /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                                interval?: number | string;
+                                /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                                monthlyOn?: number;
+                            } | null;
+                            /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                            strict?: boolean;
+                        } | null;
                     };
                 };
             };
@@ -450,6 +465,21 @@ export interface paths {
                              */
                             duration: number | string;
                         }[];
+                        /** @description Replaces the token’s credits; null removes them. Never on the editing token itself or a token that made it */
+                        credits?: {
+                            /** @description Credits left; each recorded check spends its cost */
+                            remaining: number;
+                            refill?: {
+                                /** @description The remaining count each refill sets (unused credits do not pile up) */
+                                amount: number;
+                                /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                                interval?: number | string;
+                                /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                                monthlyOn?: number;
+                            } | null;
+                            /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                            strict?: boolean;
+                        } | null;
                     };
                 };
             };
@@ -1077,7 +1107,7 @@ export interface paths {
                         ip?: string;
                         /** @description Names of the rate limits this check consumes (default: all of the token’s, its identity’s and its creators’) */
                         limits?: string[];
-                        /** @description Units this check consumes from each limit (default 1) */
+                        /** @description Units this check consumes from each limit, and credits it spends (default 1) */
                         cost?: number;
                     };
                 };
@@ -1167,7 +1197,7 @@ export interface paths {
                 query?: {
                     /** @description Events where this token acted or was acted on */
                     tokenId?: string;
-                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate";
+                    action?: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate" | "token.credits" | "identity.credits";
                     from?: string;
                     to?: string;
                     limit?: number;
@@ -4912,6 +4942,21 @@ export interface paths {
                              */
                             duration: number | string;
                         }[];
+                        /** @description Credits shared by its tokens; null: none */
+                        credits?: {
+                            /** @description Credits left; each recorded check spends its cost */
+                            remaining: number;
+                            refill?: {
+                                /** @description The remaining count each refill sets (unused credits do not pile up) */
+                                amount: number;
+                                /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                                interval?: number | string;
+                                /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                                monthlyOn?: number;
+                            } | null;
+                            /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                            strict?: boolean;
+                        } | null;
                     };
                 };
             };
@@ -5194,6 +5239,21 @@ export interface paths {
                              */
                             duration: number | string;
                         }[];
+                        /** @description Credits shared by its tokens; null: none */
+                        credits?: {
+                            /** @description Credits left; each recorded check spends its cost */
+                            remaining: number;
+                            refill?: {
+                                /** @description The remaining count each refill sets (unused credits do not pile up) */
+                                amount: number;
+                                /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                                interval?: number | string;
+                                /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                                monthlyOn?: number;
+                            } | null;
+                            /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                            strict?: boolean;
+                        } | null;
                     };
                 };
             };
@@ -6022,6 +6082,474 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tokens/{id}/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the token’s credits
+         * @description Sets the remaining count; `refill` and `strict`, when given, replace the rule (otherwise it is kept). Audited as `token.credits`. Needs tokens:update and at least the token’s permissions; never the caller’s own token or one that made it.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Credits left; each recorded check spends its cost */
+                        remaining: number;
+                        refill?: {
+                            /** @description The remaining count each refill sets (unused credits do not pile up) */
+                            amount: number;
+                            /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                            interval?: number | string;
+                            /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                            monthlyOn?: number;
+                        } | null;
+                        /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                        strict?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                            remaining: number;
+                            refill: {
+                                amount: number;
+                                /** @description Seconds */
+                                interval?: number;
+                                monthlyOn?: number;
+                            } | null;
+                            strict: boolean;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}/credits/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add to the token’s credits
+         * @description Adds to the stored balance (409 CONFLICT when it has no credits: set them first). Audited as `token.credits`. Needs tokens:update and at least the token’s permissions; never the caller’s own token or one that made it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Credits to add to the balance (after any refill due) */
+                        amount: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                            remaining: number;
+                            refill: {
+                                amount: number;
+                                /** @description Seconds */
+                                interval?: number;
+                                monthlyOn?: number;
+                            } | null;
+                            strict: boolean;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identities/{id}/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the identity’s credits
+         * @description Sets the remaining count; `refill` and `strict`, when given, replace the rule (otherwise it is kept). Audited as `identity.credits`. Needs identities:write; never the identity of the caller’s token or of one that made it.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Credits left; each recorded check spends its cost */
+                        remaining: number;
+                        refill?: {
+                            /** @description The remaining count each refill sets (unused credits do not pile up) */
+                            amount: number;
+                            /** @description Every interval from the epoch: seconds or a duration such as "1h", "1 day" (1 minute to 366 days) */
+                            interval?: number | string;
+                            /** @description Or on this day of every month, 00:00 UTC (the last day of a shorter month) */
+                            monthlyOn?: number;
+                        } | null;
+                        /** @description One atomic database update per check instead of a decision in memory: exact across instances, slower (docs/limits.md) */
+                        strict?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                            remaining: number;
+                            refill: {
+                                amount: number;
+                                /** @description Seconds */
+                                interval?: number;
+                                monthlyOn?: number;
+                            } | null;
+                            strict: boolean;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identities/{id}/credits/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add to the identity’s credits
+         * @description Adds to the stored balance (409 CONFLICT when it has no credits: set them first). Audited as `identity.credits`. Needs identities:write; never the identity of the caller’s token or of one that made it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Credits to add to the balance (after any refill due) */
+                        amount: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                            remaining: number;
+                            refill: {
+                                amount: number;
+                                /** @description Seconds */
+                                interval?: number;
+                                monthlyOn?: number;
+                            } | null;
+                            strict: boolean;
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6088,12 +6616,24 @@ export interface components {
                 /** @description Window length in seconds */
                 duration: number;
             }[];
+            /** @description The token’s own credits; each check also spends those of its identity and of the tokens that made it */
+            credits: {
+                /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                remaining: number;
+                refill: {
+                    amount: number;
+                    /** @description Seconds */
+                    interval?: number;
+                    monthlyOn?: number;
+                } | null;
+                strict: boolean;
+            } | null;
             /** @description Increases on every change; send it as If-Match to PATCH safely */
             version: number;
         };
         VerifyResult: {
             valid: boolean;
-            code: "VALID" | "NOT_FOUND" | "NOT_YET_VALID" | "EXPIRED" | "REVOKED" | "DISABLED" | "IP_NOT_ALLOWED" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED";
+            code: "VALID" | "NOT_FOUND" | "NOT_YET_VALID" | "EXPIRED" | "REVOKED" | "DISABLED" | "IP_NOT_ALLOWED" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED" | "USAGE_EXCEEDED";
             tokenId: string | null;
             accountId: string | null;
             profileId: string | null;
@@ -6128,6 +6668,11 @@ export interface components {
                  */
                 reset: string;
             }[];
+            /** @description Told when the token, its identity or a token that made it has credits (docs/limits.md) */
+            credits?: {
+                /** @description The least credits left among the balances the check spent (for USAGE_EXCEEDED: fewer than its cost) */
+                remaining: number;
+            };
         };
         AuditEvent: {
             id: string;
@@ -6135,7 +6680,7 @@ export interface components {
             seq: number;
             /** @description Token id that acted; null for the CLI on the database */
             actor: string | null;
-            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate";
+            action: "account.create" | "account.update" | "token.create" | "token.update" | "token.enable" | "token.disable" | "token.revoke" | "token.rotate" | "token.delete" | "catalog.apply" | "key.rotate" | "endpoint.auth" | "endpoint.assign" | "identity.create" | "identity.update" | "identity.delete" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.rotate" | "token.credits" | "identity.credits";
             targetType: string;
             targetId: string;
             before: unknown;
@@ -6241,6 +6786,18 @@ export interface components {
                 /** @description Window length in seconds */
                 duration: number;
             }[];
+            /** @description Shared by every token of the identity: each check of any of them spends them */
+            credits: {
+                /** @description The stored balance (refilled when due); consumption decided in memory reaches it within a flush interval */
+                remaining: number;
+                refill: {
+                    amount: number;
+                    /** @description Seconds */
+                    interval?: number;
+                    monthlyOn?: number;
+                } | null;
+                strict: boolean;
+            } | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

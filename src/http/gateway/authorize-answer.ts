@@ -90,13 +90,14 @@ function answerOf(outcome: AuthorizeOutcome): AuthorizeAnswer {
       headers['x-tessera-identity-id'] = outcome.identity.id;
       headers['x-tessera-external-id'] = headerText(outcome.identity.externalId);
     }
+    if (outcome.credits) headers['x-tessera-credits-remaining'] = String(outcome.credits.remaining);
     return { status: 200, headers: { ...headers, ...rateLimitHeaders(outcome.ratelimits, false) }, body: undefined };
   }
   if (outcome.status === 429) {
     return {
       status: 429,
       headers: { 'cache-control': 'no-store', 'content-type': JSON_TYPE, ...rateLimitHeaders(outcome.ratelimits, true) },
-      body: JSON.stringify(envelope('RATE_LIMITED', outcome.text)),
+      body: JSON.stringify(envelope(outcome.code, outcome.text)),
     };
   }
   if (outcome.status === 403) {

@@ -222,6 +222,20 @@ describe('parity: raw connection and Fastify answer byte for byte alike', () => 
     expect(JSON.parse(viaFastify!.body).code).toBe('RATE_LIMITED');
   });
 
+  it('a token with credits: each check spends its cost, the refusal tells what is left, all answered here as Fastify would', async () => {
+    const metered = await t.createToken({ name: 'metered', scopes: ['message:send'], credits: { remaining: 3 } });
+    const before = fastifyAnswered;
+    const answers = await exchange([1, 2, 1].map((cost) => verifyRequest(JSON.stringify({ token: metered.secret, cost }))), 3);
+    expect(fastifyAnswered).toBe(before);
+    const bodies = answers.map((a) => JSON.parse(a.body));
+    expect(bodies.map((b) => [b.code, b.credits])).toEqual([['VALID', { remaining: 2 }], ['VALID', { remaining: 0 }], ['USAGE_EXCEEDED', { remaining: 0 }]]);
+    // Fastify spends from the same balance and renders the same fields.
+    const [, viaFastify] = await exchange([health, verifyRequest(JSON.stringify({ token: metered.secret }))], 2);
+    const fastifyBody = JSON.parse(viaFastify!.body);
+    expect(fastifyBody).toEqual(bodies[2]);
+    expect(Object.keys(fastifyBody)).toEqual(Object.keys(bodies[2]));
+  });
+
   it('counts a raw answer in the same metrics as Fastify', async () => {
     const metric = async () => /tessera_verify_total\{code="REVOKED"\} (\d+)/.exec((await t.request('GET', '/metrics', { token: t.rootSecret })).text ?? '')?.[1];
     const before = Number(await metric());

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
-import { errorResponses, ListQuery, Metadata, pageOf, RateLimitList, RateLimitView, security } from '../schemas.js';
+import { CreditsInput, CreditsView, errorResponses, ListQuery, Metadata, pageOf, RateLimitList, RateLimitView, security } from '../schemas.js';
 import { parseIfMatch } from './token-routes.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
@@ -13,6 +13,7 @@ export const IdentitySchema = Type.Object({
   name: Nullable(Type.String()),
   metadata: Metadata,
   limits: Type.Array(RateLimitView, { description: 'Shared by every token of the identity: each check of any of them consumes them' }),
+  credits: Type.Union([CreditsView, Type.Null()], { description: 'Shared by every token of the identity: each check of any of them spends them' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   version: Type.Integer(),
@@ -33,6 +34,7 @@ export function identityRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
           name: Type.Optional(Name),
           metadata: Type.Optional(Type.Union([Metadata, Type.Null()])),
           limits: Type.Optional(RateLimitList),
+          credits: Type.Optional(Type.Union([CreditsInput, Type.Null()], { description: 'Credits shared by its tokens; null: none' })),
         }, { additionalProperties: false }),
         response: { 201: Type.Ref(IdentitySchema), ...errorResponses },
       },
@@ -65,6 +67,7 @@ export function identityRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
           name: Type.Optional(Name),
           metadata: Type.Optional(Type.Union([Metadata, Type.Null()])),
           limits: Type.Optional(RateLimitList),
+          credits: Type.Optional(Type.Union([CreditsInput, Type.Null()], { description: 'Credits shared by its tokens; null: none' })),
         }, { additionalProperties: false }),
         response: { 200: Type.Ref(IdentitySchema), ...errorResponses },
       },

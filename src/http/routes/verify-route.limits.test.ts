@@ -170,3 +170,21 @@ describe('rate limits on forward auth', () => {
     expect([count(after, 'passed') - count(before, 'passed'), count(after, 'rate_limited') - count(before, 'rate_limited')]).toEqual([1, 1]);
   });
 });
+
+describe('credits on forward auth', () => {
+  const authorize = (secret: string) =>
+    t.request('GET', '/v1/authorize', { headers: { authorization: `Bearer ${secret}`, 'x-original-method': 'POST', 'x-original-uri': '/sms/2/text/advanced' } });
+
+  it('passes with X-Tessera-Credits-Remaining, then answers 429 USAGE_EXCEEDED in the envelope; counted in tessera_credit_checks_total', async () => {
+    const scrape = async () => (await t.request('GET', '/metrics')).text;
+    const count = (text: string, outcome: string) => Number(new RegExp(`tessera_credit_checks_total\\{outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    const token = await t.createToken({ name: 'gw-credits', scopes: ['message:send'], credits: { remaining: 1 } });
+    const first = await authorize(token.secret);
+    expect([first.status, first.headers.get('x-tessera-credits-remaining')]).toEqual([200, '0']);
+    const refused = await authorize(token.secret);
+    expect([refused.status, messageId(refused), refused.headers.get('retry-after')]).toEqual([429, 'USAGE_EXCEEDED', null]);
+    const after = await scrape();
+    expect([count(after, 'passed') - count(before, 'passed'), count(after, 'usage_exceeded') - count(before, 'usage_exceeded')]).toEqual([1, 1]);
+  });
+});

@@ -10,7 +10,7 @@ import { parseQueryField } from './catalog-routes.js';
 import { checkCost } from '../../core/usage-limits.js';
 
 const VerifyCodeSchema = Type.Union(
-  ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED'].map((c) => Type.Literal(c)),
+  ['VALID', 'NOT_FOUND', 'NOT_YET_VALID', 'EXPIRED', 'REVOKED', 'DISABLED', 'IP_NOT_ALLOWED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED', 'USAGE_EXCEEDED'].map((c) => Type.Literal(c)),
 );
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
@@ -40,6 +40,9 @@ export const VerifyResponse = Type.Object({
     remaining: Type.Integer(),
     reset: Type.String({ format: 'date-time', description: 'When the current window ends' }),
   }), { description: 'Each limit the check consumed (or, for RATE_LIMITED, would have): the state after it' })),
+  credits: Type.Optional(Type.Object({
+    remaining: Type.Integer({ description: 'The least credits left among the balances the check spent (for USAGE_EXCEEDED: fewer than its cost)' }),
+  }, { description: 'Told when the token, its identity or a token that made it has credits (docs/limits.md)' })),
 }, { $id: 'VerifyResult' });
 
 /** The route's body, exported so the raw-connection path (gateway/verify-answer.ts) validates with exactly it. */
@@ -56,7 +59,7 @@ export const VerifyBody = Type.Object({
   context: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }), { description: 'Values from the call (e.g. user_id) for scopes with `requires`' })),
   ip: Type.Optional(Type.String({ maxLength: 100 })),
   limits: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20, description: 'Names of the rate limits this check consumes (default: all of the token’s, its identity’s and its creators’)' })),
-  cost: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Units this check consumes from each limit (default 1)' })),
+  cost: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Units this check consumes from each limit, and credits it spends (default 1)' })),
 }, { additionalProperties: false });
 
 /** The check a body asks for; throws the route's errors (a bad scope or query) for the caller to render. */
@@ -128,6 +131,7 @@ export function toVerifyResponse(result: VerifyResult) {
     ...(result.valid ? { metadata: token.metadata } : {}),
     ...('identity' in result && result.identity !== undefined ? { identity: result.identity } : {}),
     ...('ratelimits' in result && result.ratelimits !== undefined ? { ratelimits: result.ratelimits.map(limitStateView) } : {}),
+    ...('credits' in result && result.credits !== undefined ? { credits: { remaining: result.credits.remaining } } : {}),
   };
 }
 

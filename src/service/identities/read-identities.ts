@@ -20,10 +20,10 @@ export async function listIdentities(ctx: ServiceContext, actor: Actor, input: L
     ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });
-  return { items: page.items.map(toIdentityView), nextCursor: page.nextCursor };
+  return { items: page.items.map((identity) => toIdentityView(identity, ctx.clock.now())), nextCursor: page.nextCursor };
 }
 
 export async function getIdentity(ctx: ServiceContext, actor: Actor, id: string): Promise<IdentityView> {
   requirePermission(actor, 'identities:read');
-  return toIdentityView(await loadIdentity(ctx.store, actor.accountId, id));
+  return toIdentityView(await loadIdentity(ctx.store, actor.accountId, id), ctx.clock.now());
 }

@@ -10,9 +10,11 @@ import type { ServiceContext } from '../context.js';
 export function applyChange(ctx: ServiceContext, change: StoreChange): void {
   if ('tokenId' in change) {
     ctx.tokenCache.invalidateToken(change.accountId, change.tokenId);
+    ctx.credits.invalidate({ accountId: change.accountId, holder: 'token', holderId: change.tokenId });
     if (change.secretHash !== undefined) ctx.tokenCache.forgetMissing(change.secretHash);
   } else if (change.kind === 'identity') {
     ctx.identities.invalidate(change.accountId, change.identityId);
+    ctx.credits.invalidate({ accountId: change.accountId, holder: 'identity', holderId: change.identityId });
   } else if (change.kind === 'account') {
     ctx.accountCache.invalidate(change.accountId);
   } else {
@@ -36,6 +38,7 @@ export async function listenForChanges(ctx: ServiceContext): Promise<void> {
       ctx.accountCache.clear();
       ctx.catalogs.clear();
       ctx.identities.clear();
+      ctx.credits.clear();
       ctx.logger.warn('change feed reset: caches cleared');
     },
   });

@@ -72,9 +72,9 @@ export async function issueToken(
 
   const key = await keys.signingKey(actor.accountId);
   const scope = scopes.join(' ');
-  // A JWT whose chain has rate limits is marked, so that the SDK's offline verification sends it to Tessera, which
-  // counts it against them (docs/limits.md); offline, nothing could be counted.
-  const limited = [parent, ...(await readAncestors(ctx.store, parent))].some((t) => t !== null && (t.limits.length > 0 || t.identityId !== null));
+  // A JWT whose chain has rate limits or credits is marked, so that the SDK's offline verification sends it to
+  // Tessera, which counts it against them (docs/limits.md); offline, nothing could be counted.
+  const limited = [parent, ...(await readAncestors(ctx.store, parent))].some((t) => t !== null && (t.limits.length > 0 || t.credits !== null || t.identityId !== null));
   const token = await new SignJWT({ scope, client_id: parent.id, client_instance: parent.instance, ...(limited ? { tessera_limits: true } : {}) })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issued.options.issuer)

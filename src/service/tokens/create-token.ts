@@ -28,6 +28,7 @@ import {
 import { insertNewToken, newTokenRecord } from './token-record.js';
 import { toTokenView, type TokenView } from './token-view.js';
 import type { RateLimitInput } from '../../core/usage-limits.js';
+import type { CreditsInput } from '../../core/credits.js';
 import { checkTokenUsageInput } from '../limits/token-usage-input.js';
 
 export interface CreateTokenInput {
@@ -46,6 +47,7 @@ export interface CreateTokenInput {
   /** Usage control (docs/limits.md): the identity it belongs to, and its own rate limits. */
   identityId?: string | null;
   limits?: RateLimitInput[];
+  credits?: CreditsInput | null;
 }
 
 export interface CreatedToken {

@@ -6,7 +6,7 @@ import type { StoreOps } from '../../store/store.js';
 import { auditSnapshot } from './token-view.js';
 
 export type NewTokenFields = Pick<TokenRecord, 'id' | 'accountId' | 'kind' | 'name' | 'scopes' | 'createdBy' | 'parentId'> &
-  Partial<Pick<TokenRecord, 'description' | 'profileId' | 'deny' | 'templates' | 'validFrom' | 'expiresAt' | 'allowedIps' | 'enabled' | 'metadata' | 'identityId' | 'limits'>>;
+  Partial<Pick<TokenRecord, 'description' | 'profileId' | 'deny' | 'templates' | 'validFrom' | 'expiresAt' | 'allowedIps' | 'enabled' | 'metadata' | 'identityId' | 'limits' | 'credits'>>;
 
 /** Every token starts here: version 1, never used, not revoked, the hint of its first secret, a new instance. */
 export function newTokenRecord(fields: NewTokenFields, secret: string, nowMs: number, randomBytes: (n: number) => Uint8Array): TokenRecord {
@@ -23,6 +23,7 @@ export function newTokenRecord(fields: NewTokenFields, secret: string, nowMs: nu
     metadata: {},
     identityId: null,
     limits: [],
+    credits: null,
     ...fields,
     hint: secretHint(secret),
     createdAt: now,

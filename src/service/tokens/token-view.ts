@@ -2,6 +2,7 @@
 import { tokenState } from '../../core/token-state.js';
 import type { TokenRecord } from '../../core/types.js';
 import { toLimitViews, type RateLimitView } from '../limits/limit-view.js';
+import { toCreditsView, type CreditsView } from '../limits/credit-view.js';
 
 export type TokenStatus = 'active' | 'disabled' | 'revoked' | 'expired' | 'not_yet_valid';
 
@@ -31,6 +32,7 @@ export interface TokenView {
   /** Usage control (docs/limits.md). */
   identityId: string | null;
   limits: RateLimitView[];
+  credits: CreditsView | null;
   version: number;
 }
 
@@ -70,6 +72,7 @@ export function toTokenView(token: TokenRecord, nowMs: number): TokenView {
     metadata: token.metadata,
     identityId: token.identityId,
     limits: toLimitViews(token.limits),
+    credits: toCreditsView(token.credits, nowMs),
     version: token.version,
   };
 }

@@ -36,6 +36,7 @@ import type { Ancestor } from '../verify/token-cache.js';
 import { readAncestors } from './token-chain.js';
 import { auditSnapshot, toTokenView, type TokenView } from './token-view.js';
 import type { RateLimitInput } from '../../core/usage-limits.js';
+import type { CreditsInput } from '../../core/credits.js';
 import { checkTokenUsageInput, requireNotOwnChain } from '../limits/token-usage-input.js';
 
 /** The webhook event each audited token change emits. */
@@ -59,6 +60,8 @@ export interface UpdateTokenInput {
   /** Usage control (docs/limits.md): never on the editor's own chain. */
   identityId?: string | null;
   limits?: RateLimitInput[];
+  /** Replaces the token's credits (balance and rule); `null` removes them. */
+  credits?: CreditsInput | null;
   /** Optimistic concurrency: refuse with PRECONDITION_FAILED unless the stored version matches. */
   expectedVersion?: number;
 }
@@ -82,8 +85,8 @@ export async function updateToken(
   const { catalog, version } = await ctx.catalogs.get(actor.accountId);
   const account = { ...accountRecord, hasCatalog: version !== null };
   const usage = await checkTokenUsageInput(ctx, actor, input);
-  if (usage.limits !== undefined || usage.identityId !== undefined) {
-    await requireNotOwnChain(ctx, actor, id, usage.limits !== undefined ? 'limits' : 'identityId');
+  if (usage.limits !== undefined || usage.identityId !== undefined || usage.credits !== undefined) {
+    await requireNotOwnChain(ctx, actor, id, usage.limits !== undefined ? 'limits' : usage.identityId !== undefined ? 'identityId' : 'credits');
   }
   return changeToken(ctx, actor, id, 'token.update', (token, nowMs, ancestors) => {
     const next: TokenRecord = { ...token };
@@ -167,6 +170,8 @@ export async function changeToken(
     const next = { ...apply(token, nowMs, await readAncestors(tx, token)), updatedAt: now, version: token.version + 1 };
     await requireManagerKept(tx, token, next, nowMs);
     await tx.updateToken(next);
+    // The balance has its own statement (a record's update never writes it: see CreditOps).
+    if (next.credits !== token.credits) await tx.setCredits({ accountId: token.accountId, holder: 'token', holderId: token.id }, next.credits);
     await tx.appendAudit({
       accountId: token.accountId,
       actor: actor.tokenId,

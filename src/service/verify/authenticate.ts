@@ -20,6 +20,7 @@ const failureText = {
   DISABLED: 'the token is disabled',
   IP_NOT_ALLOWED: 'the token may not be used from this address',
   RATE_LIMITED: 'the token is over one of its rate limits',
+  USAGE_EXCEEDED: 'the token has no credits left',
 } as const;
 
 export async function authenticate(

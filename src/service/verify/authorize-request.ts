@@ -18,8 +18,8 @@ export interface AuthorizeInput {
 }
 
 export type AuthorizeOutcome =
-  | { allowed: true; token: TokenRecord; identity?: IdentityRef | null; ratelimits?: LimitState[] }
-  | { allowed: false; status: 429; ratelimits: LimitState[]; text: string }
+  | { allowed: true; token: TokenRecord; identity?: IdentityRef | null; ratelimits?: LimitState[]; credits?: { remaining: number } }
+  | { allowed: false; status: 429; code: 'RATE_LIMITED' | 'USAGE_EXCEEDED'; ratelimits: LimitState[]; text: string }
   | { allowed: false; status: 401; presented: boolean; text: string }
   | { allowed: false; status: 403; requiredAnyOf: string[]; text: string };
 
@@ -59,8 +59,9 @@ function schemeOutcome(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>, sch
 }
 
 function outcomeOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): AuthorizeOutcome {
-  if (result.valid) return { allowed: true, token: result.token, identity: result.identity, ratelimits: result.ratelimits };
-  if (result.code === 'RATE_LIMITED') return { allowed: false, status: 429, ratelimits: result.ratelimits, text: 'the token is over one of its rate limits' };
+  if (result.valid) return { allowed: true, token: result.token, identity: result.identity, ratelimits: result.ratelimits, credits: result.credits };
+  if (result.code === 'RATE_LIMITED') return { allowed: false, status: 429, code: 'RATE_LIMITED', ratelimits: result.ratelimits, text: 'the token is over one of its rate limits' };
+  if (result.code === 'USAGE_EXCEEDED') return { allowed: false, status: 429, code: 'USAGE_EXCEEDED', ratelimits: result.ratelimits ?? [], text: 'the token has no credits left' };
   if (result.code === 'INSUFFICIENT_SCOPE') return { allowed: false, status: 403, requiredAnyOf: result.missingScopes, text: 'Forbidden' };
   return { allowed: false, status: 401, presented: true, text: 'the token is not valid' };
 }

@@ -46,10 +46,21 @@ export interface IdentityRef {
 export type DeniedCheck = 'scopes' | 'query' | 'resource' | 'endpoint';
 
 export type VerifyResult =
-  | { valid: true; code: 'VALID'; token: TokenRecord; limits: ChainLimits; endpoint?: string; identity?: IdentityRef | null; ratelimits?: LimitState[] }
+  | {
+      valid: true;
+      code: 'VALID';
+      token: TokenRecord;
+      limits: ChainLimits;
+      endpoint?: string;
+      identity?: IdentityRef | null;
+      ratelimits?: LimitState[];
+      /** The least credits left among the balances the check spent (docs/limits.md). */
+      credits?: { remaining: number };
+    }
   | { valid: false; code: 'NOT_FOUND' }
   | { valid: false; code: 'RATE_LIMITED'; token: TokenRecord; identity: IdentityRef | null; ratelimits: LimitState[] }
-  | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED'>; token: TokenRecord }
+  | { valid: false; code: 'USAGE_EXCEEDED'; token: TokenRecord; identity: IdentityRef | null; credits: { remaining: number }; ratelimits?: LimitState[] }
+  | { valid: false; code: Exclude<VerifyCode, 'VALID' | 'NOT_FOUND' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED' | 'USAGE_EXCEEDED'>; token: TokenRecord }
   | { valid: false; code: 'INSUFFICIENT_SCOPE'; token: TokenRecord; denied: DeniedCheck; missingScopes: string[]; reason: string; endpoint?: string };
 
 /** The answer for a secret that opens nothing: no token, so nothing about one is told. */

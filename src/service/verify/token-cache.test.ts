@@ -10,7 +10,7 @@ function token(id: string): TokenRecord {
     id: id as TokenId, accountId, kind: 'standard', name: id, description: null, profileId: null, scopes: ['a:read' as Scope], deny: [],
     templates: [], hint: 'tsr_abcd…wxyz', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
     validFrom: null, expiresAt: null, allowedIps: [], enabled: true, revokedAt: null, lastUsedAt: null, useCount: 0,
-    createdBy: null, parentId: null, metadata: {}, identityId: null, limits: [], version: 1, instance: `inst_${id}`,
+    createdBy: null, parentId: null, metadata: {}, identityId: null, limits: [], credits: null, version: 1, instance: `inst_${id}`,
   };
 }
 

@@ -95,6 +95,7 @@ export function makeToken(accountId: AccountId, id: string, overrides: Partial<T
     metadata: {},
     identityId: null,
     limits: [],
+    credits: null,
     version: 1,
     instance: `inst_${id}`,
     ...overrides,

@@ -24,6 +24,7 @@ export function runIdentityContract(name: string, makeStore: () => Promise<Store
       name: null,
       metadata: { n: minute },
       limits: [{ name: 'per-minute', limit: 10, durationMs: 60_000 }],
+      credits: null,
       createdAt: at(minute),
       updatedAt: at(minute),
       version: 1,

@@ -15,6 +15,7 @@ import { runCatalogAndKeyContract } from './catalog-key-contract.js';
 import { runEndpointContract } from './endpoint-contract.js';
 import { runIdentityContract } from './identity-contract.js';
 import { runWebhookContract } from './webhook-contract.js';
+import { runCreditContract } from './credit-contract.js';
 
 export { at, makeAccount, makeSecret, makeToken } from './fixtures.js';
 
@@ -35,4 +36,5 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
   runUsageContract(name, makeStore);
   runIdentityContract(name, makeStore);
   runWebhookContract(name, makeStore);
+  runCreditContract(name, makeStore);
 }

@@ -7,8 +7,10 @@ import { checkLimit, conflictAs, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
 import type { IdentitiesTable } from './schema.js';
 import type { StoreChanges } from './store-changes.js';
+import { columnsToCredits, creditsToColumns } from './credit-ops.js';
 
-function identityToRow(identity: IdentityRecord): IdentitiesTable {
+/** Every column but the credits' balance (written by credit-ops.ts), which `identityToRow` adds for an insert. */
+function identityColumns(identity: IdentityRecord): Omit<IdentitiesTable, 'credits_remaining' | 'credits_refilled_at' | 'credits'> {
   return {
     account_id: identity.accountId,
     id: identity.id,
@@ -22,6 +24,10 @@ function identityToRow(identity: IdentityRecord): IdentitiesTable {
   };
 }
 
+function identityToRow(identity: IdentityRecord): IdentitiesTable {
+  return { ...identityColumns(identity), ...creditsToColumns(identity.credits) };
+}
+
 function rowToIdentity(row: IdentitiesTable): IdentityRecord {
   return {
     id: row.id,
@@ -30,6 +36,7 @@ function rowToIdentity(row: IdentitiesTable): IdentityRecord {
     name: row.name,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     limits: JSON.parse(row.limits) as RateLimitRule[],
+    credits: columnsToCredits(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: Number(row.version),
@@ -48,7 +55,11 @@ export function identityOps(db: Db, hooks: DialectHooks, changes: StoreChanges):
     },
 
     async getIdentity(accountId, id) {
-      const row = await db.selectFrom('identities').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      let q = db.selectFrom('identities').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+      // Inside a transaction the caller is about to check and write it (an edit, a credits change): a concurrent
+      // flush of consumed credits waits, then subtracts from what this one wrote.
+      if (db.isTransaction && hooks.lockRowsOnRead) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       return row === undefined ? undefined : rowToIdentity(row);
     },
 
@@ -70,7 +81,7 @@ export function identityOps(db: Db, hooks: DialectHooks, changes: StoreChanges):
 
     async updateIdentity(identity) {
       return changes.transaction(db, async (trx) => {
-        const { account_id: _a, id: _i, ...columns } = identityToRow(identity);
+        const { account_id: _a, id: _i, ...columns } = identityColumns(identity);
         const result = await conflictAs(hooks, 'external id', () =>
           trx.updateTable('identities').set(columns).where('account_id', '=', identity.accountId).where('id', '=', identity.id).executeTakeFirst(),
         );

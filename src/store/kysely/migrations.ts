@@ -363,6 +363,23 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
           .execute();
       },
     },
+    '0010_credits': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 19: credits on tokens and identities, beside the record (a check reads them with it) but written by
+        // their own statements (set, add, the background flush of deltas), never by a record's update.
+        for (const table of ['tokens', 'identities']) {
+          await db.schema.alterTable(table).addColumn('credits', text).execute();
+          await db.schema.alterTable(table).addColumn('credits_remaining', 'bigint').execute();
+          await db.schema.alterTable(table).addColumn('credits_refilled_at', 'bigint').execute();
+        }
+        // Instances sharing the database, seen at each credits flush: each spends only its share between syncs.
+        await db.schema
+          .createTable('instances')
+          .addColumn('id', text, (c) => c.primaryKey())
+          .addColumn('seen_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import type {
 } from '../../core/types.js';
 import { defaultAccountPolicy } from '../../core/types.js';
 import type { RateLimitRule } from '../../core/usage-limits.js';
+import { columnsToCredits, creditsToColumns, type CreditColumns } from './credit-ops.js';
 import type { AccountsTable, AuditEventsTable, TokenSecretsTable, TokensTable } from './schema.js';
 
 export function accountToRow(account: AccountRecord): AccountsTable {
@@ -46,6 +47,7 @@ export function tokenToRow(token: TokenRecord): TokensTable {
     use_count: token.useCount,
     instance: token.instance,
     ...tokenUpdateColumns(token),
+    ...creditsToColumns(token.credits),
   };
 }
 
@@ -56,7 +58,7 @@ export function tokenToRow(token: TokenRecord): TokensTable {
  */
 export function tokenUpdateColumns(
   token: TokenRecord,
-): Omit<TokensTable, 'account_id' | 'id' | 'last_used_at' | 'use_count' | 'instance'> {
+): Omit<TokensTable, 'account_id' | 'id' | 'last_used_at' | 'use_count' | 'instance' | keyof CreditColumns> {
   return {
     kind: token.kind,
     name: token.name,
@@ -110,6 +112,7 @@ export function rowToToken(row: TokensTable): TokenRecord {
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     identityId: row.identity_id,
     limits: JSON.parse(row.limits) as RateLimitRule[],
+    credits: columnsToCredits(row),
     version: Number(row.version),
     instance: row.instance,
   };

@@ -45,6 +45,14 @@ export interface TokensTable {
   /** Since 0008: the token's identity, and its rate limits as a JSON array. */
   identity_id: string | null;
   limits: string;
+  /**
+   * Since 0010: credits (issue 19). `credits` is the rule as JSON (`{refill, strict}`), NULL for none; the balance
+   * columns are written by their own operations (a set, an add, the background flush of consumption), never by a
+   * record's update, so a record read before a flush cannot roll the balance back.
+   */
+  credits: string | null;
+  credits_remaining: number | string | null;
+  credits_refilled_at: number | string | null;
   version: number;
   instance: string;
 }
@@ -159,6 +167,14 @@ export interface IdentitiesTable {
   metadata: string;
   /** JSON array of rate limits shared by the identity's tokens. */
   limits: string;
+  /**
+   * Since 0010: credits (issue 19). `credits` is the rule as JSON (`{refill, strict}`), NULL for none; the balance
+   * columns are written by their own operations (a set, an add, the background flush of consumption), never by a
+   * record's update, so a record read before a flush cannot roll the balance back.
+   */
+  credits: string | null;
+  credits_remaining: number | string | null;
+  credits_refilled_at: number | string | null;
   created_at: string;
   updated_at: string;
   version: number;
@@ -213,6 +229,12 @@ export interface WebhookMarksTable {
   mark: string;
 }
 
+/** Since 0010: instances sharing the database, each with the last time it was seen (epoch ms). */
+export interface InstancesTable {
+  id: string;
+  seen_at: number | string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -230,4 +252,5 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_marks: WebhookMarksTable;
+  instances: InstancesTable;
 }

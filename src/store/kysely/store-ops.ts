@@ -7,6 +7,7 @@ import type { DialectHooks } from './dialect-hooks.js';
 import { accountToRow, rowToAccount } from './row-mapping.js';
 import { endpointOps } from './endpoint-ops.js';
 import { identityOps } from './identity-ops.js';
+import { creditOps } from './credit-ops.js';
 import { keyOps } from './key-ops.js';
 import type { StoreChanges } from './store-changes.js';
 import { secretOps } from './secret-ops.js';
@@ -54,5 +55,6 @@ export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChange
     ...endpointOps(db),
     ...identityOps(db, hooks, changes),
     ...webhookOps(db, hooks),
+    ...creditOps(db, hooks, changes),
   };
 }

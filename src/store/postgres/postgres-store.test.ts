@@ -69,7 +69,7 @@ describePostgres('PostgreSQL store across instances', () => {
 
   it("tells another instance's change feed of an identity's changes, and of the tokens its deletion detaches", () =>
     withFeed(async (store, account, heard) => {
-      const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], createdAt: at(1), updatedAt: at(1), version: 1 };
+      const identity = { id: 'idn_fed', accountId: account.id, externalId: 'ext', name: null, metadata: {}, limits: [], credits: null, createdAt: at(1), updatedAt: at(1), version: 1 };
       await store.insertIdentity(identity);
       await store.updateIdentity({ ...identity, limits: [{ name: 'per-second', limit: 5, durationMs: 1000 }], version: 2 });
       const token = makeToken(account.id, 'tok_owned', { identityId: 'idn_fed' });

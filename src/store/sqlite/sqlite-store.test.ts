@@ -116,6 +116,7 @@ describe('SQLite store', () => {
         '0007_token_chains',
         '0008_identities_limits',
         '0009_webhooks_events',
+        '0010_credits',
       ]);
     } finally {
       raw.close();

@@ -1,0 +1,80 @@
+// `tessera token credits …` and `tessera identities credits …` on a database and against a running server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseArgs } from '../testing/server-process.js';
+import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
+import { runTessera } from '../testing/run-tessera.js';
+
+let env: NodeJS.ProcessEnv = {};
+const tessera = (argv: string[]) => runTessera(argv, env);
+
+let dir: string;
+let db: string[];
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-credit-cli-'));
+  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
+  expect((await tessera(['init', '--json', ...db])).code).toBe(0);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tessera … credits (on the database)', () => {
+  it('sets, adds and shows a token’s credits; a verify spends them and is written when the CLI exits', async () => {
+    const { token, secret } = (await tessera(['token', 'create', '--name', 'metered', '--scope', 'a:b', '--json', ...db])).json();
+    const set = await tessera(['token', 'credits', 'set', token.id, '--remaining', '2', '--refill', '100/1d', '--json', ...db]);
+    expect([set.code, set.stderr]).toEqual([0, '']);
+    expect(set.json()).toEqual({ remaining: 2, refill: { amount: 100, interval: 86_400 }, strict: false });
+    expect((await tessera(['verify', secret, '--json', ...db])).json()).toMatchObject({ code: 'VALID', credits: { remaining: 1 } });
+    const shown = await tessera(['token', 'credits', 'show', token.id, ...db]);
+    expect(shown.stdout).toMatch(/remaining:\s+1\n/);
+    expect(shown.stdout).toMatch(/refill:\s+to 100 every 86400s/);
+    const added = await tessera(['token', 'credits', 'add', token.id, '5', '--json', ...db]);
+    expect(added.json().remaining).toBe(6);
+    const strict = await tessera(['token', 'credits', 'set', token.id, '--remaining', '0', '--no-refill', '--strict', '--json', ...db]);
+    expect(strict.json()).toEqual({ remaining: 0, refill: null, strict: true });
+    expect((await tessera(['verify', secret, '--json', ...db])).json()).toMatchObject({ code: 'USAGE_EXCEEDED', credits: { remaining: 0 } });
+  });
+
+  it('does the same for an identity, and says when there are none', async () => {
+    const identity = (await tessera(['identities', 'create', '--external-id', 'payer', '--json', ...db])).json();
+    expect((await tessera(['identities', 'credits', 'show', identity.id, ...db])).stdout).toBe(`${identity.id} has no credits\n`);
+    const none = await tessera(['identities', 'credits', 'add', identity.id, '5', ...db]);
+    expect([none.code, none.stderr]).toEqual([1, expect.stringContaining('set them first')]);
+    expect((await tessera(['identities', 'credits', 'set', identity.id, '--remaining', '10', '--refill', '10/monthly:1', '--json', ...db])).json()).toEqual({ remaining: 10, refill: { amount: 10, monthlyOn: 1 }, strict: false });
+    expect((await tessera(['identities', 'credits', 'add', identity.id, '5', '--json', ...db])).json().remaining).toBe(15);
+    expect((await tessera(['identities', 'credits', 'show', identity.id, '--json', ...db])).json()).toEqual({ remaining: 15, refill: { amount: 10, monthlyOn: 1 }, strict: false });
+  });
+
+  it('refuses malformed flags naming them (exit 2), and bad values naming the field', async () => {
+    const { token } = (await tessera(['token', 'create', '--name', 'x', '--scope', 'a:b', '--json', ...db])).json();
+    const refill = await tessera(['token', 'credits', 'set', token.id, '--remaining', '1', '--refill', 'lots', ...db]);
+    expect([refill.code, refill.stderr]).toEqual([2, expect.stringContaining('--refill')]);
+    const remaining = await tessera(['token', 'credits', 'set', token.id, '--remaining', 'many', ...db]);
+    expect([remaining.code, remaining.stderr]).toEqual([2, expect.stringContaining('--remaining')]);
+    const negative = await tessera(['token', 'credits', 'set', token.id, '--remaining', '-1', ...db]);
+    expect([negative.code, negative.stderr]).toEqual([1, expect.stringContaining('remaining')]);
+    const interval = await tessera(['token', 'credits', 'set', token.id, '--remaining', '1', '--refill', '5/10', ...db]);
+    expect([interval.code, interval.stderr]).toEqual([1, expect.stringContaining('credits.refill.interval')]);
+  });
+});
+
+describe('tessera … credits (against a server)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('answers the same JSON as the API', async () => {
+    const remote = ['--url', t.baseUrl, '--token', t.rootSecret];
+    const made = await t.createToken({ name: 'remote', scopes: ['a:b'] });
+    const set = (await tessera(['token', 'credits', 'set', made.id, '--remaining', '7', '--json', ...remote])).json();
+    expect(set).toEqual({ remaining: 7, refill: null, strict: false });
+    expect((await tessera(['token', 'credits', 'add', made.id, '3', '--json', ...remote])).json()).toEqual({ remaining: 10, refill: null, strict: false });
+    expect((await t.request('GET', `/v1/tokens/${made.id}`, { token: t.rootSecret })).body.credits).toEqual({ remaining: 10, refill: null, strict: false });
+    const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'remote-payer' } })).body;
+    expect((await tessera(['identities', 'credits', 'set', identity.id, '--remaining', '4', '--strict', '--json', ...remote])).json()).toEqual({ remaining: 4, refill: null, strict: true });
+    expect((await tessera(['identities', 'credits', 'show', identity.id, '--json', ...remote])).json()).toEqual({ remaining: 4, refill: null, strict: true });
+  });
+});

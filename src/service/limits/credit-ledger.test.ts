@@ -1,0 +1,74 @@
+/**
+ * Credits held in memory by two instances on one database (two stores, two services, one process): they converge on
+ * what both spent, and a burst split across them overspends by at most a tenth (docs/limits.md).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStore } from '../../store/postgres/postgres-store.js';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { freshTestDatabase } from '../../testing/test-app.js';
+import { currentTestStore } from '../../testing/test-stores.js';
+import { systemActor, type Actor } from '../actor.js';
+import { createTessera, type Tessera } from '../tessera.js';
+
+/** Short, so the instances see each other quickly; their timers run as a server's do (heartbeats, flushes). */
+const FLUSH_MS = 50;
+
+describe('credits held in memory by two instances', () => {
+  let dir: string;
+  let a: Tessera;
+  let b: Tessera;
+  let root: Actor;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-credit-ledger-'));
+    const db = await freshTestDatabase(dir);
+    const open = async () => {
+      const store = db.startsWith('postgres') ? await createPostgresStore({ url: db }) : await createSqliteStore({ filename: db });
+      await store.migrate();
+      return store;
+    };
+    a = createTessera({ store: await open(), usageFlushIntervalMs: FLUSH_MS });
+    b = createTessera({ store: await open(), usageFlushIntervalMs: FLUSH_MS });
+    const boot = await a.bootstrap();
+    if (!boot) throw new Error('fresh database was not bootstrapped');
+    root = systemActor(boot.account.id);
+    a.start();
+    b.start();
+    // A few heartbeats each: both know there are two.
+    await new Promise((resolve) => setTimeout(resolve, 3 * FLUSH_MS));
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('converge: what one instance spent reaches the other at its next flush', async () => {
+    const made = await a.createToken(root, { name: 'shared', scopes: ['a:b'], credits: { remaining: 1000 } });
+    for (let i = 0; i < 10; i += 1) expect((await a.verify({ secret: made.secret })).code).toBe('VALID');
+    await a.ctx.credits.flush();
+    await b.ctx.credits.flush();
+    expect((await b.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 989 } });
+    await b.ctx.credits.flush();
+    await a.ctx.credits.flush();
+    expect((await a.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 988 } });
+  });
+
+  // PostgreSQL only, as several instances are (docs/deploy.md): on one SQLite file the busier instance keeps the write
+  // lock, the other's flush waits for it, and what that one spent stays unknown to the busier one (1.25 × N was seen).
+  it.skipIf(currentTestStore() !== 'postgres')('a burst split across both instances passes at least N and at most 1.1 × N of N credits', async () => {
+    const N = 500;
+    const made = await a.createToken(root, { name: 'burst', scopes: ['a:b'], credits: { remaining: N } });
+    let passed = 0;
+    const client = async (instance: Tessera) => {
+      for (let i = 0; i < N; i += 1) if ((await instance.verify({ secret: made.secret })).code === 'VALID') passed += 1;
+    };
+    await Promise.all([client(a), client(a), client(b), client(b)]);
+    console.log(`credits, two instances in one process, burst of ${4 * N} checks: ${passed} passed of N = ${N} (${(passed / N).toFixed(3)} × N)`);
+    expect(passed).toBeGreaterThanOrEqual(N);
+    expect(passed).toBeLessThanOrEqual(1.1 * N);
+  });
+});

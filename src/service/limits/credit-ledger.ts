@@ -1,0 +1,297 @@
+/**
+ * Credits decided in memory (issue 19): each instance holds the balances it checks, loaded once from the store and
+ * spent locally; consumption is written in the background as deltas (about once a second), and every flush re-reads
+ * the balances held, so instances converge on what all of them spent. With several instances, each may spend only
+ * its share of a balance between two syncs (an eighth of what it saw left, with two), and one that has spent its
+ * share syncs before deciding: a burst split across instances overspends by a few percent at most. Strict credits
+ * skip all this: one atomic conditional update per check (docs/limits.md).
+ */
+import type { Logger } from 'pino';
+import { creditsAt, type CreditsRecord } from '../../core/credits.js';
+import type { AccountId } from '../../core/types.js';
+import { creditKeyOf, type CreditDelta, type CreditKey } from '../../store/credit-store.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../context.js';
+
+/** A token or identity whose credits a check spends, with its credits as its record (cached) tells them. */
+export interface CreditHolder {
+  holder: 'token' | 'identity';
+  holderId: string;
+  credits: CreditsRecord;
+}
+
+export type CreditDecision = { passed: boolean; remaining: number };
+
+interface Balance {
+  /** What is left in `periodMs` as this instance knows it: the stored balance minus what it spent since. */
+  remaining: number;
+  periodMs: number;
+  refillAmount: number | null;
+  usedAtMs: number;
+  /** What this instance may still spend before it syncs (its share; unbounded when it is the only instance). */
+  allowance: number;
+}
+
+/**
+ * An instance's share of a balance between syncs: 1 / (2 × instances) of what it saw left (rounded up, so one unit
+ * is always spendable). Half of an even split leaves room for what the others spent and have not written yet; a
+ * simulation of random interleavings of two instances found at most 5% overspent with it (25% with an even split).
+ */
+const SHARE_DIVISOR = 2;
+
+/** A balance unused this long is dropped at the next flush (reloaded at its next check). */
+const IDLE_MS = 5 * 60_000;
+
+export class CreditLedger {
+  /** By credit key; `null`: the store has no credits for it (removed since the record was cached). */
+  private readonly balances = new Map<string, Balance | null>();
+  /** Consumption not yet written, by credit key and period. */
+  private pending = new Map<string, CreditDelta>();
+  private readonly keys = new Map<string, CreditKey>();
+  private flushing: Promise<void> = Promise.resolve();
+  /** A flush queued behind the running one and not started yet: later sync requests share it. */
+  private queued: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Instances alive on the database, this one included, as the last heartbeat told (docs/limits.md). */
+  private instances = 1;
+  private heartbeatAtMs = Number.NEGATIVE_INFINITY;
+  /** Checks that spent credits, by outcome, since start (Prometheus `tessera_credit_checks_total`). */
+  readonly outcomes = { passed: 0, usage_exceeded: 0 };
+
+  constructor(
+    private readonly store: Pick<Store, 'readCredits' | 'applyCreditDeltas' | 'consumeCredits' | 'transaction' | 'touchInstance'>,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly flushIntervalMs: number,
+    private readonly instanceId: string,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Whether every in-memory holder's balance is loaded (a check can then be decided without a tick). */
+  ready(accountId: AccountId, holders: readonly CreditHolder[]): boolean {
+    for (const h of holders) if (!h.credits.strict && !this.balances.has(keyOf(accountId, h))) return false;
+    return true;
+  }
+
+  /** Reads the balances not in memory yet. */
+  async load(accountId: AccountId, holders: readonly CreditHolder[]): Promise<void> {
+    const missing = holders.filter((h) => !h.credits.strict && !this.balances.has(keyOf(accountId, h))).map((h) => ({ accountId, holder: h.holder, holderId: h.holderId }));
+    if (missing.length === 0) return;
+    const stored = await this.store.readCredits(missing);
+    const nowMs = this.clock.now();
+    for (const key of missing) {
+      const id = creditKeyOf(key);
+      // Loaded by a concurrent check meanwhile: that one has spent from it already.
+      if (this.balances.has(id)) continue;
+      const credits = stored.get(id);
+      this.keys.set(id, key);
+      this.balances.set(id, credits === undefined ? null : this.balanceOf(id, credits, nowMs));
+    }
+  }
+
+  /**
+   * Whether the in-memory holders have `cost` left (all of them; nothing spent yet). `ready` must be true. Strict
+   * holders are not judged here.
+   */
+  canSpend(accountId: AccountId, holders: readonly CreditHolder[], cost: number, nowMs: number): CreditDecision & { needsSync: boolean } {
+    let remaining = Number.POSITIVE_INFINITY;
+    let passed = true;
+    let needsSync = false;
+    for (const h of holders) {
+      if (h.credits.strict) continue;
+      const balance = this.current(keyOf(accountId, h), h.credits, nowMs);
+      if (balance === null) continue;
+      if (balance.remaining < cost) passed = false;
+      else if (balance.allowance < cost) needsSync = true;
+      remaining = Math.min(remaining, balance.remaining);
+    }
+    return { passed, remaining, needsSync: passed && needsSync };
+  }
+
+  /**
+   * Writes what this instance spent and re-reads the balances it holds, after anything already under way: a check
+   * that used up this instance's share waits for it (with several instances only, near a balance's end).
+   */
+  sync(): Promise<void> {
+    this.queued ??= this.flushing.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
+  }
+
+  /** Spends `cost` from every in-memory holder (after `canSpend` and the rate limits passed). Returns the least left. */
+  spend(accountId: AccountId, holders: readonly CreditHolder[], cost: number, nowMs: number): number {
+    let remaining = Number.POSITIVE_INFINITY;
+    for (const h of holders) {
+      if (h.credits.strict) continue;
+      const id = keyOf(accountId, h);
+      const balance = this.current(id, h.credits, nowMs);
+      if (balance === null) continue;
+      balance.remaining -= cost;
+      balance.allowance -= cost;
+      balance.usedAtMs = nowMs;
+      remaining = Math.min(remaining, balance.remaining);
+      const pendingId = `${id}\u0000${balance.periodMs}`;
+      const delta = this.pending.get(pendingId);
+      if (delta !== undefined) delta.delta += cost;
+      else this.pending.set(pendingId, { key: this.keys.get(id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
+    }
+    return remaining;
+  }
+
+  /**
+   * Strict holders: one atomic conditional update each (in one transaction when there are several, so all or
+   * none spend). The least left, or a refusal with what the refusing holder had.
+   */
+  async spendStrict(accountId: AccountId, holders: readonly CreditHolder[], cost: number, nowMs: number): Promise<CreditDecision> {
+    const strict = holders.filter((h) => h.credits.strict);
+    if (strict.length === 0) return { passed: true, remaining: Number.POSITIVE_INFINITY };
+    const spendOne = (ops: Pick<Store, 'consumeCredits'>, h: CreditHolder) =>
+      ops.consumeCredits({ accountId, holder: h.holder, holderId: h.holderId }, cost, periodOf(h.credits, nowMs), h.credits.refill?.amount ?? null);
+    if (strict.length === 1) {
+      const outcome = await spendOne(this.store, strict[0]!);
+      return 'refused' in outcome ? { passed: false, remaining: outcome.refused } : { passed: true, remaining: outcome.remaining };
+    }
+    const refusal = new Error('refused');
+    let refused = 0;
+    try {
+      return await this.store.transaction(async (tx) => {
+        let remaining = Number.POSITIVE_INFINITY;
+        for (const h of strict) {
+          const outcome = await spendOne(tx, h);
+          if ('refused' in outcome) {
+            refused = outcome.refused;
+            throw refusal;
+          }
+          remaining = Math.min(remaining, outcome.remaining);
+        }
+        return { passed: true as const, remaining };
+      });
+    } catch (error) {
+      if (error === refusal) return { passed: false, remaining: refused };
+      throw error;
+    }
+  }
+
+  /** Drops a balance whose credits were set or changed (this instance's change or another's): reloaded at its next check. */
+  invalidate(key: CreditKey): void {
+    this.balances.delete(creditKeyOf(key));
+  }
+
+  clear(): void {
+    this.balances.clear();
+  }
+
+  /**
+   * Writes the consumption not yet written, then re-reads every balance held: each becomes the stored one minus
+   * what this instance spent since the write. Serialised; also what `stop` runs.
+   */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow()).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'credits flush failed; will retry');
+    });
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    const nowMs = this.clock.now();
+    if (nowMs - this.heartbeatAtMs >= this.flushIntervalMs) {
+      // An instance unseen for three intervals is gone (stopped, crashed): its share goes back to the others.
+      this.instances = Math.max(1, await this.store.touchInstance(this.instanceId, nowMs, nowMs - 3 * this.flushIntervalMs));
+      this.heartbeatAtMs = nowMs;
+    }
+    const taken = [...this.pending.values()];
+    this.pending = new Map();
+    if (taken.length > 0) {
+      taken.sort((a, b) => (creditKeyOf(a.key) < creditKeyOf(b.key) ? -1 : 1));
+      const failed = await this.store.applyCreditDeltas(taken);
+      if (failed.length > 0) this.logger.error({ holders: failed.length }, 'credits flush: some deltas were not written; will retry');
+      for (const d of failed) this.addPending(d);
+    }
+    await this.converge();
+  }
+
+  private async converge(): Promise<void> {
+    const nowMs = this.clock.now();
+    const held: CreditKey[] = [];
+    for (const [id, balance] of this.balances) {
+      if (balance !== null && nowMs - balance.usedAtMs > IDLE_MS && !this.hasPending(id)) this.balances.delete(id);
+      else if (balance !== null) held.push(this.keys.get(id)!);
+    }
+    if (held.length === 0) return;
+    const stored = await this.store.readCredits(held);
+    const readAtMs = this.clock.now();
+    for (const key of held) {
+      const id = creditKeyOf(key);
+      const balance = this.balances.get(id);
+      // Dropped (its credits changed) while reading: its next check loads it afresh.
+      if (balance === undefined || balance === null) continue;
+      const credits = stored.get(id);
+      if (credits === undefined) this.balances.set(id, null);
+      else this.balances.set(id, { ...this.balanceOf(id, credits, readAtMs), usedAtMs: balance.usedAtMs });
+    }
+  }
+
+  /** A balance from the stored credits: refilled if due, less what this instance spent and has not written. */
+  private balanceOf(id: string, credits: CreditsRecord, nowMs: number): Balance {
+    const at = creditsAt(credits, nowMs);
+    const remaining = at.remaining - this.pendingIn(id, at.periodMs);
+    return { remaining, periodMs: at.periodMs, refillAmount: credits.refill?.amount ?? null, usedAtMs: nowMs, allowance: this.shareOf(remaining) };
+  }
+
+  private shareOf(remaining: number): number {
+    if (this.instances <= 1) return Number.POSITIVE_INFINITY;
+    return Math.ceil(Math.max(0, remaining) / (SHARE_DIVISOR * this.instances));
+  }
+
+  /** The balance now, refilled in memory when a new period has begun (every instance computes the same period). */
+  private current(id: string, credits: CreditsRecord, nowMs: number): Balance | null {
+    const balance = this.balances.get(id);
+    if (balance === undefined || balance === null) return null;
+    const periodMs = periodOf(credits, nowMs);
+    if (credits.refill !== null && periodMs > balance.periodMs) {
+      balance.remaining = credits.refill.amount - this.pendingIn(id, periodMs);
+      balance.allowance = this.shareOf(balance.remaining);
+      balance.periodMs = periodMs;
+      balance.refillAmount = credits.refill.amount;
+    }
+    return balance;
+  }
+
+  private pendingIn(id: string, periodMs: number): number {
+    return this.pending.get(`${id}\u0000${periodMs}`)?.delta ?? 0;
+  }
+
+  private hasPending(id: string): boolean {
+    for (const key of this.pending.keys()) if (key.startsWith(`${id}\u0000`)) return true;
+    return false;
+  }
+
+  private addPending(d: CreditDelta): void {
+    const pendingId = `${creditKeyOf(d.key)}\u0000${d.periodMs}`;
+    const same = this.pending.get(pendingId);
+    if (same !== undefined) same.delta += d.delta;
+    else this.pending.set(pendingId, { ...d });
+  }
+}
+
+function keyOf(accountId: AccountId, h: { holder: 'token' | 'identity'; holderId: string }): string {
+  return creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId });
+}
+
+/** The refill period at `nowMs` (the stored one when there is no refill). */
+function periodOf(credits: CreditsRecord, nowMs: number): number {
+  return creditsAt(credits, nowMs).periodMs;
+}
