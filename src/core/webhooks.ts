@@ -15,6 +15,7 @@ export const webhookEventTypes = [
   'token.unused',
   'token.leaked',
   'token.rate_limited',
+  'token.credits_exhausted',
   'catalog.applied',
 ] as const;
 

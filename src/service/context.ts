@@ -8,7 +8,7 @@ import type { CatalogRegistry } from './catalog/catalog-registry.js';
 import type { ChangeFeed } from '../store/change-feed.js';
 import type { IdentityCache } from './identities/identity-cache.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
-import type { RateLimitNotices } from './webhooks/rate-limit-notices.js';
+import type { LimitNotices } from './webhooks/limit-notices.js';
 import type { CreditLedger } from './limits/credit-ledger.js';
 
 export interface Clock {
@@ -32,8 +32,8 @@ export interface ServiceContext {
   /** Identities read on the check path, and the in-memory rate-limit counters (issue 19, docs/limits.md). */
   identities: IdentityCache;
   rateLimiter: RateLimiter;
-  /** Refused checks noted in memory for `token.rate_limited` webhook events, written off the check path. */
-  rateLimitNotices: RateLimitNotices;
+  /** Checks refused by limits or credits, noted in memory for webhook events written off the check path. */
+  limitNotices: LimitNotices;
   /** Credit balances decided in memory, written in the background (docs/limits.md). */
   credits: CreditLedger;
   /** Changes made by other instances; its health decides whether cached tokens may be served. */

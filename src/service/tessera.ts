@@ -54,7 +54,7 @@ import { NO_LEAK_REPORT_KEYS, signedReporter, type LeakReportKeys } from './leak
 import { reportLeaks, type LeakReporter, type LeakReportItem } from './leaks/report-leaks.js';
 import { IdentityCache } from './identities/identity-cache.js';
 import { RateLimiter } from './limits/rate-limiter.js';
-import { RateLimitNotices } from './webhooks/rate-limit-notices.js';
+import { LimitNotices } from './webhooks/limit-notices.js';
 import { createIdentity } from './identities/create-identity.js';
 import { getIdentity, listIdentities } from './identities/read-identities.js';
 import { deleteIdentity, updateIdentity } from './identities/update-identity.js';
@@ -108,7 +108,7 @@ export function createTessera(options: TesseraOptions) {
     changes: options.changeFeed ?? createLocalChangeFeed(),
     identities: new IdentityCache(options.store),
     rateLimiter: new RateLimiter(),
-    rateLimitNotices: new RateLimitNotices(),
+    limitNotices: new LimitNotices(),
     credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n)))),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
@@ -137,17 +137,17 @@ export function createTessera(options: TesseraOptions) {
     startWebhooks: () => {
       webhookSender.start();
       webhookScheduler.start();
-      ctx.rateLimitNotices.start(ctx, 1000);
+      ctx.limitNotices.start(ctx, 1000);
     },
     /** One delivery round (tests; the sender runs these by itself once started). */
     deliverWebhooks: () => webhookSender.round(),
     /** One sweep of time-based events and dormant tokens (tests; the scheduler runs these by itself once started). */
     sweepWebhookSchedule: () => webhookScheduler.sweep(),
-    /** Writes the `token.rate_limited` events noted since the last flush (tests; once a second after startWebhooks). */
-    flushRateLimitEvents: () => ctx.rateLimitNotices.flush(ctx),
+    /** Writes the `token.rate_limited` and `token.credits_exhausted` events noted since the last flush (tests; once a second after startWebhooks). */
+    flushLimitEvents: () => ctx.limitNotices.flush(ctx),
     close: async () => {
       await webhookScheduler.stop();
-      await ctx.rateLimitNotices.stop(ctx);
+      await ctx.limitNotices.stop(ctx);
       await webhookSender.stop();
       stopFollowing();
       await ctx.changes.close();

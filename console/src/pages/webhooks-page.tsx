@@ -12,7 +12,8 @@ import { Switch } from '../components/switch';
 /** The event types an endpoint may subscribe to (docs/webhooks.md); "All events" sends every type, new ones included. */
 const EVENT_TYPES = [
   'token.created', 'token.updated', 'token.enabled', 'token.disabled', 'token.rotated', 'token.revoked', 'token.deleted',
-  'token.expiring', 'token.expired', 'token.unused', 'token.leaked', 'token.rate_limited', 'catalog.applied',
+  'token.expiring', 'token.expired', 'token.unused', 'token.leaked', 'token.rate_limited',
+  'token.credits_exhausted', 'catalog.applied',
 ] as const;
 
 export function WebhooksPage({ webhookId }: { webhookId: string | undefined }) {

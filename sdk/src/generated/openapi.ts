@@ -5434,7 +5434,7 @@ export interface paths {
                          * @example https://hooks.example.com/tessera
                          */
                         url: string;
-                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, catalog.applied; or ["*"] for every type */
+                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, token.credits_exhausted, catalog.applied; or ["*"] for every type */
                         eventTypes: string[];
                         /** @default true */
                         enabled?: boolean;
@@ -5702,7 +5702,7 @@ export interface paths {
                          * @example https://hooks.example.com/tessera
                          */
                         url?: string;
-                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, catalog.applied; or ["*"] for every type */
+                        /** @description Event types to send: any of token.created, token.updated, token.enabled, token.disabled, token.rotated, token.revoked, token.deleted, token.expiring, token.expired, token.unused, token.leaked, token.rate_limited, token.credits_exhausted, catalog.applied; or ["*"] for every type */
                         eventTypes?: string[];
                         enabled?: boolean;
                         description?: string | null;

@@ -2,7 +2,7 @@
 import type { ServiceContext } from '../context.js';
 import type { CachedToken } from '../verify/token-cache.js';
 import type { IdentityRef, Verdict, VerifyInput, VerifyResult } from '../verify/check-token.js';
-import type { CreditHolder } from './credit-ledger.js';
+import { refillPeriodOf, type CreditDecision, type CreditHolder } from './credit-ledger.js';
 import type { LimitHolder, LimitState } from './rate-limiter.js';
 
 type Passed = Extract<VerifyResult, { valid: true }>;
@@ -40,7 +40,7 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   const cost = input.usage?.cost ?? 1;
   if (creditHolders.length > 0) {
     const held = ctx.credits.canSpend(token.accountId, creditHolders, cost, nowMs);
-    if (!held.passed) return exceeded(ctx, result, identity, held.remaining, undefined);
+    if (!held.passed) return exceeded(ctx, result, identity, held, undefined, nowMs);
     // This instance spent its share since its last sync (several instances only): decide on fresh balances, once.
     if (held.needsSync && !synced) return ctx.credits.sync().then(() => applyLimits(ctx, entry, input, result, nowMs, true));
   }
@@ -48,7 +48,7 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   if (holders.length > 0) {
     const decision = ctx.rateLimiter.check(token.accountId, holders, input.usage?.limits, cost, nowMs);
     if (!decision.passed) {
-      ctx.rateLimitNotices.note(token.accountId, token.id, decision.states);
+      ctx.limitNotices.note(token.accountId, token.id, decision.states);
       return { valid: false, code: 'RATE_LIMITED', token, identity, ratelimits: decision.states };
     }
     ratelimits = decision.states;
@@ -61,13 +61,16 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   };
   if (!creditHolders.some((h) => h.credits.strict)) return spend(Number.POSITIVE_INFINITY);
   return ctx.credits.spendStrict(token.accountId, creditHolders, cost, nowMs).then((strict) =>
-    strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict.remaining, ratelimits),
+    strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict, ratelimits, nowMs),
   );
 }
 
-function exceeded(ctx: ServiceContext, result: Passed, identity: Identity, remaining: number, ratelimits: LimitState[] | undefined): Verdict {
+/** A check the credits refused: counted, noted for `token.credits_exhausted` (in memory), answered USAGE_EXCEEDED. */
+function exceeded(ctx: ServiceContext, result: Passed, identity: Identity, refusal: CreditDecision, ratelimits: LimitState[] | undefined, nowMs: number): Verdict {
   ctx.credits.outcomes.usage_exceeded += 1;
-  return { valid: false, code: 'USAGE_EXCEEDED', token: result.token, identity, credits: { remaining: Math.max(0, remaining) }, ...(ratelimits ? { ratelimits } : {}) };
+  const { token } = result;
+  if (refusal.refusedBy) ctx.limitNotices.noteCreditsExhausted(token.accountId, token.id, refusal.refusedBy, refillPeriodOf(refusal.refusedBy.credits, nowMs), nowMs);
+  return { valid: false, code: 'USAGE_EXCEEDED', token, identity, credits: { remaining: Math.max(0, refusal.remaining) }, ...(ratelimits ? { ratelimits } : {}) };
 }
 
 /** The least left among the balances spent; none when the store had no balance for any of them. */

@@ -20,7 +20,8 @@ export interface CreditHolder {
   credits: CreditsRecord;
 }
 
-export type CreditDecision = { passed: boolean; remaining: number };
+/** `refusedBy`: on a refusal, the holder whose balance refused (the first, when several did). */
+export type CreditDecision = { passed: boolean; remaining: number; refusedBy?: CreditHolder };
 
 interface Balance {
   /** What is left in `periodMs` as this instance knows it: the stored balance minus what it spent since. */
@@ -108,15 +109,19 @@ export class CreditLedger {
     let remaining = Number.POSITIVE_INFINITY;
     let passed = true;
     let needsSync = false;
+    let refusedBy: CreditHolder | undefined;
     for (const h of holders) {
       if (h.credits.strict) continue;
       const balance = this.current(keyOf(accountId, h), h.credits, nowMs);
       if (balance === null) continue;
-      if (balance.remaining < cost) passed = false;
+      if (balance.remaining < cost) {
+        refusedBy ??= h;
+        passed = false;
+      }
       else if (balance.allowance < cost) needsSync = true;
       remaining = Math.min(remaining, balance.remaining);
     }
-    return { passed, remaining, needsSync: passed && needsSync };
+    return { passed, remaining, needsSync: passed && needsSync, ...(refusedBy ? { refusedBy } : {}) };
   }
 
   /**
@@ -162,10 +167,11 @@ export class CreditLedger {
       ops.consumeCredits({ accountId, holder: h.holder, holderId: h.holderId }, cost, periodOf(h.credits, nowMs), h.credits.refill?.amount ?? null);
     if (strict.length === 1) {
       const outcome = await spendOne(this.store, strict[0]!);
-      return 'refused' in outcome ? { passed: false, remaining: outcome.refused } : { passed: true, remaining: outcome.remaining };
+      return 'refused' in outcome ? { passed: false, remaining: outcome.refused, refusedBy: strict[0]! } : { passed: true, remaining: outcome.remaining };
     }
     const refusal = new Error('refused');
     let refused = 0;
+    let refusedBy: CreditHolder | undefined;
     try {
       return await this.store.transaction(async (tx) => {
         let remaining = Number.POSITIVE_INFINITY;
@@ -173,6 +179,7 @@ export class CreditLedger {
           const outcome = await spendOne(tx, h);
           if ('refused' in outcome) {
             refused = outcome.refused;
+            refusedBy = h;
             throw refusal;
           }
           remaining = Math.min(remaining, outcome.remaining);
@@ -180,7 +187,7 @@ export class CreditLedger {
         return { passed: true as const, remaining };
       });
     } catch (error) {
-      if (error === refusal) return { passed: false, remaining: refused };
+      if (error === refusal) return { passed: false, remaining: refused, ...(refusedBy ? { refusedBy } : {}) };
       throw error;
     }
   }
@@ -289,6 +296,11 @@ export class CreditLedger {
 
 function keyOf(accountId: AccountId, h: { holder: 'token' | 'identity'; holderId: string }): string {
   return creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId });
+}
+
+/** The start of the refill period at `nowMs` (epoch ms), or `null` for credits without a refill. */
+export function refillPeriodOf(credits: CreditsRecord, nowMs: number): number | null {
+  return credits.refill ? periodOf(credits, nowMs) : null;
 }
 
 /** The refill period at `nowMs` (the stored one when there is no refill). */

@@ -173,11 +173,11 @@ describe('webhook delivery', () => {
     expect(codes).toEqual(['VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
     // Nothing was written by the checks: the events wait in memory until the flush.
     expect(await t.store.nextWebhookDelivery((await t.request('GET', '/v1/webhooks', { token: t.rootSecret })).body.items[0].id)).toBeUndefined();
-    expect(await t.tessera.flushRateLimitEvents()).toBe(1);
-    expect(await t.tessera.flushRateLimitEvents()).toBe(0);
+    expect(await t.tessera.flushLimitEvents()).toBe(1);
+    expect(await t.tessera.flushLimitEvents()).toBe(0);
     t.clock.advance(61);
     for (let i = 0; i < 3; i++) await t.request('POST', '/v1/verify', { body: { token: token.secret } });
-    expect(await t.tessera.flushRateLimitEvents()).toBe(1);
+    expect(await t.tessera.flushLimitEvents()).toBe(1);
     while ((await t.tessera.deliverWebhooks()) > 0);
     expect(receiver.types).toEqual(['token.rate_limited', 'token.rate_limited']);
     expect(receiver.received[0]!.body.data).toMatchObject({
@@ -185,6 +185,30 @@ describe('webhook delivery', () => {
       limit: { name: 'per-minute', holder: 'token', holderId: token.id, limit: 1, durationSeconds: 60 },
       windowEndsAt: new Date(Math.floor(t.clock.ms / 60_000) * 60_000).toISOString(),
     });
+  });
+
+  it('tells token.credits_exhausted once per holder and refill period (per day without a refill), noted in memory', async () => {
+    await subscribe(['token.credits_exhausted']);
+    const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'metered', credits: { remaining: 2 } } })).body;
+    const token = await t.createToken({ name: 'metered', scopes: ['tokens:read'], identityId: identity.id });
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await t.request('POST', '/v1/verify', { body: { token: token.secret } })).body.code);
+    expect(codes).toEqual(['VALID', 'VALID', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+    expect(await t.store.nextWebhookDelivery((await t.request('GET', '/v1/webhooks', { token: t.rootSecret })).body.items[0].id)).toBeUndefined();
+    expect(await t.tessera.flushLimitEvents()).toBe(1);
+    // Topped up and spent again the same day: told once that day; the next day, told again.
+    // (A minute on, this instance has forgotten its own note: the database's mark keeps it to once.)
+    expect((await t.request('POST', `/v1/identities/${identity.id}/credits/add`, { token: t.rootSecret, body: { amount: 1 } })).status).toBe(200);
+    t.clock.advance(61);
+    expect(await t.tessera.flushLimitEvents()).toBe(0);
+    for (let i = 0; i < 3; i++) await t.request('POST', '/v1/verify', { body: { token: token.secret } });
+    expect(await t.tessera.flushLimitEvents()).toBe(0);
+    t.clock.advance(86_400);
+    await t.request('POST', '/v1/verify', { body: { token: token.secret } });
+    expect(await t.tessera.flushLimitEvents()).toBe(1);
+    while ((await t.tessera.deliverWebhooks()) > 0);
+    expect(receiver.types).toEqual(['token.credits_exhausted', 'token.credits_exhausted']);
+    expect(receiver.received[0]!.body.data).toMatchObject({ token: { id: token.id }, credits: { holder: 'identity', holderId: identity.id, remaining: 0, refill: null } });
   });
 
   it('a receiver that hangs does not slow verify', async () => {
