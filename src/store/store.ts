@@ -16,6 +16,7 @@ import type {
 import type { IdentityOps } from './identity-store.js';
 import type { WebhookOps } from './webhook-store.js';
 import type { CreditOps } from './credit-store.js';
+import type { RateLimitOps } from './rate-limit-store.js';
 
 export type TokenStatusFilter = 'active' | 'inactive' | 'all';
 
@@ -209,7 +210,7 @@ export class StoreConflictError extends Error {
 }
 
 /** Everything a unit of work can read and write. Implemented by the store itself and by its transactions. */
-export interface StoreOps extends IdentityOps, WebhookOps, CreditOps {
+export interface StoreOps extends IdentityOps, WebhookOps, CreditOps, RateLimitOps {
   insertAccount(account: AccountRecord): Promise<void>;
   getAccount(id: AccountId): Promise<AccountRecord | undefined>;
   /** The oldest account, which bootstrap creates; `undefined` on an empty database. */

@@ -16,6 +16,7 @@ import { runEndpointContract } from './endpoint-contract.js';
 import { runIdentityContract } from './identity-contract.js';
 import { runWebhookContract } from './webhook-contract.js';
 import { runCreditContract } from './credit-contract.js';
+import { runRateLimitContract } from './rate-limit-contract.js';
 
 export { at, makeAccount, makeSecret, makeToken } from './fixtures.js';
 
@@ -37,4 +38,5 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>):
   runIdentityContract(name, makeStore);
   runWebhookContract(name, makeStore);
   runCreditContract(name, makeStore);
+  runRateLimitContract(name, makeStore);
 }

@@ -380,6 +380,26 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
           .execute();
       },
     },
+    '0011_rate_limit_windows': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 19: rate-limit windows outlive a restart and are shared by instances. Each instance adds what it
+        // counted at its background flush (never on the check path) and reads back the sum.
+        await db.schema
+          .createTable('rate_limit_windows')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('holder', text, (c) => c.notNull())
+          .addColumn('holder_id', text, (c) => c.notNull())
+          .addColumn('name', text, (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .addColumn('window_start', 'bigint', (c) => c.notNull())
+          .addColumn('count', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rate_limit_windows_pk', ['account_id', 'holder', 'holder_id', 'name', 'duration_ms', 'window_start'])
+          .execute();
+        // The sweep of ended windows.
+        await db.schema.createIndex('rate_limit_windows_expires_idx').on('rate_limit_windows').column('expires_at').execute();
+      },
+    },
   };
 }
 

@@ -235,6 +235,18 @@ export interface InstancesTable {
   seen_at: number | string;
 }
 
+/** Since 0011: each rate-limit window's count, summed over instances (epoch ms; bigint read back as a string on PostgreSQL). */
+export interface RateLimitWindowsTable {
+  account_id: string;
+  holder: string;
+  holder_id: string;
+  name: string;
+  duration_ms: number | string;
+  window_start: number | string;
+  count: number | string;
+  expires_at: number | string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -253,4 +265,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_marks: WebhookMarksTable;
   instances: InstancesTable;
+  rate_limit_windows: RateLimitWindowsTable;
 }

@@ -8,6 +8,7 @@ import { accountToRow, rowToAccount } from './row-mapping.js';
 import { endpointOps } from './endpoint-ops.js';
 import { identityOps } from './identity-ops.js';
 import { creditOps } from './credit-ops.js';
+import { rateLimitOps } from './rate-limit-ops.js';
 import { keyOps } from './key-ops.js';
 import type { StoreChanges } from './store-changes.js';
 import { secretOps } from './secret-ops.js';
@@ -56,5 +57,6 @@ export function createStoreOps(db: Db, hooks: DialectHooks, changes: StoreChange
     ...identityOps(db, hooks, changes),
     ...webhookOps(db, hooks),
     ...creditOps(db, hooks, changes),
+    ...rateLimitOps(db, hooks),
   };
 }

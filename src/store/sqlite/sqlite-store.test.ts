@@ -117,6 +117,7 @@ describe('SQLite store', () => {
         '0008_identities_limits',
         '0009_webhooks_events',
         '0010_credits',
+        '0011_rate_limit_windows',
       ]);
     } finally {
       raw.close();
