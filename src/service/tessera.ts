@@ -62,6 +62,7 @@ import { createWebhook, deleteWebhook, getWebhook, listWebhooks, rotateWebhookSe
 import { listWebhookDeliveries, redeliverWebhook } from './webhooks/webhook-deliveries.js';
 import { defaultWebhookSenderOptions, WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.js';
 import { defaultWebhookSchedulerOptions, WebhookScheduler, type WebhookSchedulerOptions } from './webhooks/webhook-scheduler.js';
+import { InstanceHeartbeat } from './limits/instance-heartbeat.js';
 import { CreditLedger } from './limits/credit-ledger.js';
 import { newId } from '../core/ids.js';
 import { addCredits, setCredits, type CreditsHolder, type SetCreditsInput } from './limits/change-credits.js';
@@ -91,6 +92,10 @@ export type Tessera = ReturnType<typeof createTessera>;
 
 export function createTessera(options: TesseraOptions) {
   const logger = options.logger ?? pino({ level: 'silent' });
+  const clock = options.clock ?? systemClock;
+  const flushIntervalMs = options.usageFlushIntervalMs ?? 1000;
+  // Credits and rate limits share one heartbeat: both share out what is left between the instances alive.
+  const heartbeat = new InstanceHeartbeat(options.store, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n))), flushIntervalMs);
   const ctx: ServiceContext = {
     store: options.store,
     clock: options.clock ?? systemClock,
@@ -107,9 +112,9 @@ export function createTessera(options: TesseraOptions) {
     ),
     changes: options.changeFeed ?? createLocalChangeFeed(),
     identities: new IdentityCache(options.store),
-    rateLimiter: new RateLimiter(),
+    rateLimiter: new RateLimiter({ store: options.store, logger, clock, flushIntervalMs, heartbeat }),
     limitNotices: new LimitNotices(),
-    credits: new CreditLedger(options.store, logger, options.clock ?? systemClock, options.usageFlushIntervalMs ?? 1000, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n)))),
+    credits: new CreditLedger(options.store, logger, clock, flushIntervalMs, heartbeat),
     staleVerifyMs: (options.staleVerifySeconds ?? 0) * 1000,
   };
   const throttle = new AuthThrottle(options.authThrottle ?? defaultAuthThrottleOptions);
@@ -129,6 +134,7 @@ export function createTessera(options: TesseraOptions) {
     start: () => {
       ctx.usage.start();
       ctx.credits.start();
+      ctx.rateLimiter.start();
     },
     /** Starts hearing other instances' changes (resolves once the first connection is up or has failed). */
     listenForChanges: () => listenForChanges(ctx),
@@ -153,6 +159,7 @@ export function createTessera(options: TesseraOptions) {
       await ctx.changes.close();
       await ctx.usage.stop();
       await ctx.credits.stop();
+      await ctx.rateLimiter.stop();
       await ctx.store.close();
     },
     bootstrap: () => bootstrap(ctx),

@@ -37,16 +37,24 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   if (creditHolders.length > 0 && !ctx.credits.ready(token.accountId, creditHolders)) {
     return ctx.credits.load(token.accountId, creditHolders).then(() => applyLimits(ctx, entry, input, result, nowMs, synced));
   }
+  const names = input.usage?.limits;
+  if (holders.length > 0 && !ctx.rateLimiter.ready(token.accountId, holders, names)) {
+    return ctx.rateLimiter.load(token.accountId, holders, names, nowMs).then(() => applyLimits(ctx, entry, input, result, nowMs, synced));
+  }
   const cost = input.usage?.cost ?? 1;
   if (creditHolders.length > 0) {
     const held = ctx.credits.canSpend(token.accountId, creditHolders, cost, nowMs);
     if (!held.passed) return exceeded(ctx, result, identity, held, undefined, nowMs);
     // This instance spent its share since its last sync (several instances only): decide on fresh balances, once.
-    if (held.needsSync && !synced) return ctx.credits.sync().then(() => applyLimits(ctx, entry, input, result, nowMs, true));
+    if (held.needsSync && !synced) return syncLimits(ctx).then(() => applyLimits(ctx, entry, input, result, nowMs, true));
+  }
+  // The same for rate-limit windows: a check syncs at most once, credits and windows together.
+  if (holders.length > 0 && !synced && ctx.rateLimiter.needsSync(token.accountId, holders, names, cost, nowMs)) {
+    return syncLimits(ctx).then(() => applyLimits(ctx, entry, input, result, nowMs, true));
   }
   let ratelimits: LimitState[] | undefined;
   if (holders.length > 0) {
-    const decision = ctx.rateLimiter.check(token.accountId, holders, input.usage?.limits, cost, nowMs);
+    const decision = ctx.rateLimiter.check(token.accountId, holders, names, cost, nowMs);
     if (!decision.passed) {
       ctx.limitNotices.note(token.accountId, token.id, decision.states);
       return { valid: false, code: 'RATE_LIMITED', token, identity, ratelimits: decision.states };
@@ -63,6 +71,11 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   return ctx.credits.spendStrict(token.accountId, creditHolders, cost, nowMs).then((strict) =>
     strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict, ratelimits, nowMs),
   );
+}
+
+/** Writes this instance's credits and rate-limit counts and re-reads what every instance wrote. */
+async function syncLimits(ctx: ServiceContext): Promise<void> {
+  await Promise.all([ctx.credits.sync(), ctx.rateLimiter.sync()]);
 }
 
 /** A check the credits refused: counted, noted for `token.credits_exhausted` (in memory), answered USAGE_EXCEEDED. */

@@ -12,6 +12,7 @@ import type { AccountId } from '../../core/types.js';
 import { creditKeyOf, type CreditDelta, type CreditKey } from '../../store/credit-store.js';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../context.js';
+import { shareOf, type InstanceHeartbeat } from './instance-heartbeat.js';
 
 /** A token or identity whose credits a check spends, with its credits as its record (cached) tells them. */
 export interface CreditHolder {
@@ -33,13 +34,6 @@ interface Balance {
   allowance: number;
 }
 
-/**
- * An instance's share of a balance between syncs: 1 / (2 × instances) of what it saw left (rounded up, so one unit
- * is always spendable). Half of an even split leaves room for what the others spent and have not written yet; a
- * simulation of random interleavings of two instances found at most 5% overspent with it (25% with an even split).
- */
-const SHARE_DIVISOR = 2;
-
 /** A balance unused this long is dropped at the next flush (reloaded at its next check). */
 const IDLE_MS = 5 * 60_000;
 
@@ -53,18 +47,16 @@ export class CreditLedger {
   /** A flush queued behind the running one and not started yet: later sync requests share it. */
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Instances alive on the database, this one included, as the last heartbeat told (docs/limits.md). */
-  private instances = 1;
-  private heartbeatAtMs = Number.NEGATIVE_INFINITY;
   /** Checks that spent credits, by outcome, since start (Prometheus `tessera_credit_checks_total`). */
   readonly outcomes = { passed: 0, usage_exceeded: 0 };
 
   constructor(
-    private readonly store: Pick<Store, 'readCredits' | 'applyCreditDeltas' | 'consumeCredits' | 'transaction' | 'touchInstance'>,
+    private readonly store: Pick<Store, 'readCredits' | 'applyCreditDeltas' | 'consumeCredits' | 'transaction'>,
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly flushIntervalMs: number,
-    private readonly instanceId: string,
+    /** Shared with the rate limiter: how many instances this one shares balances with. */
+    private readonly heartbeat: InstanceHeartbeat,
   ) {}
 
   start(): void {
@@ -213,12 +205,8 @@ export class CreditLedger {
   }
 
   private async flushNow(): Promise<void> {
-    const nowMs = this.clock.now();
-    if (nowMs - this.heartbeatAtMs >= this.flushIntervalMs) {
-      // An instance unseen for three intervals is gone (stopped, crashed): its share goes back to the others.
-      this.instances = Math.max(1, await this.store.touchInstance(this.instanceId, nowMs, nowMs - 3 * this.flushIntervalMs));
-      this.heartbeatAtMs = nowMs;
-    }
+    // An instance unseen for three intervals is gone (stopped, crashed): its share goes back to the others.
+    await this.heartbeat.beat(this.clock.now());
     const taken = [...this.pending.values()];
     this.pending = new Map();
     if (taken.length > 0) {
@@ -259,8 +247,7 @@ export class CreditLedger {
   }
 
   private shareOf(remaining: number): number {
-    if (this.instances <= 1) return Number.POSITIVE_INFINITY;
-    return Math.ceil(Math.max(0, remaining) / (SHARE_DIVISOR * this.instances));
+    return shareOf(remaining, this.heartbeat.instances);
   }
 
   /** The balance now, refilled in memory when a new period has begun (every instance computes the same period). */

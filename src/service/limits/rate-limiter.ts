@@ -1,9 +1,17 @@
 /**
  * Rate limits decided in memory (issue 19): a sliding-window counter per (holder, limit name), never a database
- * write on the check path. See docs/limits.md for the window and for what several instances promise.
+ * write on the check path. With a store, each window is read once at its first use, what this instance counted is
+ * written in the background as deltas (about once a second), and every flush re-reads the windows held, so a restart
+ * remembers them and instances converge on what all of them counted; with several instances, each counts only its
+ * share of what is left between two syncs, as credits do. See docs/limits.md for the window and what it promises.
  */
+import type { Logger } from 'pino';
 import type { AccountId } from '../../core/types.js';
 import type { RateLimitRule } from '../../core/usage-limits.js';
+import { rateLimitWindowKeyOf, type RateLimitDelta, type RateLimitWindowKey } from '../../store/rate-limit-store.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../context.js';
+import { shareOf, type InstanceHeartbeat } from './instance-heartbeat.js';
 
 /** One limit's state after a check, as verify answers and the `RateLimit` headers tell it. */
 export interface LimitState {
@@ -30,22 +38,123 @@ export interface LimitHolder {
 
 export type LimitDecision = { passed: boolean; states: LimitState[] };
 
+/** Where the windows are kept beyond the process (`tessera serve`, and every service built by `createTessera`). */
+export interface RateLimitPersistence {
+  store: Pick<Store, 'addRateLimitCounts' | 'readRateLimitCounts' | 'sweepRateLimitWindows'>;
+  logger: Logger;
+  clock: Clock;
+  flushIntervalMs: number;
+  /** Shared with the credits: how many instances this one shares windows with. */
+  heartbeat: InstanceHeartbeat;
+}
+
 interface Window {
+  /** The window's key without its start. */
+  base: Omit<RateLimitWindowKey, 'startMs'>;
   /** Start of the current fixed window (epoch ms, a multiple of the duration). */
   startMs: number;
+  /** Counted in the current and the previous window, by every instance as this one knows it. */
   current: number;
   previous: number;
   durationMs: number;
+  /** The limit at the last check, and what this instance may still count before it syncs (its share). */
+  limit: number;
+  allowance: number;
+  usedAtMs: number;
+}
+
+interface Picked {
+  id: string;
+  holder: LimitHolder;
+  rule: RateLimitRule;
 }
 
 /** Counters are swept of windows idle for two durations after this many checks: memory stays bounded by live holders. */
 const SWEEP_EVERY = 50_000;
+/** A window unused this long is dropped at the next flush (re-read at its next check). */
+const IDLE_MS = 5 * 60_000;
+/** How often the store is swept of ended windows. */
+const STORE_SWEEP_MS = 60_000;
 
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
+  /** Counted and not yet written, by window key with its start. */
+  private pending = new Map<string, RateLimitDelta>();
   private checks = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  /** A flush queued behind the running one and not started yet: later sync requests share it. */
+  private queued: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sweptAtMs = Number.NEGATIVE_INFINITY;
   /** Checks that consumed limits, by outcome, since start (Prometheus `tessera_limit_checks_total`). */
   readonly outcomes = { passed: 0, rate_limited: 0 };
+
+  /** Without `persisted`, the windows live and die with the process (unit tests). */
+  constructor(private readonly persisted?: RateLimitPersistence) {}
+
+  start(): void {
+    if (this.timer || !this.persisted) return;
+    this.timer = setInterval(() => void this.flush(), this.persisted.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Whether every window the check counts is held (it can then be decided without a tick). */
+  ready(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): boolean {
+    if (!this.persisted) return true;
+    for (const { id } of picked(accountId, holders, names)) if (!this.windows.has(id)) return false;
+    return true;
+  }
+
+  /**
+   * Reads the windows not held yet (current and previous, as every instance counted them). When the store cannot
+   * answer, they start from what this instance knows: an outage does not refuse checks that memory can decide.
+   */
+  async load(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, nowMs: number): Promise<void> {
+    if (!this.persisted) return;
+    const missing = [...picked(accountId, holders, names)].filter((p) => !this.windows.has(p.id));
+    if (missing.length === 0) return;
+    const keys: RateLimitWindowKey[] = [];
+    for (const p of missing) {
+      const startMs = startOf(nowMs, p.rule.durationMs);
+      keys.push({ ...baseOf(accountId, p), startMs }, { ...baseOf(accountId, p), startMs: startMs - p.rule.durationMs });
+    }
+    let stored = new Map<string, number>();
+    try {
+      stored = await this.persisted.store.readRateLimitCounts(keys);
+    } catch (error) {
+      this.persisted.logger.error({ err: error }, 'rate limits: windows could not be read; counting from this instance’s knowledge');
+    }
+    for (const p of missing) {
+      // Loaded by a concurrent check meanwhile: that one has counted in it already.
+      if (this.windows.has(p.id)) continue;
+      const base = baseOf(accountId, p);
+      const startMs = startOf(nowMs, p.rule.durationMs);
+      const window: Window = { base, startMs, current: 0, previous: 0, durationMs: p.rule.durationMs, limit: p.rule.limit, allowance: 0, usedAtMs: nowMs };
+      this.settle(window, stored, nowMs);
+      this.windows.set(p.id, window);
+    }
+  }
+
+  /**
+   * Whether this instance has used its share of a window the check would pass (several instances only): the check
+   * should then be decided after a sync, once. A check that would be refused needs none.
+   */
+  needsSync(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, cost: number, nowMs: number): boolean {
+    if (!this.persisted || this.persisted.heartbeat.instances <= 1) return false;
+    let short = false;
+    for (const p of picked(accountId, holders, names)) {
+      const window = this.windowAt(p, accountId, nowMs);
+      if (weightedCount(window, nowMs) + cost > p.rule.limit) return false;
+      if (window.allowance < cost) short = true;
+    }
+    return short;
+  }
 
   /**
    * Counts `cost` against every limit of `holders` named in `names` (all of them when `names` is undefined), all or
@@ -53,29 +162,25 @@ export class RateLimiter {
    */
   check(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, cost: number, nowMs: number): LimitDecision {
     if (++this.checks % SWEEP_EVERY === 0) this.sweep(nowMs);
-    const picked: { window: Window; rule: RateLimitRule; holder: LimitHolder; used: number }[] = [];
+    const counted: { window: Window; p: Picked; used: number }[] = [];
     let passed = true;
-    for (const holder of holders) {
-      for (const rule of holder.limits) {
-        if (names !== undefined && !names.includes(rule.name)) continue;
-        const key = `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`;
-        const window = this.windowAt(key, rule.durationMs, nowMs);
-        const used = weightedCount(window, nowMs);
-        if (used + cost > rule.limit) passed = false;
-        picked.push({ window, rule, holder, used });
-      }
+    for (const p of picked(accountId, holders, names)) {
+      const window = this.windowAt(p, accountId, nowMs);
+      const used = weightedCount(window, nowMs);
+      if (used + cost > p.rule.limit) passed = false;
+      counted.push({ window, p, used });
     }
     if (passed) this.outcomes.passed += 1;
     else this.outcomes.rate_limited += 1;
-    const states = picked.map(({ window, rule, holder, used }): LimitState => {
-      if (passed) window.current += cost;
-      const counted = passed ? used + cost : used;
+    const states = counted.map(({ window, p: { rule, holder }, used }): LimitState => {
+      if (passed) this.count(window, cost, nowMs);
+      const after = passed ? used + cost : used;
       return {
         name: rule.name,
         holder: holder.holder,
         holderId: holder.holderId,
         limit: rule.limit,
-        remaining: Math.max(0, rule.limit - counted),
+        remaining: Math.max(0, rule.limit - after),
         resetAtMs: window.startMs + rule.durationMs,
         resetInMs: window.startMs + rule.durationMs - nowMs,
         durationMs: rule.durationMs,
@@ -85,17 +190,113 @@ export class RateLimiter {
     return { passed, states };
   }
 
-  private windowAt(key: string, durationMs: number, nowMs: number): Window {
-    const startMs = nowMs - (nowMs % durationMs);
-    let window = this.windows.get(key);
+  /**
+   * Writes what this instance counted and re-reads the windows it holds, after anything already under way: a check
+   * that used up this instance's share waits for it (with several instances only, near a limit).
+   */
+  sync(): Promise<void> {
+    this.queued ??= this.flushing.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
+  }
+
+  /** Writes the counts not yet written, then re-reads every window held. Serialised; also what `stop` runs. */
+  flush(): Promise<void> {
+    const persisted = this.persisted;
+    if (!persisted) return Promise.resolve();
+    this.flushing = this.flushing.then(() => this.flushNow(persisted)).catch((error: unknown) => {
+      persisted.logger.error({ err: error }, 'rate limits flush failed; will retry');
+    });
+    return this.flushing;
+  }
+
+  private async flushNow({ store, clock, heartbeat, logger }: RateLimitPersistence): Promise<void> {
+    await heartbeat.beat(clock.now());
+    const taken = [...this.pending.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, d]) => d);
+    this.pending = new Map();
+    if (taken.length > 0) {
+      const failed = await store.addRateLimitCounts(taken);
+      if (failed.length > 0) logger.error({ windows: failed.length }, 'rate limits flush: some counts were not written; will retry');
+      for (const d of failed) this.addPending(d.key, d.count);
+    }
+    await this.converge(store, clock);
+    const nowMs = clock.now();
+    if (nowMs - this.sweptAtMs >= STORE_SWEEP_MS) {
+      this.sweptAtMs = nowMs;
+      await store.sweepRateLimitWindows(nowMs);
+    }
+  }
+
+  /** Each window held becomes the stored counts (every instance's) plus what this instance counted since the write. */
+  private async converge(store: RateLimitPersistence['store'], clock: Clock): Promise<void> {
+    const nowMs = clock.now();
+    const held: { id: string; window: Window; startMs: number }[] = [];
+    const keys: RateLimitWindowKey[] = [];
+    for (const [id, window] of this.windows) {
+      if (nowMs - window.usedAtMs > IDLE_MS || nowMs - window.startMs >= 2 * window.durationMs) {
+        this.windows.delete(id);
+        continue;
+      }
+      held.push({ id, window, startMs: window.startMs });
+      keys.push({ ...window.base, startMs: window.startMs }, { ...window.base, startMs: window.startMs - window.durationMs });
+    }
+    if (held.length === 0) return;
+    const stored = await store.readRateLimitCounts(keys);
+    const readAtMs = clock.now();
+    for (const { id, window, startMs } of held) {
+      // Dropped, or moved on to a new window while reading: the next flush reads it afresh.
+      if (this.windows.get(id) !== window || window.startMs !== startMs) continue;
+      this.settle(window, stored, readAtMs);
+    }
+  }
+
+  /** Sets a window's counts from the stored ones plus this instance's unwritten ones, and its share from there. */
+  private settle(window: Window, stored: Map<string, number>, nowMs: number): void {
+    const at = (startMs: number) => {
+      const key = { ...window.base, startMs };
+      const id = rateLimitWindowKeyOf(key);
+      return (stored.get(id) ?? 0) + (this.pending.get(id)?.count ?? 0);
+    };
+    window.current = at(window.startMs);
+    window.previous = at(window.startMs - window.durationMs);
+    window.allowance = this.share(window.limit - weightedCount(window, nowMs));
+  }
+
+  private count(window: Window, cost: number, nowMs: number): void {
+    window.current += cost;
+    window.allowance -= cost;
+    window.usedAtMs = nowMs;
+    if (this.persisted) this.addPending({ ...window.base, startMs: window.startMs }, cost);
+  }
+
+  private addPending(key: RateLimitWindowKey, count: number): void {
+    const id = rateLimitWindowKeyOf(key);
+    const same = this.pending.get(id);
+    if (same !== undefined) same.count += count;
+    else this.pending.set(id, { key, count });
+  }
+
+  private share(left: number): number {
+    return this.persisted ? shareOf(left, this.persisted.heartbeat.instances) : Number.POSITIVE_INFINITY;
+  }
+
+  private windowAt(p: Picked, accountId: AccountId, nowMs: number): Window {
+    const { durationMs, limit } = p.rule;
+    const startMs = startOf(nowMs, durationMs);
+    let window = this.windows.get(p.id);
     if (window === undefined) {
-      window = { startMs, current: 0, previous: 0, durationMs };
-      this.windows.set(key, window);
+      window = { base: baseOf(accountId, p), startMs, current: 0, previous: 0, durationMs, limit, allowance: this.share(limit), usedAtMs: nowMs };
+      this.windows.set(p.id, window);
     } else if (window.startMs !== startMs) {
       window.previous = startMs - window.startMs === durationMs ? window.current : 0;
-      window.current = 0;
+      window.current = this.pending.get(rateLimitWindowKeyOf({ ...window.base, startMs }))?.count ?? 0;
       window.startMs = startMs;
+      window.limit = limit;
+      window.allowance = this.share(limit - weightedCount(window, nowMs));
     }
+    window.limit = limit;
     return window;
   }
 
@@ -104,12 +305,31 @@ export class RateLimiter {
   }
 }
 
+/** The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id. */
+function* picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): Generator<Picked> {
+  for (const holder of holders) {
+    for (const rule of holder.limits) {
+      if (names !== undefined && !names.includes(rule.name)) continue;
+      yield { id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule };
+    }
+  }
+}
+
+function baseOf(accountId: AccountId, { holder, rule }: Picked): Window['base'] {
+  return { accountId, holder: holder.holder, holderId: holder.holderId, name: rule.name, durationMs: rule.durationMs };
+}
+
+/** Windows are aligned to the epoch (a per-minute window starts at :00). */
+function startOf(nowMs: number, durationMs: number): number {
+  return nowMs - (nowMs % durationMs);
+}
+
 /**
  * The sliding-window estimate (as Cloudflare and Unkey count): the previous window's count weighted by how much of it
  * still lies within one duration of now, plus the current window's. Smooths the doubled burst a fixed window allows
  * at its edge.
  */
-function weightedCount(window: Window, nowMs: number): number {
+function weightedCount(window: Pick<Window, 'startMs' | 'durationMs' | 'previous' | 'current'>, nowMs: number): number {
   const elapsed = (nowMs - window.startMs) / window.durationMs;
   return Math.floor(window.previous * (1 - elapsed)) + window.current;
 }
