@@ -19,6 +19,7 @@ const postgresOnly = [
   'src/service/invalidation/two-instances.test.ts',
   'src/runtime/webhook-instances.test.ts',
   'src/runtime/credits-instances.test.ts',
+  'src/runtime/rate-limits-instances.test.ts',
 ];
 
 const stores = requestedStores();
