@@ -61,6 +61,9 @@ interface Window {
   limit: number;
   allowance: number;
   usedAtMs: number;
+  /** The unwritten delta of the current window, while `pending` is the map it was put in (saves a key per check). */
+  delta?: RateLimitDelta;
+  deltaIn?: Map<string, RateLimitDelta>;
 }
 
 interface Picked {
@@ -117,7 +120,7 @@ export class RateLimiter {
    */
   async load(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, nowMs: number): Promise<void> {
     if (!this.persisted) return;
-    const missing = [...picked(accountId, holders, names)].filter((p) => !this.windows.has(p.id));
+    const missing = picked(accountId, holders, names).filter((p) => !this.windows.has(p.id));
     if (missing.length === 0) return;
     const keys: RateLimitWindowKey[] = [];
     for (const p of missing) {
@@ -268,14 +271,24 @@ export class RateLimiter {
     window.current += cost;
     window.allowance -= cost;
     window.usedAtMs = nowMs;
-    if (this.persisted) this.addPending({ ...window.base, startMs: window.startMs }, cost);
+    if (!this.persisted) return;
+    if (window.deltaIn === this.pending && window.delta !== undefined && window.delta.key.startMs === window.startMs) window.delta.count += cost;
+    else {
+      window.delta = this.addPending({ ...window.base, startMs: window.startMs }, cost);
+      window.deltaIn = this.pending;
+    }
   }
 
-  private addPending(key: RateLimitWindowKey, count: number): void {
+  private addPending(key: RateLimitWindowKey, count: number): RateLimitDelta {
     const id = rateLimitWindowKeyOf(key);
     const same = this.pending.get(id);
-    if (same !== undefined) same.count += count;
-    else this.pending.set(id, { key, count });
+    if (same !== undefined) {
+      same.count += count;
+      return same;
+    }
+    const delta = { key, count };
+    this.pending.set(id, delta);
+    return delta;
   }
 
   private share(left: number): number {
@@ -306,13 +319,15 @@ export class RateLimiter {
 }
 
 /** The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id. */
-function* picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): Generator<Picked> {
+function picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): Picked[] {
+  const found: Picked[] = [];
   for (const holder of holders) {
     for (const rule of holder.limits) {
       if (names !== undefined && !names.includes(rule.name)) continue;
-      yield { id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule };
+      found.push({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule });
     }
   }
+  return found;
 }
 
 function baseOf(accountId: AccountId, { holder, rule }: Picked): Window['base'] {
