@@ -413,6 +413,8 @@ async function perform(who: Who, op: Op, model: AuthorityModel, real: Real, desc
       canActOn(t);
       if (methods.length > 0 && model.endpointMode !== 'token') e.require(false, 'CONFLICT');
       within(methods.map((m) => `endpoint:orders:${m}`));
+      // R5: nor beyond the secondary's own creators (token-guards.ts checks an assignment like a scope edit).
+      if (t.parent) e.require(model.chain(t.parent).every((l) => model.subsetOf(methods.map((m) => `endpoint:orders:${m}`), l)), 'FORBIDDEN');
       const outcome = await attempt(() => real.tessera.setAssignments(actor, t.id, methods.map((method) => ({ endpoint: 'orders', method }))));
       if (compare(outcome, 'assign')) t.assignments = methods;
       return;
