@@ -113,9 +113,6 @@ export const api = {
   revokeToken: (id: string) => call((c) => c.POST('/v1/tokens/{id}/revoke', byId(id))),
   rotateToken: (id: string, overlapSeconds = 0) => call((c) => c.POST('/v1/tokens/{id}/rotate', { ...byId(id), body: { overlapSeconds } })),
   deleteTokens: (ids: string[]) => call((c) => c.POST('/v1/tokens/bulk-delete', { body: { ids } })),
-  /** Credits (docs/limits.md): add to a balance, or set one where there is none. */
-  addCredits: (id: string, amount: number) => call((c) => c.POST('/v1/tokens/{id}/credits/add', { ...byId(id), body: { amount } })),
-  setCredits: (id: string, remaining: number) => call((c) => c.PUT('/v1/tokens/{id}/credits', { ...byId(id), body: { remaining } })),
   capabilities: (id: string) => call((c) => c.GET('/v1/tokens/{id}/capabilities', byId(id))),
 
   verify: (token: string, scopes?: string[]) => call((c) => c.POST('/v1/verify', { body: { token, ...(scopes ? { scopes } : {}) } })),
@@ -141,6 +138,18 @@ export const identitiesApi = {
   update: (id: string, body: IdentityEdit, version: number) =>
     call((c) => c.PATCH('/v1/identities/{id}', { ...byId(id), body, headers: { 'if-match': String(version) } })),
   remove: (id: string) => call((c) => c.DELETE('/v1/identities/{id}', byId(id))),
+};
+
+/** Credits of a token or an identity (docs/limits.md): add to a balance, or set one where there is none. */
+export const creditsApi = {
+  add: (holder: 'token' | 'identity', id: string, amount: number) =>
+    call((c) => (holder === 'token'
+      ? c.POST('/v1/tokens/{id}/credits/add', { ...byId(id), body: { amount } })
+      : c.POST('/v1/identities/{id}/credits/add', { ...byId(id), body: { amount } }))),
+  set: (holder: 'token' | 'identity', id: string, remaining: number) =>
+    call((c) => (holder === 'token'
+      ? c.PUT('/v1/tokens/{id}/credits', { ...byId(id), body: { remaining } })
+      : c.PUT('/v1/identities/{id}/credits', { ...byId(id), body: { remaining } }))),
 };
 
 export type UsageBucket = Schemas['UsageBucket'];

@@ -1,10 +1,11 @@
 /** One identity: its details, its shared rate limits (edited in place), its tokens, and delete (confirmed). */
 import { useState } from 'react';
 import { api, identitiesApi, type ApiError } from '../api';
-import { formatDate } from '../format';
+import { formatCredits, formatDate } from '../format';
 import { navigate } from '../router';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
 import { IdentityForm } from '../components/identity-form';
 import { Link } from '../components/link';
@@ -71,11 +72,14 @@ export function IdentityPage({ id }: { id: string }) {
             <dt>Name</dt><dd>{i.name ?? '—'}</dd>
             <dt>Metadata</dt><dd className="mono small">{i.metadata && Object.keys(i.metadata).length ? JSON.stringify(i.metadata) : '—'}</dd>
             <dt>Rate limits</dt><dd>{limitSummary(i.limits)} <span className="muted small">(shared by all its tokens)</span></dd>
+            <dt>Credits</dt><dd>{formatCredits(i.credits)}</dd>
             <dt>Created</dt><dd>{formatDate(i.createdAt)}</dd>
             <dt>Changed</dt><dd>{formatDate(i.updatedAt)}</dd>
           </dl>
         </div>
       )}
+      <CreditsCard holder="identity" id={i.id} credits={i.credits}
+        onSaved={async (text) => { identity.set(await identitiesApi.get(i.id)); setNotice(text); }} />
       <div className="card">
         <h2>Tokens</h2>
         <ErrorBanner error={tokens.error} title="Its tokens could not be loaded." />

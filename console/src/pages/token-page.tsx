@@ -4,6 +4,7 @@ import { api, type Account, type ApiError, type Token } from '../api';
 import { formatCredits, formatDate, formatSeconds } from '../format';
 import { asApiError, useLoad } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
 import { OverlapSelect, overlapText } from '../components/overlap-select';
 import { Link } from '../components/link';
@@ -120,9 +121,12 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
         <p><Link to={`/data?tokenId=${encodeURIComponent(t.id)}`}>See its calls in the data viewer →</Link></p>
       </div>
 
-      {revoked ? null : <TokenCredits token={t} onSaved={(saved, text) => { token.set(saved); setNotice(text); }} />}
+      {revoked ? null : (
+        <CreditsCard holder="token" id={t.id} credits={t.credits}
+          onSaved={async (text) => { token.set(await api.getToken(t.id)); setNotice(text); }} />
+      )}
       <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
-      <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.identityId !== null} />
+      <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.credits !== null || t.identityId !== null} />
 
       <ConfirmDialog open={dialog === 'revoke'} title={`Revoke ${t.name}?`} confirmLabel="Yes, revoke it!" danger busy={busy}
         onCancel={() => setDialog(undefined)}
@@ -153,51 +157,6 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
         {own ? <p className="muted">This is the token you are signed in with: the console switches to the new secret.</p> : null}
       </ConfirmDialog>
     </section>
-  );
-}
-
-
-
-/** Add credits to the token's balance (or set one where it has none); audited as token.credits. */
-function TokenCredits({ token, onSaved }: { token: Token; onSaved: (token: Token, notice: string) => void }) {
-  const [amount, setAmount] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
-  const has = token.credits !== null;
-  const value = Number(amount);
-  const valid = /^\d+$/.test(amount.trim()) && (has ? value > 0 : true);
-
-  const save = async () => {
-    setSaving(true);
-    try {
-      const credits = has ? await api.addCredits(token.id, value) : await api.setCredits(token.id, value);
-      onSaved(await api.getToken(token.id), `Credits saved: ${credits.remaining} left.`);
-      setAmount('');
-      setError(undefined);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setSaving(false);
-    }
-  };
-
-  return (
-    <div className="card">
-      <h2>Credits</h2>
-      <p className="muted">
-        {has ? 'Each check of this token (and of the tokens it made) spends its cost from these credits.' : 'This token has no credits: every check passes without spending any. Give it a balance to meter it.'}
-      </p>
-      <ErrorBanner error={error} title="The credits were not saved." />
-      <div className="field inline-add">
-        <label htmlFor="token-credits">{has ? 'Credits to add' : 'Starting credits'}</label>
-        <div className="row">
-          <input id="token-credits" inputMode="numeric" value={amount} onChange={(e) => setAmount(e.target.value)} />
-          <button type="button" className="button button-primary" disabled={!valid || saving} onClick={() => void save()}>
-            {saving ? 'Saving…' : has ? 'Add credits' : 'Set credits'}
-          </button>
-        </div>
-      </div>
-    </div>
   );
 }
 
