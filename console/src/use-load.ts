@@ -47,3 +47,21 @@ export function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   return new ApiError(0, 'CONSOLE', err instanceof Error ? err.message : String(err), undefined, undefined);
 }
+
+/** A save button's state: `run` marks it busy, clears the last error on success, keeps the failure as an ApiError. */
+export function useSaving(): { saving: boolean; error: ApiError | undefined; setError: (error: ApiError | undefined) => void; run: (save: () => Promise<void>) => Promise<void> } {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const run = useCallback(async (save: () => Promise<void>) => {
+    setSaving(true);
+    try {
+      await save();
+      setError(undefined);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setSaving(false);
+    }
+  }, []);
+  return { saving, error, setError, run };
+}

@@ -1,7 +1,7 @@
 /** Add credits to a token's or an identity's balance, or set one where it has none; audited as token.credits / identity.credits. */
 import { useState } from 'react';
-import { creditsApi, type ApiError } from '../api';
-import { asApiError } from '../use-load';
+import { creditsApi } from '../api';
+import { useSaving } from '../use-load';
 import { ErrorBanner } from './error-banner';
 
 const EXPLAINED = {
@@ -23,26 +23,17 @@ export function CreditsCard({ holder, id, credits, onSaved }: {
   onSaved: (notice: string) => Promise<void> | void;
 }) {
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
+  const { saving, error, run } = useSaving();
   const has = credits !== null;
   const value = Number(amount);
   const valid = /^\d+$/.test(amount.trim()) && (has ? value > 0 : true);
   const inputId = `${holder}-credits`;
 
-  const save = async () => {
-    setSaving(true);
-    try {
-      const saved = has ? await creditsApi.add(holder, id, value) : await creditsApi.set(holder, id, value);
-      await onSaved(`Credits saved: ${saved.remaining} left.`);
-      setAmount('');
-      setError(undefined);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = () => run(async () => {
+    const saved = has ? await creditsApi.add(holder, id, value) : await creditsApi.set(holder, id, value);
+    await onSaved(`Credits saved: ${saved.remaining} left.`);
+    setAmount('');
+  });
 
   return (
     <div className="card">

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
 import { formatCredits, formatDate, formatSeconds } from '../format';
-import { asApiError, useLoad } from '../use-load';
+import { asApiError, useLoad, useSaving } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
@@ -163,8 +163,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
 function TokenPermissions({ token, editable, onSaved }: { token: Token; editable: boolean | undefined; onSaved: (token: Token) => void }) {
   const [scopes, setScopes] = useState<string[]>(token.scopes);
   const [otherScope, setOtherScope] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
+  const { saving, error, setError, run } = useSaving();
   const selected = useMemo(() => new Set(scopes), [scopes]);
   const tree = useLoad(() => api.catalogTree({ scopes }), [scopes.join(' ')]);
   const resources = tree.data?.resources ?? [];
@@ -172,17 +171,7 @@ function TokenPermissions({ token, editable, onSaved }: { token: Token; editable
   const add = (list: string[]) => setScopes((current) => [...current, ...list.filter((s) => !current.includes(s))]);
   const remove = (scope: string) => setScopes((current) => current.filter((s) => s !== scope));
 
-  const save = async () => {
-    setSaving(true);
-    try {
-      onSaved(await api.updateToken(token.id, { scopes }));
-      setError(undefined);
-    } catch (err) {
-      setError(asApiError(err));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = () => run(async () => onSaved(await api.updateToken(token.id, { scopes })));
 
   return (
     <div className="card">
