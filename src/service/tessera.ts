@@ -95,7 +95,7 @@ export function createTessera(options: TesseraOptions) {
   const clock = options.clock ?? systemClock;
   const flushIntervalMs = options.usageFlushIntervalMs ?? 1000;
   // Credits and rate limits share one heartbeat: both share out what is left between the instances alive.
-  const heartbeat = new InstanceHeartbeat(options.store, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n))), flushIntervalMs);
+  const heartbeat = new InstanceHeartbeat(options.store, newId('instance', options.randomBytes ?? ((n) => cryptoRandomBytes(n))), flushIntervalMs, options.store.kind === 'postgres');
   const ctx: ServiceContext = {
     store: options.store,
     clock: options.clock ?? systemClock,

@@ -11,10 +11,17 @@ export class InstanceHeartbeat {
   private beatAtMs = Number.NEGATIVE_INFINITY;
   private beating: Promise<void> | undefined;
 
+  /**
+   * `shared`: whether other instances can share the database (PostgreSQL). A SQLite file is one instance's (several
+   * processes on one file are not a deployment Tessera offers, docs/limits.md): nothing is written then, so an idle
+   * server writes nothing each second, and a write lock held by another process never queues a heartbeat in front
+   * of the reads on the one connection.
+   */
   constructor(
     private readonly store: Pick<Store, 'touchInstance'>,
     private readonly instanceId: string,
     private readonly intervalMs: number,
+    private readonly shared = true,
   ) {}
 
   get instances(): number {
@@ -23,6 +30,7 @@ export class InstanceHeartbeat {
 
   /** Touches this instance's row unless that was done less than an interval ago (or is under way); rejects when the store does. */
   beat(nowMs: number): Promise<void> {
+    if (!this.shared) return Promise.resolve();
     if (this.beating) return this.beating;
     if (nowMs - this.beatAtMs < this.intervalMs) return Promise.resolve();
     this.beating = this.store

@@ -89,6 +89,8 @@ export class RateLimiter {
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sweptAtMs = Number.NEGATIVE_INFINITY;
+  /** Counts written since the last sweep: a server that writes none (no limits in use) sweeps nothing, so it writes nothing. */
+  private wroteSinceSweep = false;
   /** Checks that consumed limits, by outcome, since start (Prometheus `tessera_limit_checks_total`). */
   readonly outcomes = { passed: 0, rate_limited: 0 };
 
@@ -220,14 +222,16 @@ export class RateLimiter {
     const taken = [...this.pending.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, d]) => d);
     this.pending = new Map();
     if (taken.length > 0) {
+      this.wroteSinceSweep = true;
       const failed = await store.addRateLimitCounts(taken);
       if (failed.length > 0) logger.error({ windows: failed.length }, 'rate limits flush: some counts were not written; will retry');
       for (const d of failed) this.addPending(d.key, d.count);
     }
     await this.converge(store, clock);
     const nowMs = clock.now();
-    if (nowMs - this.sweptAtMs >= STORE_SWEEP_MS) {
+    if (this.wroteSinceSweep && nowMs - this.sweptAtMs >= STORE_SWEEP_MS) {
       this.sweptAtMs = nowMs;
+      this.wroteSinceSweep = false;
       await store.sweepRateLimitWindows(nowMs);
     }
   }
