@@ -2,6 +2,7 @@
  * Credits across two `tessera serve` processes on one PostgreSQL database (issue 19, item 4): each decides in memory,
  * and a burst split across both passes at most N × 1.1 of N credits (the figure is printed; docs/limits.md).
  */
+import { call as callServer } from '../testing/acknowledged-writes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { testPostgres } from '../testing/test-app.js';
@@ -10,16 +11,8 @@ import { currentTestStore } from '../testing/test-stores.js';
 /** The flush interval of `tessera serve`, at which instances heartbeat, write what they spent and re-read balances. */
 const FLUSH_INTERVAL_MS = 1000;
 
-const call = async (base: string, method: string, path: string, token?: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-};
+/** A JSON call, answered within 10 s. */
+const call = (base: string, method: string, path: string, token?: string, body?: unknown) => callServer(base, method, path, token, body, 10_000);
 
 describe.skipIf(currentTestStore() !== 'postgres')('credits across two instances on one PostgreSQL database', { timeout: 180_000 }, () => {
   let a: ServerProcess;

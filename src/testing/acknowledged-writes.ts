@@ -5,13 +5,13 @@ export interface Answer {
   body: any;
 }
 
-/** One JSON call to a running server; network failures are thrown, every status is returned. */
-export async function call(base: string, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+/** One JSON call to a running server; network failures (and no answer within `timeoutMs`) are thrown, every status is returned. */
+export async function call(base: string, method: string, path: string, token?: string, body?: unknown, timeoutMs = 20_000): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(20_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
