@@ -26,12 +26,17 @@ export interface ImmediateSqliteDialectConfig extends SqliteDialectConfig {
  * sleep inside the call and stop every other request (cached checks too) for as long as another process holds
  * the lock. So the connection's busy timeout is kept short and a statement refused with SQLITE_BUSY outside a
  * transaction (`begin immediate`, or a write on its own, which changed nothing) is tried again after a timer.
+ * Between tries the one connection is handed back (`pause`): reads, which WAL lets run beside another process's
+ * write lock, and other writes' own tries go on meanwhile instead of queueing for the whole wait (issue 18: a
+ * background flush waiting for the lock stalled every read behind it).
  */
 class LockWaitingConnection implements DatabaseConnection {
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly database: BetterSqlite3.Database,
     private readonly lockWaitMs: number,
+    /** Releases the connection for `ms`, then takes it again (after whoever took it meanwhile). */
+    private readonly pause: (ms: number) => Promise<void>,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -43,7 +48,7 @@ class LockWaitingConnection implements DatabaseConnection {
         // Inside a transaction a busy statement is not retried: the transaction already holds the write lock.
         if (!isBusy(error) || this.database.inTransaction || Date.now() + delay > deadline) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.pause(delay);
     }
   }
 
@@ -88,8 +93,14 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
-    this.#connection ??= new LockWaitingConnection(connection, this.#config.database, this.#config.lockWaitMs);
+    this.#connection ??= new LockWaitingConnection(connection, this.#config.database, this.#config.lockWaitMs, (ms) => this.#pause(ms));
     return this.#connection;
+  }
+
+  async #pause(ms: number): Promise<void> {
+    await super.releaseConnection();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await super.acquireConnection();
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
