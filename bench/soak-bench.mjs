@@ -3,7 +3,7 @@
 // revokes, disables, enables, catalog changes and JWT issuance mixed in; every answer is checked against what the
 // token's state says at that moment. Samples RSS, heap, event-loop delay, open fds and database size every few
 // seconds; prints the 5xx count, the wrong-answer count, RSS/heap growth after warm-up and p50/p99 per minute.
-// Usage: node bench/soak-bench.mjs [--quick] [--minutes=N]. `soakSqlite` is also the one-minute soak of `npm test`
+// Usage: node bench/soak-bench.mjs [--quick] [--minutes=N] [--backends=sqlite,postgres]. `soakSqlite` is also the one-minute soak of `npm test`
 // (src/runtime/soak.test.ts).
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -60,7 +60,11 @@ export function driftAfterWarmup(samples, instances) {
     const third = Math.floor(mine.length / 3);
     return third === 0 ? NaN : summary(mine.slice(-third)) / summary(mine.slice(third, 2 * third)) - 1;
   }));
-  return { rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)) };
+  return {
+    rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)),
+    // Where RSS outside the used heap may go: the heap V8 has reserved, and memory held for Buffers and the like.
+    heapTotal: drift('heapTotal', mean), external: drift('external', mean),
+  };
 }
 
 /**
@@ -199,6 +203,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
         const metric = (m) => Number(new RegExp(`^${m} ([0-9.e+-]+)`, 'm').exec(metrics)?.[1] ?? NaN);
         samples.push({
           t: Math.round((Date.now() - started) / 1000), instance: i, rss, heap: metric('nodejs_heap_size_used_bytes'),
+          heapTotal: metric('nodejs_heap_size_total_bytes'), external: metric('nodejs_external_memory_bytes'),
           live: metric('tessera_heap_after_full_gc_bytes'),
           lag: metric('nodejs_eventloop_lag_p99_seconds'), fds, db: await dbSize(),
         });
@@ -214,8 +219,8 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     await Promise.all([...Array.from({ length: workers }, (_, w) => worker(w)), sampler]);
 
     log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${seconds} s --`);
-    log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'kept MiB', 'loop p99 ms', 'fds', 'db MiB'],
-      samples.map((s) => [s.t, s.instance, mib(s.rss), mib(s.heap), mib(s.live), (s.lag * 1000).toFixed(1), s.fds, mib(s.db)])));
+    log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'heap total MiB', 'external MiB', 'kept MiB', 'loop p99 ms', 'fds', 'db MiB'],
+      samples.map((s) => [s.t, s.instance, mib(s.rss), mib(s.heap), mib(s.heapTotal), mib(s.external), mib(s.live), (s.lag * 1000).toFixed(1), s.fds, mib(s.db)])));
     log(table(['minute', 'checks', 'p50 ms', 'p99 ms'], minutes.map((l, m) => {
       const sorted = [...(l ?? [])].sort((a, b) => a - b);
       return [m + 1, sorted.length, pct(sorted, 50).toFixed(2), pct(sorted, 99).toFixed(2)];
@@ -231,7 +236,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       name, requests: stats.requests, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, examples: stats.examples,
       rssGrowth: growth('rss'), heapGrowth: growth('heap'), drift,
     };
-    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
+    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%, heap reserved ${(drift.heapTotal * 100).toFixed(1)}%, external ${(drift.external * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
     for (const line of stats.examples) log(`  ${line}`);
     for (const line of servers.flatMap((s) => s.log.warnings).filter((l) => l.includes('"level":50')).slice(0, 3)) {
       const entry = JSON.parse(line);
@@ -256,10 +261,11 @@ export async function soakSqlite(options) {
   }
 }
 
-export async function runSoakBench({ minutes = 10, quick = false } = {}) {
+export async function runSoakBench({ minutes = 10, quick = false, backends = ['sqlite', 'postgres'] } = {}) {
   const seconds = quick ? 30 : minutes * 60;
   const common = { seconds, tokens: quick ? 200 : 2000, sampleMs: quick ? 3000 : 5000 };
-  const results = [await soakSqlite(common)];
+  const results = backends.includes('sqlite') ? [await soakSqlite(common)] : [];
+  if (!backends.includes('postgres')) return results;
 
   const cluster = await startBenchPostgres();
   if (!cluster) {
@@ -287,6 +293,7 @@ export async function runSoakBench({ minutes = 10, quick = false } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick');
   const minutes = Number(process.argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
-  await runSoakBench({ quick, minutes });
+  const backends = process.argv.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
+  await runSoakBench({ quick, minutes, ...(backends ? { backends } : {}) });
   process.exit(0);
 }
