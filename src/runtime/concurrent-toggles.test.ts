@@ -4,8 +4,8 @@
  * token ends in the state of the change that committed last.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { testPostgres } from '../testing/test-app.js';
+import type { ServerProcess } from '../testing/server-process.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 
 const TOKENS = 6;
 const ROUNDS = 30;
@@ -22,17 +22,16 @@ async function call(base: string, method: string, path: string, token: string, b
 }
 
 describe('disable and enable of the same tokens through two instances on PostgreSQL', { timeout: 180_000 }, () => {
+  let pair: TwoInstances | undefined;
   let servers: ServerProcess[];
   let root: string;
 
   beforeAll(async () => {
-    const url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
-    servers = await Promise.all([startServerProcess(url, { LOG_LEVEL: 'warn' }), startServerProcess(url, { LOG_LEVEL: 'warn' })]);
+    pair = await startTwoInstances({ LOG_LEVEL: 'warn' });
+    ({ root } = pair);
+    servers = [pair.a, pair.b];
   });
-  afterAll(async () => {
-    await Promise.all((servers ?? []).map((s) => s.stop('SIGKILL')));
-  });
+  afterAll(async () => pair?.stop());
 
   it('never answers 5xx, and the last committed change is what each token says', async () => {
     const ids: string[] = [];

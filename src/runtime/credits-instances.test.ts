@@ -4,9 +4,9 @@
  */
 import { call as callServer } from '../testing/acknowledged-writes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { testPostgres } from '../testing/test-app.js';
+import type { ServerProcess } from '../testing/server-process.js';
 import { currentTestStore } from '../testing/test-stores.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 
 /** The flush interval of `tessera serve`, at which instances heartbeat, write what they spent and re-read balances. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -15,20 +15,16 @@ const FLUSH_INTERVAL_MS = 1000;
 const call = (base: string, method: string, path: string, token?: string, body?: unknown) => callServer(base, method, path, token, body, 10_000);
 
 describe.skipIf(currentTestStore() !== 'postgres')('credits across two instances on one PostgreSQL database', { timeout: 180_000 }, () => {
+  let pair: TwoInstances | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let root: string;
 
   beforeAll(async () => {
-    const url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
-    [a, b] = await Promise.all([startServerProcess(url, { LOG_LEVEL: 'warn' }), startServerProcess(url, { LOG_LEVEL: 'warn' })]);
-    // Two flushes each: both have heard the other's heartbeat.
-    await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS + 500));
+    // Two flushes each after both answer: both have heard the other's heartbeat.
+    ({ a, b, root } = pair = await startTwoInstances({ LOG_LEVEL: 'warn' }, 2 * FLUSH_INTERVAL_MS + 500));
   });
-  afterAll(async () => {
-    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
-  });
+  afterAll(async () => pair?.stop());
 
   it('a burst split across both passes at least N and at most N × 1.1, and both converge on the balance', async () => {
     const N = 1000;

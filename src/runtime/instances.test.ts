@@ -1,8 +1,8 @@
 /** Several `tessera serve` processes on one PostgreSQL database: shared truth within a second, nothing lost. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { testPostgres } from '../testing/test-app.js';
+import type { ServerProcess } from '../testing/server-process.js';
 import { currentTestStore } from '../testing/test-stores.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 
 /** The bound the issue sets for a change made through one instance to be honoured by another. */
 const PROPAGATION_BOUND_MS = 1000;
@@ -19,22 +19,17 @@ const call = async (base: string, method: string, path: string, token?: string, 
 };
 
 describe.skipIf(currentTestStore() !== 'postgres')('two instances on one PostgreSQL database', { timeout: 120_000 }, () => {
+  let pair: TwoInstances | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let root: string;
-  let url: string;
 
   beforeAll(async () => {
-    url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
     // A one-second usage window: the usage test below sees events and roll-ups a second after the checks.
-    const env = { LOG_LEVEL: 'warn', TESSERA_USAGE_WINDOW_SECONDS: '1' };
-    [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);
+    ({ a, b, root } = pair = await startTwoInstances({ LOG_LEVEL: 'warn', TESSERA_USAGE_WINDOW_SECONDS: '1' }));
     await call(a.url, 'PATCH', '/v1/account/policy', root, { permissionsEditable: true });
   });
-  afterAll(async () => {
-    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
-  });
+  afterAll(async () => pair?.stop());
 
   const verifyOn = (server: ServerProcess, secret: string, scopes?: string[]) =>
     call(server.url, 'POST', '/v1/verify', undefined, { token: secret, ...(scopes ? { scopes } : {}) });

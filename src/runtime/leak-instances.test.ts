@@ -4,9 +4,9 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { testPostgres } from '../testing/test-app.js';
+import type { ServerProcess } from '../testing/server-process.js';
 import { currentTestStore } from '../testing/test-stores.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 
 const PROPAGATION_BOUND_MS = 1000;
 const KEY_ID = 'leak-test-key';
@@ -18,21 +18,17 @@ async function call(base: string, path: string, body: string, headers: Record<st
 }
 
 describe.skipIf(currentTestStore() !== 'postgres')('a leak report through one instance', { timeout: 120_000 }, () => {
+  let pair: TwoInstances | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let root: string;
 
   beforeAll(async () => {
-    const url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
     const keys = JSON.stringify({ [KEY_ID]: scanner.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-    const env = { LOG_LEVEL: 'warn', TESSERA_LEAK_REPORT_PUBLIC_KEYS: keys };
-    [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);
+    ({ a, b, root } = pair = await startTwoInstances({ LOG_LEVEL: 'warn', TESSERA_LEAK_REPORT_PUBLIC_KEYS: keys }));
     // Two server starts on a loaded 2-core machine can take longer than the default hook timeout.
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
-  });
+  afterAll(async () => pair?.stop());
 
   const verifyOn = async (server: ServerProcess, secret: string) => (await call(server.url, '/v1/verify', JSON.stringify({ token: secret }))).body.code as string;
 

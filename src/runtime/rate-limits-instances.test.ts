@@ -5,9 +5,9 @@
  */
 import { call as callServer } from '../testing/acknowledged-writes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { testPostgres } from '../testing/test-app.js';
+import type { ServerProcess } from '../testing/server-process.js';
 import { currentTestStore } from '../testing/test-stores.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 
 /** The flush interval of `tessera serve`, at which instances heartbeat, write what they counted and re-read windows. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -17,20 +17,16 @@ const WINDOW_MS = 60_000;
 const call = (base: string, method: string, path: string, token?: string, body?: unknown) => callServer(base, method, path, token, body, 10_000);
 
 describe.skipIf(currentTestStore() !== 'postgres')('rate limits across two instances on one PostgreSQL database', { timeout: 180_000 }, () => {
+  let pair: TwoInstances | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let root: string;
 
   beforeAll(async () => {
-    const url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
-    [a, b] = await Promise.all([startServerProcess(url, { LOG_LEVEL: 'warn' }), startServerProcess(url, { LOG_LEVEL: 'warn' })]);
-    // Two flushes each: both have heard the other's heartbeat.
-    await new Promise((resolve) => setTimeout(resolve, 2 * FLUSH_INTERVAL_MS + 500));
+    // Two flushes each after both answer: both have heard the other's heartbeat.
+    ({ a, b, root } = pair = await startTwoInstances({ LOG_LEVEL: 'warn' }, 2 * FLUSH_INTERVAL_MS + 500));
   });
-  afterAll(async () => {
-    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
-  });
+  afterAll(async () => pair?.stop());
 
   it('a burst split across both passes at most N × 1.1 (and nearly N) of N per minute, and both converge on the window', async () => {
     const N = 1000;

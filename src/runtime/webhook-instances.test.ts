@@ -3,24 +3,20 @@
  * (an endpoint is leased by one instance at a time), and fire each scheduled event once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { rawQuery, testPostgres } from '../testing/test-app.js';
+import { call as callServer } from '../testing/acknowledged-writes.js';
+import type { ServerProcess } from '../testing/server-process.js';
+import { rawQuery } from '../testing/test-app.js';
 import { currentTestStore } from '../testing/test-stores.js';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances.js';
 import { WebhookReceiver } from '../testing/webhook-receiver.js';
 
 const EVENTS = 30;
 
-const call = async (base: string, method: string, path: string, token: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-};
+/** A JSON call, answered within 10 s. */
+const call = (base: string, method: string, path: string, token: string, body?: unknown) => callServer(base, method, path, token, body, 10_000);
 
 describe.skipIf(currentTestStore() !== 'postgres')('webhooks on two instances', { timeout: 120_000 }, () => {
+  let pair: TwoInstances | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   let root: string;
@@ -28,14 +24,11 @@ describe.skipIf(currentTestStore() !== 'postgres')('webhooks on two instances', 
   let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    url = await (await testPostgres()).createDatabase();
-    root = await initDatabase(url);
     receiver = await WebhookReceiver.start();
-    const env = { LOG_LEVEL: 'warn' };
-    [a, b] = await Promise.all([startServerProcess(url, env), startServerProcess(url, env)]);
+    ({ a, b, root, url } = pair = await startTwoInstances({ LOG_LEVEL: 'warn' }));
   });
   afterAll(async () => {
-    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
+    await pair?.stop();
     await receiver?.close();
   });
 
