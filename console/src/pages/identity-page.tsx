@@ -8,9 +8,9 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
 import { IdentityForm } from '../components/identity-form';
+import { limitSummary } from '../components/limits-editor';
 import { Link } from '../components/link';
 import { StatusBadge } from '../components/status-badge';
-import { limitSummary } from './identities-page';
 
 export function IdentityPage({ id }: { id: string }) {
   const identity = useLoad(() => identitiesApi.get(id), [id]);

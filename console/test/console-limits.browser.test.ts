@@ -1,0 +1,64 @@
+// Usage control in the console (issue 19): a token's rate limits edited on its page, the server's refusals beside them.
+import { describe, expect, it } from 'vitest';
+import { browserSuiteSkipped, consoleSuite } from './browser-fixture.js';
+
+describe.skipIf(browserSuiteSkipped('console-limits.browser.test'))('rate limits in the console', { timeout: 90_000 }, () => {
+  const s = consoleSuite({ catalog: 'communications.yaml' });
+  const tokenOf = async (id: string) => (await s.t.request('GET', `/v1/tokens/${id}`, { token: s.t.rootSecret })).body;
+
+  it('edits a token’s rate limits on its page, naming a bad row, and the API returns the saved ones', async () => {
+    s.watch.expected = [400];
+    const made = await s.t.createToken({ name: 'Limited key', scopes: ['config:read'], limits: [{ name: 'per-minute', limit: 100, duration: 60 }] });
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    const card = s.page.locator('.card', { has: s.page.getByRole('heading', { name: 'Rate limits', exact: true }) });
+    const save = card.getByRole('button', { name: 'Save rate limits', exact: true });
+    expect(await save.isDisabled()).toBe(true);
+    // The saved window comes back as the console says it, which the server reads again as it is.
+    expect(await card.locator('#token-limit-0-duration').inputValue()).toBe('1 minute');
+    await card.locator('#token-limit-0-limit').fill('50');
+    await card.getByRole('button', { name: 'Add a limit', exact: true }).click();
+    await card.locator('#token-limit-1-name').fill('per-day');
+    await card.locator('#token-limit-1-limit').fill('1000');
+    await card.locator('#token-limit-1-duration').fill('forever');
+    await save.click();
+    // The server names the row and field it cannot read; the error stands beside that row and nothing is saved.
+    await card.locator('.limit-row').nth(1).locator('.field-error').getByText(/limits\[1\]\.duration/).waitFor();
+    expect((await tokenOf(made.id)).limits).toEqual([{ name: 'per-minute', limit: 100, duration: 60 }]);
+    await s.shot('token-limits-error');
+
+    await card.locator('#token-limit-1-duration').fill('1 day');
+    await save.click();
+    await s.page.getByText('Rate limits saved.', { exact: true }).waitFor();
+    expect((await tokenOf(made.id)).limits).toEqual([{ name: 'per-minute', limit: 50, duration: 60 }, { name: 'per-day', limit: 1000, duration: 86400 }]);
+    await s.page.locator('dl.details').getByText('per-minute: 50 per minute, per-day: 1000 per day', { exact: true }).waitFor();
+    // The editor starts again from what was saved, the server's "1 day" as the console says it.
+    expect(await card.locator('#token-limit-1-duration').inputValue()).toBe('1 day');
+    expect(await save.isDisabled()).toBe(true);
+    await s.shot('token-limits-saved');
+
+    // Removing every limit is a save too: the token's checks are no longer counted by its own limits.
+    await card.getByRole('button', { name: 'Remove limit per-minute', exact: true }).click();
+    await card.getByRole('button', { name: 'Remove limit per-day', exact: true }).click();
+    await save.click();
+    await s.page.locator('dl.details').getByText('none', { exact: true }).first().waitFor();
+    await expect.poll(async () => (await tokenOf(made.id)).limits).toEqual([]);
+  });
+
+  it('shows the server’s refusal beside the limits when a token edits its own', async () => {
+    s.watch.expected = [403];
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${s.t.rootId}`);
+    const card = s.page.locator('.card', { has: s.page.getByRole('heading', { name: 'Rate limits', exact: true }) });
+    await card.getByText('This is the token you are signed in with: another token must change its limits.', { exact: true }).waitFor();
+    await card.getByRole('button', { name: 'Add a limit', exact: true }).click();
+    await card.locator('#token-limit-0-name').fill('per-second');
+    await card.locator('#token-limit-0-limit').fill('1');
+    await card.locator('#token-limit-0-duration').fill('1');
+    await card.getByRole('button', { name: 'Save rate limits', exact: true }).click();
+    await card.locator('fieldset > .field-error').getByText(/^limits: a token cannot change the limits/).waitFor();
+    expect(await s.page.getByText('Rate limits saved.', { exact: true }).count()).toBe(0);
+    expect((await tokenOf(s.t.rootId)).limits).toEqual([]);
+    await s.shot('token-limits-own');
+  });
+});
