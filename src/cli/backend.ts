@@ -6,7 +6,7 @@ import type { AssignmentInput, CatalogInput, CatalogValidation, CreateEndpointTo
 import type { CatalogVersionRecord, Page, TokenStatusFilter } from '../store/store.js';
 import type { CreateIdentityInput, DeletedIdentity, IdentityView, ListIdentitiesInput, UpdateIdentityInput } from '../service/index.js';
 import type { CreateWebhookInput, UpdateWebhookInput, WebhookDeliveryView, WebhookEndpointView, WebhookWithSecret } from '../service/index.js';
-import type { CreditsHolder, CreditsView, SetCreditsInput } from '../service/index.js';
+import type { CreditsHolder, CreditsView, LimitStateView, SetCreditsInput } from '../service/index.js';
 
 export type VerifyResponse = ReturnType<typeof toVerifyResponse>;
 export type RotatedToken = CreatedToken & { previousSecretExpiresAt: string };
@@ -72,6 +72,8 @@ export interface Backend {
   /** Credits of a token or an identity (docs/limits.md). */
   creditsSet(holder: CreditsHolder, id: string, input: SetCreditsInput): Promise<CreditsView>;
   creditsAdd(holder: CreditsHolder, id: string, amount: number): Promise<CreditsView>;
+  /** The current state of the rate limits a check of the token (or of the identity's tokens) consumes. */
+  rateLimits(holder: CreditsHolder, id: string): Promise<{ ratelimits: LimitStateView[] }>;
   /** Releases the database (flushing usage counts) or does nothing for HTTP. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-// `tessera token credits …` and `tessera identities credits …` on a database and against a running server.
+// `tessera token credits …`, `tessera identities credits …` and `… ratelimits` on a database and against a running server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,22 @@ describe('tessera … credits (on the database)', () => {
   });
 });
 
+describe('tessera … ratelimits (on the database)', () => {
+  it('shows what is left in each window of the token’s and its identity’s limits, as the checks made before it wrote them', async () => {
+    const identity = (await tessera(['identities', 'create', '--external-id', 'cli-limited', '--rate-limit', 'shared=10/1h', '--json', ...db])).json();
+    const { token, secret } = (await tessera(['token', 'create', '--name', 'limited', '--scope', 'a:b', '--rate-limit', 'per-hour=3/1h', '--identity', identity.id, '--json', ...db])).json();
+    expect((await tessera(['token', 'ratelimits', token.id, ...db])).stdout).toMatch(/^NAME +HOLDER +REMAINING +LIMIT +WINDOW +RESETS\nper-hour +token tok_\S+ +3 +3 +3600s +\S+Z\nshared +identity idn_\S+ +10 +10 +3600s +\S+Z\n$/);
+    for (let i = 0; i < 2; i += 1) expect((await tessera(['verify', secret, '--json', ...db])).json().code).toBe('VALID');
+    const shown = (await tessera(['token', 'ratelimits', token.id, '--json', ...db])).json();
+    expect(shown.ratelimits.map((s: { name: string; remaining: number }) => [s.name, s.remaining])).toEqual([['per-hour', 1], ['shared', 8]]);
+    expect((await tessera(['identities', 'ratelimits', identity.id, '--json', ...db])).json().ratelimits).toMatchObject([{ name: 'shared', holder: 'identity', limit: 10, duration: 3600, remaining: 8 }]);
+    const plain = (await tessera(['token', 'create', '--name', 'plain', '--scope', 'a:b', '--json', ...db])).json().token;
+    expect((await tessera(['token', 'ratelimits', plain.id, ...db])).stdout).toBe(`${plain.id} has no rate limits\n`);
+    const missing = await tessera(['token', 'ratelimits', 'tok_doesnotexist', ...db]);
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('NOT_FOUND')]);
+  });
+});
+
 describe('tessera … credits (against a server)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -76,5 +92,14 @@ describe('tessera … credits (against a server)', () => {
     const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'remote-payer' } })).body;
     expect((await tessera(['identities', 'credits', 'set', identity.id, '--remaining', '4', '--strict', '--json', ...remote])).json()).toEqual({ remaining: 4, refill: null, strict: true });
     expect((await tessera(['identities', 'credits', 'show', identity.id, '--json', ...remote])).json()).toEqual({ remaining: 4, refill: null, strict: true });
+  });
+
+  it('shows the rate limits’ state as GET …/ratelimits answers it', async () => {
+    const remote = ['--url', t.baseUrl, '--token', t.rootSecret];
+    const made = await t.createToken({ name: 'remote-limited', scopes: ['a:b'], limits: [{ name: 'per-day', limit: 5, duration: '1d' }] });
+    expect((await t.request('POST', '/v1/verify', { body: { token: made.secret } })).body.code).toBe('VALID');
+    const api = (await t.request('GET', `/v1/tokens/${made.id}/ratelimits`, { token: t.rootSecret })).body;
+    expect(api.ratelimits).toMatchObject([{ name: 'per-day', remaining: 4 }]);
+    expect((await tessera(['token', 'ratelimits', made.id, '--json', ...remote])).json()).toEqual(api);
   });
 });

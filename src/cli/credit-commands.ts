@@ -1,9 +1,12 @@
-/** `tessera token credits …` and `tessera identities credits …`: set, add and show credits (docs/limits.md). */
+/**
+ * `tessera token credits …` and `tessera identities credits …`: set, add and show credits; `tessera token ratelimits`
+ * and `tessera identities ratelimits`: the current state of the rate limits (docs/limits.md).
+ */
 import type { Command } from 'commander';
 import type { CreditRefillInput } from '../core/credits.js';
-import type { CreditsView, SetCreditsInput } from '../service/index.js';
+import type { CreditsView, LimitStateView, SetCreditsInput } from '../service/index.js';
 import { addBackendOptions, UsageError, withBackend, type CommonFlags } from './cli-options.js';
-import { keyValues, print, type CliIo } from './output.js';
+import { keyValues, print, table, type CliIo } from './output.js';
 
 interface SetFlags extends CommonFlags {
   remaining?: string;
@@ -52,7 +55,21 @@ export function registerCreditCommands(program: Command, io: CliIo): void {
           print(io, !!flags.json, view.credits, (c) => (c === null ? [`${id} has no credits`] : creditLines(c)));
         }),
       );
+
+    const whose = holder === 'token' ? 'its own, those of the tokens that made it, its identity\'s' : 'shared by all its tokens';
+    addBackendOptions(parent.command('ratelimits <id>').description(`the current state of the ${what}'s rate limits (${whose}): what is left in each window, consuming nothing`))
+      .action((id: string, flags: CommonFlags) =>
+        withBackend(io, flags, async (backend) => print(io, !!flags.json, await backend.rateLimits(holder, id), ({ ratelimits }) => limitStateLines(id, ratelimits))),
+      );
   }
+}
+
+function limitStateLines(id: string, states: readonly LimitStateView[]): string[] {
+  if (states.length === 0) return [`${id} has no rate limits`];
+  return table(
+    ['NAME', 'HOLDER', 'REMAINING', 'LIMIT', 'WINDOW', 'RESETS'],
+    states.map((s) => [s.name, `${s.holder} ${s.holderId}`, String(s.remaining), String(s.limit), `${s.duration}s`, s.reset]),
+  );
 }
 
 /** A whole number as typed; anything else is the caller's mistake (exit 2), range checks are the service's. */

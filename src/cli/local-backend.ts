@@ -69,6 +69,7 @@ export async function createLocalBackend(database: DatabaseConfig): Promise<Back
     webhookRedeliver: (id, deliveryId) => tessera.redeliverWebhook(actor, id, deliveryId),
     creditsSet: (holder, id, input) => tessera.setCredits(actor, holder, id, input),
     creditsAdd: (holder, id, amount) => tessera.addCredits(actor, holder, id, amount),
+    rateLimits: async (holder, id) => ({ ratelimits: await (holder === 'token' ? tessera.tokenRateLimits(actor, id) : tessera.identityRateLimits(actor, id)) }),
     close: () => tessera.close(),
   };
 }

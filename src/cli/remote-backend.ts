@@ -106,6 +106,10 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
       answer(holder === 'token'
         ? tessera.POST('/v1/tokens/{id}/credits/add', { params: { path: { id } }, body: { amount } })
         : tessera.POST('/v1/identities/{id}/credits/add', { params: { path: { id } }, body: { amount } })),
+    rateLimits: (holder, id) =>
+      answer(holder === 'token'
+        ? tessera.GET('/v1/tokens/{id}/ratelimits', { params: { path: { id } } })
+        : tessera.GET('/v1/identities/{id}/ratelimits', { params: { path: { id } } })),
     close: async () => {},
   };
 }

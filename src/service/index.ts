@@ -54,7 +54,7 @@ export type { IdentityView } from './identities/identity-view.js';
 export type { CreditsView } from './limits/credit-view.js';
 export type { CreditsHolder, SetCreditsInput } from './limits/change-credits.js';
 export type { LimitState } from './limits/rate-limiter.js';
-export type { RateLimitView } from './limits/limit-view.js';
+export { toLimitStateView, type LimitStateView, type RateLimitView } from './limits/limit-view.js';
 export type { IdentityRef } from './verify/check-token.js';
 
 // Webhooks (issue 20): endpoints, deliveries, the sender's and scheduler's settings.

@@ -66,6 +66,7 @@ import { InstanceHeartbeat } from './limits/instance-heartbeat.js';
 import { CreditLedger } from './limits/credit-ledger.js';
 import { newId } from '../core/ids.js';
 import { addCredits, setCredits, type CreditsHolder, type SetCreditsInput } from './limits/change-credits.js';
+import { identityRateLimits, tokenRateLimits } from './limits/read-limit-state.js';
 
 export interface TesseraOptions {
   store: Store;
@@ -239,6 +240,8 @@ export function createTessera(options: TesseraOptions) {
     redeliverWebhook: (actor: Actor, id: string, deliveryId: string) => redeliverWebhook(ctx, actor, id, deliveryId),
     setCredits: (actor: Actor, holder: CreditsHolder, id: string, input: SetCreditsInput) => setCredits(ctx, actor, holder, id, input),
     addCredits: (actor: Actor, holder: CreditsHolder, id: string, amount: number) => addCredits(ctx, actor, holder, id, amount),
+    tokenRateLimits: (actor: Actor, id: string) => tokenRateLimits(ctx, actor, id),
+    identityRateLimits: (actor: Actor, id: string) => identityRateLimits(ctx, actor, id),
     /** Checks that consumed rate limits, by outcome, since start (read by the metrics scrape). */
     limitOutcomes: (): Readonly<Record<'passed' | 'rate_limited', number>> => ctx.rateLimiter.outcomes,
     creditOutcomes: (): Readonly<Record<'passed' | 'usage_exceeded', number>> => ctx.credits.outcomes,

@@ -6316,6 +6316,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tokens/{id}/ratelimits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current state of the token’s rate limits
+         * @description Every named rate limit a check of this token consumes: its own, those of the tokens that made it, and those of its identity and theirs, as a check would find them now (remaining in the current window, and when it ends), read without consuming anything. With several instances on PostgreSQL the counts are synced first. Needs tokens:read (a token may read its own).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each named limit with what is left in its current window and when that ends */
+                            ratelimits: {
+                                name: string;
+                                /** @description Whose limit: a token’s (the token’s own or one that made it) or the identity’s */
+                                holder: "token" | "identity";
+                                holderId: string;
+                                limit: number;
+                                /** @description Window length in seconds */
+                                duration: number;
+                                remaining: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the current window ends
+                                 */
+                                reset: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/identities/{id}/credits": {
         parameters: {
             query?: never;
@@ -6544,6 +6656,118 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identities/{id}/ratelimits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current state of the identity’s rate limits
+         * @description The identity’s rate limits, shared by all its tokens, as a check would find them now (remaining in the current window, and when it ends), read without consuming anything. With several instances on PostgreSQL the counts are synced first. Needs identities:read.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each named limit with what is left in its current window and when that ends */
+                            ratelimits: {
+                                name: string;
+                                /** @description Whose limit: a token’s (the token’s own or one that made it) or the identity’s */
+                                holder: "token" | "identity";
+                                holderId: string;
+                                limit: number;
+                                /** @description Window length in seconds */
+                                duration: number;
+                                remaining: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the current window ends
+                                 */
+                                reset: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The one error envelope of every Tessera response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -188,3 +188,59 @@ describe('credits on forward auth', () => {
     expect([count(after, 'passed') - count(before, 'passed'), count(after, 'usage_exceeded') - count(before, 'usage_exceeded')]).toEqual([1, 1]);
   });
 });
+
+describe('GET /v1/tokens/:id/ratelimits and /v1/identities/:id/ratelimits: the current state', () => {
+  const read = (path: string, token = t.rootSecret) => t.request('GET', `${path}/ratelimits`, { token });
+
+  it('tells every limit a check of the token consumes (its own, its maker’s, its identity’s) with what is left, consuming nothing', async () => {
+    freshWindow();
+    const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'state-reader', limits: [perMinute(10, 'shared')] } })).body;
+    const maker = await t.createToken({ name: 'maker', scopes: ['tokens:create', 'identities:write', 'message:send'], limits: [perMinute(50, 'maker-minute')] });
+    const child = await t.createToken({ name: 'child', scopes: ['message:send'], identityId: identity.id, limits: [perMinute(4)] }, maker.secret);
+    const reset = new Date(t.clock.ms + 60_000).toISOString();
+    const state = (name: string, holder: string, holderId: string, limit: number, remaining: number) => ({ name, holder, holderId, limit, duration: 60, remaining, reset });
+
+    const before = await read(`/v1/tokens/${child.id}`);
+    expect(before.status).toBe(200);
+    expect(before.body.ratelimits).toEqual([
+      state('per-minute', 'token', child.id, 4, 4), state('maker-minute', 'token', maker.id, 50, 50), state('shared', 'identity', identity.id, 10, 10),
+    ]);
+    for (let i = 0; i < 3; i += 1) expect((await verify({ token: child.secret })).body.code).toBe('VALID');
+    const after = await read(`/v1/tokens/${child.id}`);
+    expect(after.body.ratelimits.map((s: { remaining: number }) => s.remaining)).toEqual([1, 47, 7]);
+    // Reading consumed nothing: the same again, and one more check still passes.
+    expect((await read(`/v1/tokens/${child.id}`)).body).toEqual(after.body);
+    expect((await verify({ token: child.secret })).body.code).toBe('VALID');
+    expect((await read(`/v1/tokens/${child.id}`)).body.ratelimits[0].remaining).toBe(0);
+    expect((await verify({ token: child.secret })).body.code).toBe('RATE_LIMITED');
+
+    // The identity's shared limit, as every token of it spends it; the maker sees its own only.
+    expect((await read(`/v1/identities/${identity.id}`)).body.ratelimits).toEqual([state('shared', 'identity', identity.id, 10, 6)]);
+    expect((await read(`/v1/tokens/${maker.id}`)).body.ratelimits).toEqual([state('maker-minute', 'token', maker.id, 50, 46)]);
+    // A new window starts full.
+    t.clock.advance(120);
+    expect((await read(`/v1/tokens/${child.id}`)).body.ratelimits[0]).toMatchObject({ remaining: 4, reset: new Date(Math.floor(t.clock.ms / 60_000) * 60_000 + 60_000).toISOString() });
+  });
+
+  it('is empty for a token or identity without limits, and 404 for one of another account or none', async () => {
+    const plain = await t.createToken({ name: 'plain', scopes: ['message:send'] });
+    expect((await read(`/v1/tokens/${plain.id}`)).body).toEqual({ ratelimits: [] });
+    const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'no-limits' } })).body;
+    expect((await read(`/v1/identities/${identity.id}`)).body).toEqual({ ratelimits: [] });
+    for (const path of ['/v1/tokens/tok_doesnotexist', '/v1/identities/idn_doesnotexist']) {
+      const res = await read(path);
+      expect([res.status, messageId(res)]).toEqual([404, 'NOT_FOUND']);
+    }
+  });
+
+  it('a token reads its own limits without tokens:read, and another token’s only with it', async () => {
+    freshWindow();
+    const own = await t.createToken({ name: 'own', scopes: ['message:send'], limits: [perMinute(2)] });
+    const other = await t.createToken({ name: 'other', scopes: ['message:send'], limits: [perMinute(2)] });
+    expect((await read(`/v1/tokens/${own.id}`, own.secret)).body.ratelimits).toMatchObject([{ name: 'per-minute', remaining: 2 }]);
+    const refused = await read(`/v1/tokens/${other.id}`, own.secret);
+    expect([refused.status, messageId(refused)]).toEqual([403, 'FORBIDDEN']);
+    // Reading its own state spends nothing of it.
+    expect((await read(`/v1/tokens/${own.id}`, own.secret)).body.ratelimits[0].remaining).toBe(2);
+  });
+});

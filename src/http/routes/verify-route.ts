@@ -2,7 +2,7 @@
 import { requestAddress } from '../client-address.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkScopes, type LimitState, type VerifyInput, type VerifyResult } from '../../service/index.js';
+import { checkScopes, toLimitStateView, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, ScopeString } from '../schemas.js';
@@ -14,6 +14,17 @@ const VerifyCodeSchema = Type.Union(
 );
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
+
+/** One named rate limit's state: after a check (verify), or now (`GET …/ratelimits`). */
+export const RateLimitStateSchema = Type.Object({
+  name: Type.String(),
+  holder: Type.Union([Type.Literal('token'), Type.Literal('identity')], { description: 'Whose limit: a token’s (the token’s own or one that made it) or the identity’s' }),
+  holderId: Type.String(),
+  limit: Type.Integer(),
+  duration: Type.Integer({ description: 'Window length in seconds' }),
+  remaining: Type.Integer(),
+  reset: Type.String({ format: 'date-time', description: 'When the current window ends' }),
+});
 
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
@@ -31,15 +42,7 @@ export const VerifyResponse = Type.Object({
   identity: Type.Optional(Type.Union([Type.Object({ id: Type.String(), externalId: Type.String() }), Type.Null()], {
     description: 'The identity the token belongs to (null: none); told for VALID and RATE_LIMITED',
   })),
-  ratelimits: Type.Optional(Type.Array(Type.Object({
-    name: Type.String(),
-    holder: Type.Union([Type.Literal('token'), Type.Literal('identity')], { description: 'Whose limit: a token’s (the token’s own or one that made it) or the identity’s' }),
-    holderId: Type.String(),
-    limit: Type.Integer(),
-    duration: Type.Integer({ description: 'Window length in seconds' }),
-    remaining: Type.Integer(),
-    reset: Type.String({ format: 'date-time', description: 'When the current window ends' }),
-  }), { description: 'Each limit the check consumed (or, for RATE_LIMITED, would have): the state after it' })),
+  ratelimits: Type.Optional(Type.Array(RateLimitStateSchema, { description: 'Each limit the check consumed (or, for RATE_LIMITED, would have): the state after it' })),
   credits: Type.Optional(Type.Object({
     remaining: Type.Integer({ description: 'The least credits left among the balances the check spent (for USAGE_EXCEEDED: fewer than its cost)' }),
   }, { description: 'Told when the token, its identity or a token that made it has credits (docs/limits.md)' })),
@@ -130,11 +133,7 @@ export function toVerifyResponse(result: VerifyResult) {
     ...(result.code === 'INSUFFICIENT_SCOPE' ? { missingScopes: result.missingScopes, denied: result.denied, reason: result.reason } : {}),
     ...(result.valid ? { metadata: token.metadata } : {}),
     ...('identity' in result && result.identity !== undefined ? { identity: result.identity } : {}),
-    ...('ratelimits' in result && result.ratelimits !== undefined ? { ratelimits: result.ratelimits.map(limitStateView) } : {}),
+    ...('ratelimits' in result && result.ratelimits !== undefined ? { ratelimits: result.ratelimits.map(toLimitStateView) } : {}),
     ...('credits' in result && result.credits !== undefined ? { credits: { remaining: result.credits.remaining } } : {}),
   };
-}
-
-function limitStateView(state: LimitState) {
-  return { name: state.name, holder: state.holder, holderId: state.holderId, limit: state.limit, duration: Math.round(state.durationMs / 1000), remaining: state.remaining, reset: new Date(state.resetAtMs).toISOString() };
 }

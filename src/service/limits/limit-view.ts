@@ -1,5 +1,6 @@
-/** Rate limits as the API spells them: the duration in whole seconds. */
+/** Rate limits as the API spells them: the duration in whole seconds, the reset as an ISO time. */
 import type { RateLimitRule } from '../../core/usage-limits.js';
+import type { LimitState } from './rate-limiter.js';
 
 export interface RateLimitView {
   name: string;
@@ -10,4 +11,17 @@ export interface RateLimitView {
 
 export function toLimitViews(limits: readonly RateLimitRule[]): RateLimitView[] {
   return limits.map((l) => ({ name: l.name, limit: l.limit, duration: l.durationMs / 1000 }));
+}
+
+/** A limit's state after a check (verify) or now (`GET …/ratelimits`). */
+export interface LimitStateView extends RateLimitView {
+  holder: 'token' | 'identity';
+  holderId: string;
+  remaining: number;
+  /** When the current window ends. */
+  reset: string;
+}
+
+export function toLimitStateView(state: LimitState): LimitStateView {
+  return { name: state.name, holder: state.holder, holderId: state.holderId, limit: state.limit, duration: Math.round(state.durationMs / 1000), remaining: state.remaining, reset: new Date(state.resetAtMs).toISOString() };
 }

@@ -317,6 +317,31 @@ export class RateLimiter {
     return window;
   }
 
+  /**
+   * What a check of `holders` would find now, counting nothing (the limits API): the windows are read first where
+   * they are not held, and with several instances re-read after this one's counts are written.
+   */
+  async state(accountId: AccountId, holders: readonly LimitHolder[], nowMs: number): Promise<LimitState[]> {
+    await this.load(accountId, holders, undefined, nowMs);
+    if (this.persisted && this.persisted.heartbeat.instances > 1) await this.sync();
+    return picked(accountId, holders, undefined).map((p): LimitState => {
+      const window = this.windowAt(p, accountId, nowMs);
+      const used = weightedCount(window, nowMs);
+      const resetAtMs = window.startMs + p.rule.durationMs;
+      return {
+        name: p.rule.name,
+        holder: p.holder.holder,
+        holderId: p.holder.holderId,
+        limit: p.rule.limit,
+        remaining: Math.max(0, p.rule.limit - used),
+        resetAtMs,
+        resetInMs: resetAtMs - nowMs,
+        durationMs: p.rule.durationMs,
+        exceeded: used >= p.rule.limit,
+      };
+    });
+  }
+
   private sweep(nowMs: number): void {
     for (const [key, window] of this.windows) if (nowMs - window.startMs >= 2 * window.durationMs) this.windows.delete(key);
   }
