@@ -61,4 +61,42 @@ describe.skipIf(browserSuiteSkipped('console-limits.browser.test'))('rate limits
     expect((await tokenOf(s.t.rootId)).limits).toEqual([]);
     await s.shot('token-limits-own');
   });
+
+  it('shows what is left of each limit a token’s checks consume, and its identity’s, going down after real checks', async () => {
+    const identity = (await s.t.request('POST', '/v1/identities', { token: s.t.rootSecret, body: { externalId: 'metered-customer', limits: [{ name: 'per-hour', limit: 10, duration: 3600 }] } })).body;
+    const parent = await s.t.createToken({ name: 'Metered parent', scopes: ['*'], limits: [{ name: 'parent-daily', limit: 100, duration: '1 day' }] });
+    const made = await s.t.createToken({ name: 'Metered child', scopes: ['config:read'], identityId: identity.id, limits: [{ name: 'per-minute', limit: 5, duration: 60 }] }, parent.secret);
+    await s.signIn();
+    await s.page.goto(`/console/tokens/${made.id}`);
+    const card = s.page.locator('.card', { has: s.page.getByRole('heading', { name: 'Rate limits now', exact: true }) });
+    const row = (name: string) => card.getByRole('row', { name: new RegExp(`^${name} `) });
+    await row('per-minute').getByText('5 / 5', { exact: true }).waitFor();
+    expect(await row('per-minute').getByRole('cell').nth(1).textContent()).toBe('this token');
+    expect(await row('parent-daily').getByRole('cell').nth(1).textContent()).toBe('token Metered parent');
+    expect(await row('per-hour').getByRole('cell').nth(1).textContent()).toBe(`identity ${identity.id}`);
+    await row('per-hour').getByText('10 / 10', { exact: true }).waitFor();
+    expect(await row('per-minute').getByRole('cell').nth(3).textContent()).toMatch(/^(in \d+( min \d+)? s|now)$/);
+
+    // Three real checks consume from every limit on the chain; the page reads them again without consuming any.
+    for (let i = 0; i < 3; i++) expect((await s.t.request('POST', '/v1/verify', { body: { token: made.secret } })).body.code).toBe('VALID');
+    await card.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await row('per-minute').getByText('2 / 5', { exact: true }).waitFor();
+    await row('per-hour').getByText('7 / 10', { exact: true }).waitFor();
+    await row('parent-daily').getByText('97 / 100', { exact: true }).waitFor();
+    expect(await row('per-minute').getByRole('meter').getAttribute('aria-label')).toBe('per-minute: 2 of 5 left');
+    await s.shot('token-rate-limits-now');
+    await s.page.reload();
+    await row('per-minute').getByText('2 / 5', { exact: true }).waitFor();
+
+    // Without a click: the page reads the counts again every few seconds while it is in view.
+    expect((await s.t.request('POST', '/v1/verify', { body: { token: made.secret } })).body.code).toBe('VALID');
+    await row('per-minute').getByText('1 / 5', { exact: true }).waitFor({ timeout: 10_000 });
+
+    // The identity's page shows its shared limit, as all its tokens consumed it.
+    await s.page.goto(`/console/identities/${identity.id}`);
+    await row('per-hour').getByText('6 / 10', { exact: true }).waitFor();
+    expect(await row('per-hour').getByRole('cell').nth(1).textContent()).toBe('this identity');
+    expect(await card.getByRole('row').count()).toBe(2);
+    await s.shot('identity-rate-limits-now');
+  });
 });

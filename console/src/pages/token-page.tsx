@@ -10,6 +10,7 @@ import { OverlapSelect, overlapText } from '../components/overlap-select';
 import { limitSummary } from '../components/limits-editor';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
+import { RateLimitState } from '../components/rate-limit-state';
 import { ResourceGrants } from '../components/resource-grants';
 import { ScopeChips } from '../components/scope-chips';
 import { SecretOnce } from '../components/secret-once';
@@ -131,6 +132,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
       {revoked ? null : (
         <TokenLimits key={JSON.stringify(t.limits)} token={t} own={own} onSaved={(saved) => { token.set(saved); setNotice('Rate limits saved.'); }} />
       )}
+      {revoked ? null : <RateLimitState holder="token" id={t.id} version={t.version} />}
       <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
       <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.credits !== null || t.identityId !== null} />
 
