@@ -79,6 +79,8 @@ export interface UsageEventRecord {
   /** A verify code (`VALID`, `REVOKED`, …). */
   outcome: string;
   clientIp: string | null;
+  /** What refused a RATE_LIMITED or USAGE_EXCEEDED check: `token:<limit name>`, `identity:<limit name>` or `credits`; else null. */
+  refusedBy: string | null;
   /**
    * How many identical checks (same token, kind, subject, outcome and client IP) in the same second as `at`
    * (the first of them) this event stands for: a token checked a thousand times a second is one row.
@@ -95,6 +97,8 @@ export interface UsageMinuteDelta {
   outcome: string;
   /** The catalog endpoint (`GET /devices/{id}`) for endpoint checks, else null. */
   endpoint: string | null;
+  /** As on the event (UsageEventRecord.refusedBy). */
+  refusedBy: string | null;
   count: number;
 }
 
@@ -111,6 +115,8 @@ export interface UsageFilter {
   /** Exact endpoint (`GET /devices/{id}`); for raw events, the subject. */
   endpoint?: string;
   outcome?: string;
+  /** What refused the checks (UsageEventRecord.refusedBy). */
+  refusedBy?: string;
   /** Inclusive. */
   from?: Timestamp;
   /** Inclusive. */
@@ -127,6 +133,7 @@ export interface UsageBucket {
   tokenId: TokenId;
   endpoint: string | null;
   outcome: string;
+  refusedBy: string | null;
   count: number;
 }
 
@@ -280,7 +287,7 @@ export interface StoreOps extends IdentityOps, WebhookOps, CreditOps, RateLimitO
   writeUsage(batch: UsageBatch): Promise<void>;
   /** Raw events, newest first. */
   listUsageEvents(query: UsageFilter): Promise<Page<UsageEventRecord>>;
-  /** Roll-up counts summed per bucket, token, endpoint and outcome; oldest bucket first. */
+  /** Roll-up counts summed per bucket, token, endpoint, outcome and refusing limit; oldest bucket first. */
   listUsageBuckets(query: UsageFilter & { bucket: UsageBucketSize }): Promise<Page<UsageBucket>>;
   /** The retention sweep: removes raw events before `before` (roll-ups stay). */
   deleteUsageEventsBefore(before: Timestamp): Promise<number>;

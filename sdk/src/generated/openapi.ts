@@ -3310,7 +3310,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Usage counts per bucket, token, endpoint and outcome
+         * Usage counts per bucket, token, endpoint, outcome and refusing limit
          * @description Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`, or `usage:endpoints:read` (the endpoint data viewer, e.g. through a catalog scope that includes it) with `endpoint` one of the catalog’s `auth: token` routes. Oldest bucket first.
          */
         get: {
@@ -3320,6 +3320,8 @@ export interface paths {
                     /** @description Buckets: the catalog endpoint (`GET /devices/{id}`); events: the subject */
                     endpoint?: string;
                     outcome?: string;
+                    /** @description Only refusals by this limit (`token:per-minute`, `identity:per-day`) or by `credits` */
+                    refusedBy?: string;
                     /** @description Inclusive */
                     from?: string;
                     /** @description Inclusive */
@@ -3429,6 +3431,8 @@ export interface paths {
                     /** @description Buckets: the catalog endpoint (`GET /devices/{id}`); events: the subject */
                     endpoint?: string;
                     outcome?: string;
+                    /** @description Only refusals by this limit (`token:per-minute`, `identity:per-day`) or by `credits` */
+                    refusedBy?: string;
                     /** @description Inclusive */
                     from?: string;
                     /** @description Inclusive */
@@ -6950,8 +6954,9 @@ export interface components {
             bucket: string;
             tokenId: string;
             endpoint: string | null;
-            /** @description Verify code: VALID, REVOKED, INSUFFICIENT_SCOPE, … */
+            /** @description Verify code: VALID, REVOKED, INSUFFICIENT_SCOPE, RATE_LIMITED, USAGE_EXCEEDED, … */
             outcome: string;
+            refusedBy: string | null;
             count: number;
         };
         UsageEvent: {
@@ -6964,6 +6969,7 @@ export interface components {
             subject: string | null;
             outcome: string;
             clientIp: string | null;
+            refusedBy: string | null;
             /** @description Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same usage window as `at` (the first of them; `TESSERA_USAGE_WINDOW_SECONDS`, default 10) */
             count: number;
         };

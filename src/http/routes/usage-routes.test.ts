@@ -39,15 +39,15 @@ describe('usage events and roll-ups', () => {
     expect(buckets.status).toBe(200);
     expect(buckets.body).toEqual({
       items: [
-        { bucket: minute(), tokenId: brand.id, endpoint: null, outcome: 'VALID', count: 1 },
-        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'INSUFFICIENT_SCOPE', count: 1 },
-        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'IP_NOT_ALLOWED', count: 1 },
-        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'VALID', count: 2 },
+        { bucket: minute(), tokenId: brand.id, endpoint: null, outcome: 'VALID', refusedBy: null, count: 1 },
+        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'INSUFFICIENT_SCOPE', refusedBy: null, count: 1 },
+        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'IP_NOT_ALLOWED', refusedBy: null, count: 1 },
+        { bucket: minute(), tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'VALID', refusedBy: null, count: 2 },
       ],
       nextCursor: null,
     });
     const valid = await usage(`tokenId=${brand.id}&endpoint=${encodeURIComponent('GET /brands/{brand_id}')}&outcome=VALID&bucket=day`);
-    expect(valid.body.items).toEqual([{ bucket: `${minute().slice(0, 10)}T00:00:00.000Z`, tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'VALID', count: 2 }]);
+    expect(valid.body.items).toEqual([{ bucket: `${minute().slice(0, 10)}T00:00:00.000Z`, tokenId: brand.id, endpoint: 'GET /brands/{brand_id}', outcome: 'VALID', refusedBy: null, count: 2 }]);
 
     const raw = await events(`tokenId=${brand.id}`);
     expect(raw.status).toBe(200);
@@ -70,6 +70,39 @@ describe('usage events and roll-ups', () => {
     const second = await events(`tokenId=${brand.id}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.items).toHaveLength(2);
     expect(second.body.items[0].id).not.toBe(first.body.items[1].id);
+  });
+
+  it('tells what refused a check: the rate limit by holder and name, or the credits, and filters on it', async () => {
+    const identity = (await t.request('POST', '/v1/identities', { token: t.rootSecret, body: { externalId: 'usage-refusals', limits: [{ name: 'per-day', limit: 3, duration: '1d' }] } })).body;
+    const limited = await t.createToken({ name: 'refused', scopes: ['read:brands:*'], identityId: identity.id, limits: [{ name: 'per-minute', limit: 2, duration: 60 }] });
+    const metered = await t.createToken({ name: 'metered', scopes: ['read:brands:*'], credits: { remaining: 1 } });
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i += 1) codes.push((await verify({ token: limited.secret })).body.code);
+    // Two minutes on, the minute's window is fresh and the identity's day has one check left.
+    t.clock.advance(120);
+    for (let i = 0; i < 3; i += 1) codes.push((await verify({ token: limited.secret })).body.code);
+    for (let i = 0; i < 2; i += 1) codes.push((await verify({ token: metered.secret })).body.code);
+    expect(codes).toEqual(['VALID', 'VALID', 'RATE_LIMITED', 'VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'VALID', 'USAGE_EXCEEDED']);
+    await t.tessera.ctx.usage.flush();
+
+    const summed = async (query: string) => {
+      const res = await usage(query);
+      expect(res.status).toBe(200);
+      const by = new Map<string, number>();
+      for (const b of res.body.items as { outcome: string; refusedBy: string | null; count: number }[]) {
+        const key = `${b.outcome} ${b.refusedBy}`;
+        by.set(key, (by.get(key) ?? 0) + b.count);
+      }
+      return Object.fromEntries(by);
+    };
+    expect(await summed(`tokenId=${limited.id}&bucket=day`)).toEqual({ 'RATE_LIMITED token:per-minute': 1, 'RATE_LIMITED identity:per-day': 2, 'VALID null': 3 });
+    expect(await summed(`tokenId=${metered.id}&bucket=day`)).toEqual({ 'USAGE_EXCEEDED credits': 1, 'VALID null': 1 });
+    expect(await summed('refusedBy=identity:per-day&bucket=day')).toEqual({ 'RATE_LIMITED identity:per-day': 2 });
+    const raw = await events(`tokenId=${limited.id}&refusedBy=${encodeURIComponent('token:per-minute')}`);
+    expect(raw.body.items.map((e: { outcome: string; refusedBy: string; count: number }) => [e.outcome, e.refusedBy, e.count])).toEqual([['RATE_LIMITED', 'token:per-minute', 1]]);
+    expect((await events(`tokenId=${metered.id}&outcome=USAGE_EXCEEDED`)).body.items).toMatchObject([{ refusedBy: 'credits', count: 1 }]);
+    const tooLong = await usage(`refusedBy=${'x'.repeat(71)}`);
+    expect([tooLong.status, messageId(tooLong)]).toEqual([400, 'BAD_REQUEST']);
   });
 
   it('keeps raw events for the retention window and the roll-ups after it', async () => {
@@ -104,7 +137,7 @@ describe('usage events and roll-ups', () => {
     const doc = (await t.request('GET', '/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/usage', '/v1/usage/events']));
     const params = doc.paths['/v1/usage'].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['tokenId', 'endpoint', 'outcome', 'from', 'to', 'bucket']));
+    expect(params).toEqual(expect.arrayContaining(['tokenId', 'endpoint', 'outcome', 'refusedBy', 'from', 'to', 'bucket']));
   });
 });
 

@@ -1,4 +1,4 @@
-/** /v1/usage: counts per token, endpoint and outcome in minute, hour or day buckets, and the raw events. */
+/** /v1/usage: counts per token, endpoint, outcome and refusing limit in minute, hour or day buckets, and the raw events. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../http-context.js';
@@ -6,11 +6,14 @@ import { ListQuery, errorResponses, pageOf, security } from '../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 
+const REFUSED_BY = 'What refused the checks: `token:<limit name>` (a limit of the token or of a token that made it) or `identity:<limit name>` for RATE_LIMITED, `credits` for USAGE_EXCEEDED; null for every other outcome';
+
 export const UsageBucketSchema = Type.Object({
   bucket: Type.String({ format: 'date-time', description: 'Start of the minute, hour or day (UTC)' }),
   tokenId: Type.String(),
   endpoint: Nullable(Type.String({ description: 'Catalog endpoint, e.g. `GET /devices/{id}`; null for scope checks' })),
-  outcome: Type.String({ description: 'Verify code: VALID, REVOKED, INSUFFICIENT_SCOPE, …' }),
+  outcome: Type.String({ description: 'Verify code: VALID, REVOKED, INSUFFICIENT_SCOPE, RATE_LIMITED, USAGE_EXCEEDED, …' }),
+  refusedBy: Nullable(Type.String({ description: REFUSED_BY })),
   count: Type.Integer(),
 }, { $id: 'UsageBucket' });
 
@@ -23,6 +26,7 @@ export const UsageEventSchema = Type.Object({
   subject: Nullable(Type.String({ description: '`METHOD /path` for an endpoint check, else the scopes asked for' })),
   outcome: Type.String(),
   clientIp: Nullable(Type.String()),
+  refusedBy: Nullable(Type.String({ description: REFUSED_BY })),
   count: Type.Integer({ description: 'Identical checks (same token, kind, subject, outcome, client IP) coalesced into this event, in the same usage window as `at` (the first of them; `TESSERA_USAGE_WINDOW_SECONDS`, default 10)' }),
 }, { $id: 'UsageEvent' });
 
@@ -30,6 +34,7 @@ const filters = {
   tokenId: Type.Optional(Type.String({ maxLength: 100 })),
   endpoint: Type.Optional(Type.String({ maxLength: 2100, description: 'Buckets: the catalog endpoint (`GET /devices/{id}`); events: the subject' })),
   outcome: Type.Optional(Type.String({ maxLength: 40 })),
+  refusedBy: Type.Optional(Type.String({ maxLength: 70, description: 'Only refusals by this limit (`token:per-minute`, `identity:per-day`) or by `credits`' })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive' })),
 };
@@ -38,7 +43,7 @@ export function usageRoutes(http: HttpContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v1/usage', {
       schema: {
-        tags: ['usage'], security, summary: 'Usage counts per bucket, token, endpoint and outcome',
+        tags: ['usage'], security, summary: 'Usage counts per bucket, token, endpoint, outcome and refusing limit',
         description: 'Rolled up per token per minute by every instance; summed here per `bucket`. Needs `usage:read`, or `usage:endpoints:read` (the endpoint data viewer, e.g. through a catalog scope that includes it) with `endpoint` one of the catalog’s `auth: token` routes. Oldest bucket first.',
         querystring: Type.Object({
           ...filters,

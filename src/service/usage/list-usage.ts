@@ -11,6 +11,7 @@ export interface UsageQueryInput {
   tokenId?: string;
   endpoint?: string;
   outcome?: string;
+  refusedBy?: string;
   from?: string;
   to?: string;
   limit?: number;
@@ -31,6 +32,7 @@ function filterOf(actor: Actor, input: UsageQueryInput, limit: number): UsageFil
     ...(input.tokenId ? { tokenId: input.tokenId } : {}),
     ...(input.endpoint ? { endpoint: input.endpoint } : {}),
     ...(input.outcome ? { outcome: input.outcome } : {}),
+    ...(input.refusedBy ? { refusedBy: input.refusedBy } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     limit,

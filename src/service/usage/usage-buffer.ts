@@ -15,6 +15,8 @@ export interface UsageCheck {
   clientIp: string | null;
   /** Roll-up key: the catalog endpoint (`GET /devices/{id}`), or null for a scope check. */
   endpoint: string | null;
+  /** Roll-up key: what refused a RATE_LIMITED or USAGE_EXCEEDED check (`token:<name>`, `identity:<name>`, `credits`). */
+  refusedBy: string | null;
 }
 
 /** A usage event before it has an id: identical checks within one window, counted. */
@@ -41,7 +43,8 @@ function sameEvent(event: PendingEvent, atMs: number, check: UsageCheck): boolea
     check.kind === event.kind &&
     check.subject === event.subject &&
     check.clientIp === event.clientIp &&
-    check.endpoint === event.endpoint
+    check.endpoint === event.endpoint &&
+    check.refusedBy === event.refusedBy
   );
 }
 
@@ -77,10 +80,10 @@ export type MinuteRow = Omit<UsageMinuteDelta, 'minute'>;
 export function addToMinutes(rows: Map<string, MinuteRow>, key: string, e: MinuteRow): void {
   const row = rows.get(key);
   if (row) row.count += e.count;
-  else rows.set(key, { accountId: e.accountId, tokenId: e.tokenId, outcome: e.outcome, endpoint: e.endpoint, count: e.count });
+  else rows.set(key, { accountId: e.accountId, tokenId: e.tokenId, outcome: e.outcome, endpoint: e.endpoint, refusedBy: e.refusedBy, count: e.count });
 }
 
-export const minuteKey = (e: PendingEvent) => `${e.accountId}\u0000${e.tokenId}\u0000${e.outcome}\u0000${e.endpoint ?? ''}`;
+export const minuteKey = (e: PendingEvent) => `${e.accountId}\u0000${e.tokenId}\u0000${e.outcome}\u0000${e.endpoint ?? ''}\u0000${e.refusedBy ?? ''}`;
 
 export interface UsageBufferOptions {
   /** The usage window, ms (divides a minute). */
@@ -147,6 +150,7 @@ export class UsageBuffer {
       outcome: check.outcome,
       clientIp: check.clientIp,
       endpoint: check.endpoint,
+      refusedBy: check.refusedBy,
       count: 1,
       windowStartMs,
       windowEndMs: windowStartMs + this.options.windowMs,

@@ -6,7 +6,7 @@ import type { RandomBytes } from '../context.js';
 import { addToMinutes, isoMemo, minuteKey, type MinuteRow, type PendingEvent, type UsageBuffer, type UsageWindow } from './usage-buffer.js';
 
 const eventKey = (e: PendingEvent) =>
-  `${e.accountId}\u0000${e.tokenId}\u0000${e.kind}\u0000${e.outcome}\u0000${e.subject ?? ''}\u0000${e.clientIp ?? ''}\u0000${e.endpoint ?? ''}`;
+  `${e.accountId}\u0000${e.tokenId}\u0000${e.kind}\u0000${e.outcome}\u0000${e.subject ?? ''}\u0000${e.clientIp ?? ''}\u0000${e.endpoint ?? ''}\u0000${e.refusedBy ?? ''}`;
 
 /**
  * Events turned into rows per turn of the event loop. At a window's end with 10,000 tokens checked, building its
@@ -74,6 +74,7 @@ export class UsageWriter {
           subject: e.subject,
           outcome: e.outcome,
           clientIp: e.clientIp,
+          refusedBy: e.refusedBy,
           count: e.count,
         });
       }

@@ -219,9 +219,18 @@ function checkOf(ctx: ServiceContext, input: VerifyInput, result: Exclude<Verify
     subject: subjectOf(input),
     outcome: result.code,
     clientIp: input.ip ?? null,
+    refusedBy: refusedByOf(result),
     // The match made by the check itself where there was one; otherwise (the token failed earlier) match here.
     endpoint: input.endpoint ? endpointOf(ctx, result.token.accountId, input.endpoint, 'endpoint' in result ? result.endpoint : undefined) : null,
   };
+}
+
+/** What refused a check that passed its permissions: the first limit spent (`token:<name>`, `identity:<name>`), or credits. */
+function refusedByOf(result: Exclude<VerifyResult, { code: 'NOT_FOUND' }>): string | null {
+  if (result.code === 'USAGE_EXCEEDED') return 'credits';
+  if (result.code !== 'RATE_LIMITED') return null;
+  const limit = result.ratelimits.find((state) => state.exceeded);
+  return limit === undefined ? null : `${limit.holder}:${limit.name}`;
 }
 
 function subjectOf(input: VerifyChecks): string | null {

@@ -42,11 +42,12 @@ export function runUsageContract(name: string, makeStore: () => Promise<Store>):
         subject: 'GET /devices/d1',
         outcome: 'VALID',
         clientIp: '192.0.2.1',
+        refusedBy: null,
         count: n,
         ...overrides,
       });
       const minute = (n: number, count: number, overrides: Partial<UsageMinuteDelta> = {}): UsageMinuteDelta => ({
-        accountId: acc.id, tokenId: 'tok_1' as TokenId, minute: at(n), outcome: 'VALID', endpoint: 'GET /devices/{id}', count, ...overrides,
+        accountId: acc.id, tokenId: 'tok_1' as TokenId, minute: at(n), outcome: 'VALID', endpoint: 'GET /devices/{id}', refusedBy: null, count, ...overrides,
       });
 
       it('writes counters, raw events and roll-ups of one batch together, and roll-ups add up across batches', async () => {
@@ -63,10 +64,10 @@ export function runUsageContract(name: string, makeStore: () => Promise<Store>):
 
         const perMinute = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', limit: 100 });
         expect(perMinute.items).toStrictEqual([
-          { bucket: at(1), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 1 },
-          { bucket: at(2), tokenId: one.id, endpoint: null, outcome: 'INSUFFICIENT_SCOPE', count: 1 },
-          { bucket: at(2), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 7 },
-          { bucket: at(61), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', count: 7 },
+          { bucket: at(1), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', refusedBy: null, count: 1 },
+          { bucket: at(2), tokenId: one.id, endpoint: null, outcome: 'INSUFFICIENT_SCOPE', refusedBy: null, count: 1 },
+          { bucket: at(2), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', refusedBy: null, count: 7 },
+          { bucket: at(61), tokenId: one.id, endpoint: 'GET /devices/{id}', outcome: 'VALID', refusedBy: null, count: 7 },
         ]);
         const perHour = await store.listUsageBuckets({ accountId: acc.id, bucket: 'hour', outcome: 'VALID', limit: 100 });
         expect(perHour.items.map((b) => [b.bucket, b.count])).toStrictEqual([[at(0), 8], [at(60), 7]]);
@@ -80,6 +81,33 @@ export function runUsageContract(name: string, makeStore: () => Promise<Store>):
         expect(first.items).toHaveLength(3);
         const rest = await store.listUsageBuckets({ accountId: acc.id, bucket: 'minute', limit: 3, cursor: first.nextCursor! });
         expect(rest).toStrictEqual({ items: [perMinute.items[3]], nextCursor: null });
+      });
+
+      it('keeps refusals apart by what refused them, in roll-ups and raw events, and filters on it', async () => {
+        const limited = { outcome: 'RATE_LIMITED', endpoint: null };
+        await store.writeUsage({
+          counters: [],
+          events: [
+            event(1, { ...limited, subject: null, refusedBy: 'token:per-minute' }),
+            event(2, { id: 'use_y', outcome: 'USAGE_EXCEEDED', subject: null, refusedBy: 'credits' }),
+          ],
+          minutes: [
+            minute(1, 4, { ...limited, refusedBy: 'token:per-minute' }),
+            minute(1, 2, { ...limited, refusedBy: 'identity:per-day' }),
+            minute(1, 1, { ...limited, refusedBy: 'token:per-minute' }),
+            minute(1, 3, { outcome: 'USAGE_EXCEEDED', endpoint: null, refusedBy: 'credits' }),
+            minute(1, 9, { endpoint: null }),
+          ],
+        });
+        const buckets = await store.listUsageBuckets({ accountId: acc.id, bucket: 'hour', limit: 100 });
+        expect(buckets.items.map((b) => [b.outcome, b.refusedBy, b.count])).toStrictEqual([
+          ['RATE_LIMITED', 'identity:per-day', 2], ['RATE_LIMITED', 'token:per-minute', 5], ['USAGE_EXCEEDED', 'credits', 3], ['VALID', null, 9],
+        ]);
+        const byLimit = await store.listUsageBuckets({ accountId: acc.id, bucket: 'day', refusedBy: 'token:per-minute', limit: 100 });
+        expect(byLimit.items.map((b) => [b.refusedBy, b.count])).toStrictEqual([['token:per-minute', 5]]);
+        const events = await store.listUsageEvents({ accountId: acc.id, limit: 10 });
+        expect(events.items.map((e) => [e.outcome, e.refusedBy])).toStrictEqual([['USAGE_EXCEEDED', 'credits'], ['RATE_LIMITED', 'token:per-minute']]);
+        expect((await store.listUsageEvents({ accountId: acc.id, refusedBy: 'credits', limit: 10 })).items.map((e) => e.id)).toStrictEqual(['use_y']);
       });
 
       it('lists raw events newest first with filters and pages, and sweeps those past retention', async () => {

@@ -400,6 +400,31 @@ export function createMigrations({ text, database }: MigrationDialect): Record<s
         await db.schema.createIndex('rate_limit_windows_expires_idx').on('rate_limit_windows').column('expires_at').execute();
       },
     },
+    '0012_usage_refused_by': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Issue 19: refusals by limit. A check refused by a rate limit or by credits names what refused it
+        // (`token:<name>`, `identity:<name>`, `credits`; '' for every other check: key columns cannot be NULL), on
+        // its raw event and in the minute roll-ups, whose key gains the column: the table is rebuilt (SQLite cannot
+        // change a primary key), its rows copied with ''.
+        await db.schema.alterTable('usage_events').addColumn('refused_by', text, (c) => c.notNull().defaultTo('')).execute();
+        await db.schema
+          .createTable('usage_minutes_next')
+          .addColumn('account_id', text, (c) => c.notNull())
+          .addColumn('token_id', text, (c) => c.notNull())
+          .addColumn('minute', text, (c) => c.notNull())
+          .addColumn('outcome', text, (c) => c.notNull())
+          .addColumn('endpoint', text, (c) => c.notNull())
+          .addColumn('refused_by', text, (c) => c.notNull())
+          .addColumn('count', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('usage_minutes_key', ['account_id', 'token_id', 'minute', 'outcome', 'endpoint', 'refused_by'])
+          .execute();
+        await sql`insert into usage_minutes_next (account_id, token_id, minute, outcome, endpoint, refused_by, count)
+          select account_id, token_id, minute, outcome, endpoint, '', count from usage_minutes`.execute(db);
+        await db.schema.dropTable('usage_minutes').execute();
+        await db.schema.alterTable('usage_minutes_next').renameTo('usage_minutes').execute();
+        await db.schema.createIndex('usage_minutes_by_minute_idx').on('usage_minutes').columns(['account_id', 'minute']).execute();
+      },
+    },
   };
 }
 

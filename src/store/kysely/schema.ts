@@ -100,15 +100,18 @@ export interface UsageEventsTable {
   client_ip: string | null;
   /** Identical checks coalesced into this event (see UsageEventRecord.count). */
   count: number;
+  /** What refused the check (`token:<name>`, `identity:<name>`, `credits`), `''` for none. */
+  refused_by: string;
 }
 
-/** Usage rolled up per token, minute (`…T12:34:00.000Z`), outcome and endpoint (`''` for none). */
+/** Usage rolled up per token, minute (`…T12:34:00.000Z`), outcome, endpoint and refusing limit (`''` for none). */
 export interface UsageMinutesTable {
   account_id: string;
   token_id: string;
   minute: string;
   outcome: string;
   endpoint: string;
+  refused_by: string;
   count: number;
 }
 

@@ -61,13 +61,14 @@ async function applyCounters(db: Db, deltas: UsageDelta[]): Promise<void> {
 
 /** Sums duplicates (one statement may not upsert a key twice on PostgreSQL) and sorts by key (no deadlocks). */
 function mergeMinutes(minutes: UsageMinuteDelta[]) {
-  const merged = new Map<string, { account_id: string; token_id: string; minute: string; outcome: string; endpoint: string; count: number }>();
+  const merged = new Map<string, { account_id: string; token_id: string; minute: string; outcome: string; endpoint: string; refused_by: string; count: number }>();
   for (const m of minutes) {
     const endpoint = m.endpoint ?? '';
-    const key = [m.accountId, m.tokenId, m.minute, m.outcome, endpoint].join('\u0000');
+    const refusedBy = m.refusedBy ?? '';
+    const key = [m.accountId, m.tokenId, m.minute, m.outcome, endpoint, refusedBy].join('\u0000');
     const row = merged.get(key);
     if (row) row.count += m.count;
-    else merged.set(key, { account_id: m.accountId, token_id: m.tokenId, minute: m.minute, outcome: m.outcome, endpoint, count: m.count });
+    else merged.set(key, { account_id: m.accountId, token_id: m.tokenId, minute: m.minute, outcome: m.outcome, endpoint, refused_by: refusedBy, count: m.count });
   }
   return [...merged.entries()].sort(byKey(([key]) => key)).map(([, row]) => row);
 }
@@ -80,7 +81,7 @@ async function addMinutes(trx: Db, minutes: UsageMinuteDelta[]): Promise<void> {
       .values(rows.slice(i, i + INSERT_CHUNK))
       .onConflict((oc) =>
         oc
-          .columns(['account_id', 'token_id', 'minute', 'outcome', 'endpoint'])
+          .columns(['account_id', 'token_id', 'minute', 'outcome', 'endpoint', 'refused_by'])
           .doUpdateSet((eb) => ({ count: eb('usage_minutes.count', '+', eb.ref('excluded.count')) })),
       )
       .execute();
@@ -102,6 +103,7 @@ async function insertEvents(trx: Db, events: UsageEventRecord[]): Promise<void> 
           outcome: e.outcome,
           client_ip: e.clientIp,
           count: e.count,
+          refused_by: e.refusedBy ?? '',
         })),
       )
       .execute();
@@ -141,14 +143,14 @@ async function writeUsagePerRow(runPerRow: NonNullable<DialectHooks['runPerRow']
   );
   await runSliced(
     runPerRow,
-    'insert into usage_events (id, account_id, token_id, at, kind, subject, outcome, client_ip, count) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    batch.events.map((e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count]),
+    'insert into usage_events (id, account_id, token_id, at, kind, subject, outcome, client_ip, count, refused_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    batch.events.map((e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count, e.refusedBy ?? '']),
   );
   await runSliced(
     runPerRow,
-    `insert into usage_minutes (account_id, token_id, minute, outcome, endpoint, count) values (?, ?, ?, ?, ?, ?)
-     on conflict (account_id, token_id, minute, outcome, endpoint) do update set count = usage_minutes.count + excluded.count`,
-    batch.minutes.map((m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.count]),
+    `insert into usage_minutes (account_id, token_id, minute, outcome, endpoint, refused_by, count) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (account_id, token_id, minute, outcome, endpoint, refused_by) do update set count = usage_minutes.count + excluded.count`,
+    batch.minutes.map((m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.refusedBy ?? '', m.count]),
   );
 }
 
@@ -173,6 +175,7 @@ export function usageOps(db: Db, hooks: DialectHooks): UsageOps {
       if (query.tokenId !== undefined) q = q.where('token_id', '=', query.tokenId);
       if (query.endpoint !== undefined) q = q.where('subject', '=', query.endpoint);
       if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+      if (query.refusedBy !== undefined) q = q.where('refused_by', '=', query.refusedBy);
       if (query.from !== undefined) q = q.where('at', '>=', query.from);
       if (query.to !== undefined) q = q.where('at', '<=', query.to);
       if (query.cursor !== undefined) {
@@ -189,6 +192,7 @@ export function usageOps(db: Db, hooks: DialectHooks): UsageOps {
         subject: row.subject,
         outcome: row.outcome,
         clientIp: row.client_ip,
+        refusedBy: row.refused_by === '' ? null : row.refused_by,
         count: Number(row.count),
       }));
       const last = items.at(-1);
@@ -202,19 +206,21 @@ export function usageOps(db: Db, hooks: DialectHooks): UsageOps {
       const bucket = sql<string>`substr(${sql.ref('minute')}, 1, ${sql.lit(shape.length)})`;
       let q = db
         .selectFrom('usage_minutes')
-        .select((eb) => [bucket.as('bucket'), 'token_id', 'endpoint', 'outcome', eb.fn.sum<number | string>('count').as('n')])
+        .select((eb) => [bucket.as('bucket'), 'token_id', 'endpoint', 'outcome', 'refused_by', eb.fn.sum<number | string>('count').as('n')])
         .where('account_id', '=', query.accountId);
       if (query.tokenId !== undefined) q = q.where('token_id', '=', query.tokenId);
       if (query.endpoint !== undefined) q = q.where('endpoint', '=', query.endpoint);
       if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
+      if (query.refusedBy !== undefined) q = q.where('refused_by', '=', query.refusedBy);
       if (query.from !== undefined) q = q.where('minute', '>=', minuteOf(query.from));
       if (query.to !== undefined) q = q.where('minute', '<=', query.to);
       const rows = await q
-        .groupBy([bucket, 'token_id', 'endpoint', 'outcome'])
+        .groupBy([bucket, 'token_id', 'endpoint', 'outcome', 'refused_by'])
         .orderBy(bucket)
         .orderBy('token_id')
         .orderBy('endpoint')
         .orderBy('outcome')
+        .orderBy('refused_by')
         .limit(limit + 1)
         .offset(offset)
         .execute();
@@ -223,6 +229,7 @@ export function usageOps(db: Db, hooks: DialectHooks): UsageOps {
         tokenId: row.token_id as TokenId,
         endpoint: row.endpoint === '' ? null : row.endpoint,
         outcome: row.outcome,
+        refusedBy: row.refused_by === '' ? null : row.refused_by,
         count: Number(row.n),
       }));
       return { items, nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null };

@@ -118,6 +118,7 @@ describe('SQLite store', () => {
         '0009_webhooks_events',
         '0010_credits',
         '0011_rate_limit_windows',
+        '0012_usage_refused_by',
       ]);
     } finally {
       raw.close();

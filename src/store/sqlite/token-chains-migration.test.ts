@@ -2,11 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The driver this runtime loads (better-sqlite3 12 on Node 20, 13 on Node 22+).
-import { BetterSqlite3Database as BetterSqlite3 } from './better-sqlite3.js';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
-import { createMigrations } from '../kysely/migrations.js';
+import { sqliteBefore } from '../../testing/sqlite-before.js';
 import { createSqliteStore } from './sqlite-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-0007-'));
@@ -14,12 +11,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 it('gives every token an instance, links endpoint tokens to their creator, and revokes children of deleted tokens', async () => {
   const filename = join(root, 'old.db');
-  const database = new BetterSqlite3(filename);
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
-  const migrations = createMigrations({ text: 'text', database: 'sqlite' });
-  const previous = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0007'));
-  const migrated = await new Migrator({ db, provider: { getMigrations: async () => previous } }).migrateToLatest();
-  expect(migrated.error).toBeUndefined();
+  const { database, close } = await sqliteBefore(filename, '0007');
   const insert = database.prepare(`insert into tokens (account_id, id, kind, name, name_lower, scopes, deny, templates, hint, created_at,
     updated_at, allowed_ips, enabled, use_count, created_by, parent_id, metadata, version)
     values ('acc_1', @id, @kind, @id, @id, '["a:read"]', '[]', '[]', 'tsr_x', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
@@ -30,7 +22,7 @@ it('gives every token an instance, links endpoint tokens to their creator, and r
   insert.run({ id: 'orphan', kind: 'standard', createdBy: 'gone', parentId: 'gone' });
   insert.run({ id: 'primary', kind: 'primary', createdBy: 'root', parentId: null });
   insert.run({ id: 'stray', kind: 'secondary', createdBy: 'gone', parentId: null });
-  await db.destroy();
+  await close();
 
   const store = await createSqliteStore({ filename });
   await store.migrate();
