@@ -99,4 +99,47 @@ describe.skipIf(browserSuiteSkipped('console-limits.browser.test'))('rate limits
     expect(await card.getByRole('row').count()).toBe(2);
     await s.shot('identity-rate-limits-now');
   });
+
+  it('counts the data viewer’s refusals under the limit that refused them, and filters by one', async () => {
+    const identity = (await s.t.request('POST', '/v1/identities', { token: s.t.rootSecret, body: { externalId: 'refused-customer', limits: [{ name: 'shared', limit: 3, duration: 3600 }] } })).body;
+    const a = await s.t.createToken({ name: 'Refused A', scopes: ['config:read'], identityId: identity.id, limits: [{ name: 'burst', limit: 2, duration: 3600 }] });
+    const b = await s.t.createToken({ name: 'Refused B', scopes: ['config:read'], identityId: identity.id });
+    const c = await s.t.createToken({ name: 'Refused C', scopes: ['config:read'], credits: { remaining: 1 } });
+    const check = async (secret: string) => (await s.t.request('POST', '/v1/verify', { body: { token: secret } })).body.code;
+    // A: 2 pass, 3 refused by its own burst (a refusal consumes nothing, so the identity keeps 1); B: 1 passes on the
+    // identity's last unit, 2 refused by it; C: 1 passes on its one credit, 1 refused for credits.
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push(await check(a.secret));
+    for (let i = 0; i < 3; i++) codes.push(await check(b.secret));
+    for (let i = 0; i < 2; i++) codes.push(await check(c.secret));
+    expect(codes).toEqual(['VALID', 'VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED', 'VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'VALID', 'USAGE_EXCEEDED']);
+    await s.t.tessera.ctx.usage.flush();
+
+    await s.signIn();
+    await s.page.getByRole('link', { name: 'Data viewer', exact: true }).click();
+    const card = s.page.locator('.card', { has: s.page.getByRole('heading', { name: 'Refusals by limit', exact: true }) });
+    await expect.poll(async () => {
+      await s.page.getByRole('button', { name: 'Show', exact: true }).click();
+      return card.count();
+    }, { timeout: 10_000 }).toBe(1);
+    const rows = () => card.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)));
+    expect(await rows()).toEqual([['burst', 'token', '3'], ['shared', 'identity', '2'], ['credits', '—', '1']]);
+    // The calls table names the limit that refused each bucket's checks.
+    await s.page.locator('tbody tr', { hasText: 'Refused B' }).filter({ hasText: 'identity:shared' }).getByText('RATE_LIMITED', { exact: true }).waitFor();
+    await s.shot('data-viewer-refusals');
+
+    // Picking a limit asks the server for its refusals alone: the chart counts those two checks only.
+    await card.getByRole('button', { name: 'Show only these (identity:shared)', exact: true }).click();
+    await card.getByText('Only the checks identity:shared refused.', { exact: true }).waitFor();
+    await expect.poll(() => s.page.getByRole('img', { name: /calls? in/ }).getAttribute('aria-label')).toBe('2 calls in 1 hour');
+    expect(await rows()).toEqual([['shared', 'identity', '2']]);
+    await card.getByRole('button', { name: 'Show every check', exact: true }).click();
+    await expect.poll(() => s.page.getByRole('img', { name: /calls? in/ }).getAttribute('aria-label')).not.toBe('2 calls in 1 hour');
+
+    // The outcome filter offers the limits' refusals too.
+    await s.page.getByLabel('Outcome', { exact: true }).selectOption('USAGE_EXCEEDED');
+    await s.page.getByRole('button', { name: 'Show', exact: true }).click();
+    await expect.poll(() => s.page.getByRole('img', { name: /calls? in/ }).getAttribute('aria-label')).toBe('1 call in 1 hour');
+    expect(await rows()).toEqual([['credits', '—', '1']]);
+  });
 });
