@@ -19,7 +19,10 @@ export function RateLimitState({ holder, id, version }: { holder: 'token' | 'ide
   const state = useLoad(() => ratelimitsApi.state(holder, id), [holder, id, version]);
   const [now, setNow] = useState(() => Date.now());
   const { reload } = state;
+  const failed = state.error !== undefined;
   useEffect(() => {
+    // A refusal (no permission, the token gone) is not asked again every few seconds: Refresh asks again.
+    if (failed) return;
     let ticks = 0;
     // One tick a second moves "resets in" along; every few ticks the counts themselves are read again.
     const timer = setInterval(() => {
@@ -29,7 +32,7 @@ export function RateLimitState({ holder, id, version }: { holder: 'token' | 'ide
       if (ticks % (REFRESH_MS / 1000) === 0) reload();
     }, 1000);
     return () => clearInterval(timer);
-  }, [reload]);
+  }, [reload, failed]);
   const limits = state.data?.ratelimits ?? [];
   const names = useTokenNames(limits.filter((l) => l.holder === 'token').map((l) => l.holderId));
 
