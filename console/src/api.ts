@@ -152,6 +152,12 @@ export const creditsApi = {
       : c.PUT('/v1/identities/{id}/credits', { ...byId(id), body: { remaining } }))),
 };
 
+/** `GET /v1/{tokens|identities}/{id}/ratelimits`: the current state of the rate limits a check would consume, read without consuming. */
+export const ratelimitsApi = {
+  state: (holder: 'token' | 'identity', id: string) =>
+    call((c) => (holder === 'token' ? c.GET('/v1/tokens/{id}/ratelimits', byId(id)) : c.GET('/v1/identities/{id}/ratelimits', byId(id)))),
+};
+
 export type UsageBucket = Schemas['UsageBucket'];
 export type UsageQuery = QueryOf<'/v1/usage'>;
 

@@ -34,3 +34,13 @@ export function formatSeconds(seconds: number): string {
   }
   return `${seconds} seconds`;
 }
+
+/** When a rate limit's window ends: "in 42 s" or "in 3 min 5 s" while it is near, the date and time after an hour. */
+export function formatResetsIn(reset: string, nowMs: number): string {
+  const seconds = Math.ceil((new Date(reset).getTime() - nowMs) / 1000);
+  if (Number.isNaN(seconds)) return reset;
+  if (seconds <= 0) return 'now';
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  return formatDate(reset);
+}

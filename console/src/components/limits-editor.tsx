@@ -7,9 +7,22 @@ export interface LimitRow {
   duration: string;
 }
 
-/** Rows from the API's limits (window in seconds, shown as "1 minute"). */
-export function limitRows(limits: readonly { name: string; limit: number; duration: number }[]): LimitRow[] {
-  return limits.map((l) => ({ name: l.name, limit: String(l.limit), duration: formatSeconds(l.duration) }));
+type Limit = { name: string; limit: number; duration: number };
+
+/** "per-minute: 100 per minute, burst: 5 per 10 seconds", or "none". */
+export function limitSummary(limits: readonly Limit[]): string {
+  return limits.length ? limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none';
+}
+
+/**
+ * Rows from the API's limits (window in seconds, shown as "1 minute"). The window is sent back as it is shown, so it
+ * keeps its number: the server reads "1 minute" but not "minute".
+ */
+export function limitRows(limits: readonly Limit[]): LimitRow[] {
+  return limits.map((l) => {
+    const shown = formatSeconds(l.duration);
+    return { name: l.name, limit: String(l.limit), duration: /^\d/.test(shown) ? shown : `1 ${shown}` };
+  });
 }
 
 /**
@@ -24,14 +37,21 @@ export function limitsInput(rows: readonly LimitRow[]): { name: string; limit: n
   }));
 }
 
-/** The first error of a row's field, e.g. `limits[1].duration`. */
+/** The error of a field, e.g. `limits[1].duration`, or `limits` for the whole list (a 403 on a token's own chain). */
 type ErrorOf = (field: string) => string | undefined;
 
-export function LimitsEditor({ rows, onChange, errorOf, idPrefix }: { rows: LimitRow[]; onChange: (rows: LimitRow[]) => void; errorOf: ErrorOf; idPrefix: string }) {
+export function LimitsEditor({ rows, onChange, errorOf, idPrefix, legend = 'Rate limits' }: {
+  rows: LimitRow[];
+  onChange: (rows: LimitRow[]) => void;
+  errorOf: ErrorOf;
+  idPrefix: string;
+  legend?: string;
+}) {
   const set = (i: number, patch: Partial<LimitRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <fieldset className="fieldset">
-      <legend>Rate limits</legend>
+      <legend>{legend}</legend>
+      {errorOf('limits') ? <div className="field-error" role="alert">{errorOf('limits')}</div> : null}
       {rows.length === 0 ? <p className="muted small">No limits: checks are not counted.</p> : null}
       {rows.map((r, i) => {
         const error = errorOf(`limits[${i}].name`) ?? errorOf(`limits[${i}].limit`) ?? errorOf(`limits[${i}].duration`) ?? errorOf(`limits[${i}]`);

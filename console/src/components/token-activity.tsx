@@ -53,8 +53,9 @@ export function TokenActivity({ tokenId, version, limited = false }: { tokenId: 
       {limited && usage.data ? (
         <div className="card">
           <h2>Refused by limits</h2>
-          <p className="muted small">Checks this token’s rate limits (its own and its identity’s) refused, per {bucket}.</p>
-          <UsageChart buckets={usage.data.filter((b) => LIMIT_REFUSALS.has(b.outcome))} bucket={bucket} empty="No check was refused by a limit in this period." />
+          <p className="muted small">Checks this token’s limits (its own, its creators’ and its identity’s rate limits, and credits) refused, per {bucket}, by the limit that refused them.</p>
+          <UsageChart buckets={usage.data.filter((b) => LIMIT_REFUSALS.has(b.outcome))} bucket={bucket} seriesOf={(b) => b.refusedBy ?? b.outcome}
+            empty="No check was refused by a limit in this period." />
         </div>
       ) : null}
       <div className="card">

@@ -12,21 +12,29 @@ const palette: Record<string, string> = {
   RATE_LIMITED: '#db2777',
   USAGE_EXCEEDED: '#9d174d',
 };
-const colour = (outcome: string) => palette[outcome] ?? '#64748b';
+/** Series that are not outcomes (the limits that refused checks) take these in turn. */
+const others = ['#db2777', '#2563eb', '#ca8a04', '#0d9488', '#9333ea', '#64748b'];
+const colour = (series: string, index: number) => palette[series] ?? others[index % others.length]!;
 
 /** "1 hour", "34 calls". */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function UsageChart({ buckets, bucket, empty = 'No calls in this period.' }: { buckets: UsageBucket[]; bucket: string; empty?: string }) {
+/** `seriesOf`: what a bar's parts and the legend stand for; the outcome unless told (e.g. the limit that refused). */
+export function UsageChart({ buckets, bucket, empty = 'No calls in this period.', seriesOf = (b) => b.outcome }: {
+  buckets: UsageBucket[];
+  bucket: string;
+  empty?: string;
+  seriesOf?: (b: UsageBucket) => string;
+}) {
   if (buckets.length === 0) return <p className="empty">{empty}</p>;
   const times = [...new Set(buckets.map((b) => b.bucket))].sort();
-  const outcomes = [...new Set(buckets.map((b) => b.outcome))].sort();
+  const outcomes = [...new Set(buckets.map(seriesOf))].sort();
   const sums = new Map<string, Map<string, number>>();
   for (const b of buckets) {
     const row = sums.get(b.bucket) ?? new Map<string, number>();
-    row.set(b.outcome, (row.get(b.outcome) ?? 0) + b.count);
+    row.set(seriesOf(b), (row.get(seriesOf(b)) ?? 0) + b.count);
     sums.set(b.bucket, row);
   }
   const totals = times.map((t) => [...(sums.get(t)?.values() ?? [])].reduce((a, b) => a + b, 0));
@@ -56,7 +64,7 @@ export function UsageChart({ buckets, bucket, empty = 'No calls in this period.'
                 const n = sums.get(t)?.get(o) ?? 0;
                 const h = (n / max) * (height - 8);
                 y -= h;
-                return n ? <rect key={o} x={x} y={y} width={barWidth} height={h} fill={colour(o)} /> : null;
+                return n ? <rect key={o} x={x} y={y} width={barWidth} height={h} fill={colour(o, outcomes.indexOf(o))} /> : null;
               })}
             </g>
           );
@@ -71,9 +79,9 @@ export function UsageChart({ buckets, bucket, empty = 'No calls in this period.'
         )}
       </svg>
       <figcaption className="legend">
-        {outcomes.map((o) => (
+        {outcomes.map((o, i) => (
           <span key={o} className="legend-item">
-            <svg className="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill={colour(o)} /></svg> {o}: {buckets.filter((b) => b.outcome === o).reduce((a, b) => a + b.count, 0)}
+            <svg className="swatch" viewBox="0 0 1 1" aria-hidden="true"><rect width="1" height="1" fill={colour(o, i)} /></svg> {o}: {buckets.filter((b) => seriesOf(b) === o).reduce((a, b) => a + b.count, 0)}
           </span>
         ))}
       </figcaption>

@@ -1,15 +1,20 @@
-/** Data viewer: calls per minute, hour or day by outcome, filtered by token and endpoint, as a chart and a table. */
+/**
+ * Data viewer: calls per minute, hour or day by outcome, filtered by token and endpoint, as a chart and a table, and
+ * the checks refused by a limit counted per limit.
+ */
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, endpointsApi, loadUsage, type UsageQuery } from '../api';
 import { formatDate } from '../format';
 import { useLoad } from '../use-load';
 import { ErrorBanner } from '../components/error-banner';
 import { Field } from '../components/field';
+import { RefusalsByLimit } from '../components/refusals-by-limit';
 import { UsageChart } from '../components/usage-chart';
 
-interface Filters { tokenId: string; endpoint: string; outcome: string; bucket: 'minute' | 'hour' | 'day'; from: string; to: string }
-const initial: Filters = { tokenId: '', endpoint: '', outcome: '', bucket: 'hour', from: '', to: '' };
-const outcomes = ['VALID', 'INSUFFICIENT_SCOPE', 'IP_NOT_ALLOWED', 'DISABLED', 'REVOKED', 'EXPIRED', 'NOT_YET_VALID'];
+/** `refusedBy`: only the checks one limit refused (`token:per-minute`, `identity:per-day`, `credits`), picked from the breakdown. */
+interface Filters { tokenId: string; endpoint: string; outcome: string; refusedBy: string; bucket: 'minute' | 'hour' | 'day'; from: string; to: string }
+const initial: Filters = { tokenId: '', endpoint: '', outcome: '', refusedBy: '', bucket: 'hour', from: '', to: '' };
+const outcomes = ['VALID', 'INSUFFICIENT_SCOPE', 'IP_NOT_ALLOWED', 'DISABLED', 'REVOKED', 'EXPIRED', 'NOT_YET_VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED'];
 
 export function DataViewerPage() {
   const [draft, setDraft] = useState<Filters>(() => ({ ...initial, tokenId: new URLSearchParams(window.location.search).get('tokenId') ?? '' }));
@@ -25,6 +30,7 @@ export function DataViewerPage() {
       ...(filters.tokenId ? { tokenId: filters.tokenId } : {}),
       ...(filters.endpoint ? { endpoint: filters.endpoint } : {}),
       ...(filters.outcome ? { outcome: filters.outcome } : {}),
+      ...(filters.refusedBy ? { refusedBy: filters.refusedBy } : {}),
       ...(filters.from ? { from: new Date(filters.from).toISOString() } : {}),
       ...(filters.to ? { to: new Date(filters.to).toISOString() } : {}),
     };
@@ -79,10 +85,12 @@ export function DataViewerPage() {
       {usage.data && !usage.error ? (
         <>
           <div className="card"><UsageChart buckets={usage.data} bucket={filters.bucket} /></div>
+          <RefusalsByLimit buckets={usage.data} selected={filters.refusedBy}
+            onSelect={(refusedBy) => { setDraft({ ...draft, refusedBy }); setFilters({ ...filters, refusedBy }); }} />
           {usage.data.length ? (
             <div className="table-wrap">
               <table className="table">
-                <thead><tr><th scope="col">From</th><th scope="col">Token</th><th scope="col">Endpoint</th><th scope="col">Outcome</th><th scope="col">Calls</th></tr></thead>
+                <thead><tr><th scope="col">From</th><th scope="col">Token</th><th scope="col">Endpoint</th><th scope="col">Outcome</th><th scope="col">Refused by</th><th scope="col">Calls</th></tr></thead>
                 <tbody>
                   {[...usage.data].reverse().map((b, i) => (
                     <tr key={i}>
@@ -90,6 +98,7 @@ export function DataViewerPage() {
                       <td data-label="Token">{names.get(b.tokenId) ?? <span className="mono small">{b.tokenId}</span>}</td>
                       <td data-label="Endpoint" className="mono small">{b.endpoint ?? 'scope check'}</td>
                       <td data-label="Outcome">{b.outcome}</td>
+                      <td data-label="Refused by" className="mono small">{b.refusedBy ?? '—'}</td>
                       <td data-label="Calls">{b.count}</td>
                     </tr>
                   ))}

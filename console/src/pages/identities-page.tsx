@@ -4,16 +4,13 @@
  */
 import { useState } from 'react';
 import { identitiesApi, type ApiError, type Identity } from '../api';
-import { formatDate, formatSeconds } from '../format';
+import { formatDate } from '../format';
 import { navigate } from '../router';
 import { asApiError, useLoad } from '../use-load';
 import { ErrorBanner } from '../components/error-banner';
 import { IdentityForm } from '../components/identity-form';
+import { limitSummary } from '../components/limits-editor';
 import { Link } from '../components/link';
-
-export function limitSummary(limits: Identity['limits']): string {
-  return limits.length ? limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none';
-}
 
 export function IdentitiesPage() {
   const [externalId, setExternalId] = useState('');

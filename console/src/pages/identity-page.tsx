@@ -8,9 +8,10 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
 import { IdentityForm } from '../components/identity-form';
+import { limitSummary } from '../components/limits-editor';
 import { Link } from '../components/link';
+import { RateLimitState } from '../components/rate-limit-state';
 import { StatusBadge } from '../components/status-badge';
-import { limitSummary } from './identities-page';
 
 export function IdentityPage({ id }: { id: string }) {
   const identity = useLoad(() => identitiesApi.get(id), [id]);
@@ -78,6 +79,7 @@ export function IdentityPage({ id }: { id: string }) {
           </dl>
         </div>
       )}
+      <RateLimitState holder="identity" id={i.id} version={i.version} />
       <CreditsCard holder="identity" id={i.id} credits={i.credits}
         onSaved={async (text) => { identity.set(await identitiesApi.get(i.id)); setNotice(text); }} />
       <div className="card">

@@ -1,20 +1,23 @@
 /** One token: details, permissions, enable switch, rotate, revoke (confirmed), capabilities, usage, audit trail. */
 import { useMemo, useState } from 'react';
 import { api, type Account, type ApiError, type Token } from '../api';
-import { formatCredits, formatDate, formatSeconds } from '../format';
+import { formatCredits, formatDate } from '../format';
 import { asApiError, useLoad, useSaving } from '../use-load';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { CreditsCard } from '../components/credits-card';
 import { ErrorBanner } from '../components/error-banner';
 import { OverlapSelect, overlapText } from '../components/overlap-select';
+import { limitSummary } from '../components/limits-editor';
 import { Link } from '../components/link';
 import { PermissionTree } from '../components/permission-tree';
+import { RateLimitState } from '../components/rate-limit-state';
 import { ResourceGrants } from '../components/resource-grants';
 import { ScopeChips } from '../components/scope-chips';
 import { SecretOnce } from '../components/secret-once';
 import { StatusBadge } from '../components/status-badge';
 import { Switch } from '../components/switch';
 import { TokenActivity } from '../components/token-activity';
+import { TokenLimits } from '../components/token-limits';
 import { TokenRef } from '../components/token-ref';
 import { saveSession } from '../session';
 import { OwnTokenWarning, useSignedIn } from '../signed-in';
@@ -113,7 +116,7 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
           <dt>Allowed IPs</dt><dd className="mono">{t.allowedIps.length ? t.allowedIps.join(', ') : 'any'}</dd>
           <dt>Identity</dt><dd className="mono">{t.identityId ? <Link to={`/identities/${encodeURIComponent(t.identityId)}`}>{t.identityId}</Link> : '—'}</dd>
           <dt>Rate limits</dt>
-          <dd>{t.limits.length ? t.limits.map((l) => `${l.name}: ${l.limit} per ${formatSeconds(l.duration)}`).join(', ') : 'none'}</dd>
+          <dd>{limitSummary(t.limits)}</dd>
           <dt>Credits</dt><dd>{formatCredits(t.credits)}</dd>
           {t.revokedAt ? <><dt>Revoked</dt><dd>{formatDate(t.revokedAt)}</dd></> : null}
           <dt>Permission sets</dt><dd>{t.templates.length ? t.templates.map(templateName).join(', ') : '—'}</dd>
@@ -125,6 +128,11 @@ export function TokenPage({ id, account }: { id: string; account: Account | unde
         <CreditsCard holder="token" id={t.id} credits={t.credits}
           onSaved={async (text) => { token.set(await api.getToken(t.id)); setNotice(text); }} />
       )}
+      {/* Keyed by the saved limits: a save (or a reload that brings other limits) starts the editor from them. */}
+      {revoked ? null : (
+        <TokenLimits key={JSON.stringify(t.limits)} token={t} own={own} onSaved={(saved) => { token.set(saved); setNotice('Rate limits saved.'); }} />
+      )}
+      {revoked ? null : <RateLimitState holder="token" id={t.id} version={t.version} />}
       <TokenPermissions token={t} editable={editable} onSaved={(saved) => { token.set(saved); setNotice('Permissions saved.'); }} />
       <TokenActivity tokenId={t.id} version={t.version} limited={t.limits.length > 0 || t.credits !== null || t.identityId !== null} />
 
