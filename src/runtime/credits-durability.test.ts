@@ -2,12 +2,9 @@
  * Credits spent in memory on the built server (issue 19, item 4): SIGTERM writes every one, and after `kill -9` and a
  * restart at most what the last flush interval (1 s) had not yet written is forgotten.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { freshTestDatabase } from '../testing/test-app.js';
+import { serveFresh, send as call, verifyContinuously, type Cleanups } from '../testing/durability.js';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
 
 const TOKENS = 20;
 const START = 1_000_000;
@@ -16,26 +13,13 @@ const FLUSH_INTERVAL_MS = 1000;
 /** What a flush of a few dozen deltas may take on a loaded 2-core machine, beyond the interval itself. */
 const WRITE_ALLOWANCE_MS = 1000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const call = (url: string, method: string, path: string, token: string | undefined, body?: unknown) =>
-  fetch(`${url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-
 async function serveWithCredits(): Promise<{ server: ServerProcess; db: string; root: string; tokens: { id: string; secret: string }[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-credits-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const db = await freshTestDatabase(dir);
-  const root = await initDatabase(db);
-  const server = await startServerProcess(db);
-  cleanups.push(() => server.stop('SIGKILL'));
+  const { server, db, root } = await serveFresh('tessera-credits-', cleanups);
   const tokens: { id: string; secret: string }[] = [];
   for (let i = 0; i < TOKENS; i += 1) {
     const made = (await (await call(server.url, 'POST', '/v1/tokens', root, { name: `metered ${i}`, scopes: ['tokens:read'], credits: { remaining: START } })).json()) as {
@@ -47,34 +31,10 @@ async function serveWithCredits(): Promise<{ server: ServerProcess; db: string; 
   return { server, db, root, tokens };
 }
 
-/** Four clients check the tokens round and round until `stop()`; each VALID answer is remembered with its arrival time. */
+/** Four clients check the tokens round and round until `stop()` (durability.ts). */
 function spendContinuously(url: string, tokens: { secret: string }[]) {
-  const answeredAt: number[] = [];
-  const failures: string[] = [];
-  let running = true;
   let next = 0;
-  const client = async () => {
-    while (running) {
-      try {
-        const response = await call(url, 'POST', '/v1/verify', undefined, { token: tokens[next++ % tokens.length]!.secret });
-        const body = (await response.json()) as { code?: string };
-        if (body.code === 'VALID') answeredAt.push(Date.now());
-        else failures.push(String(body.code));
-      } catch (error) {
-        failures.push(String(error));
-        return;
-      }
-    }
-  };
-  const clients = Array.from({ length: 4 }, client);
-  return {
-    answeredAt,
-    failures,
-    stop: async () => {
-      running = false;
-      await Promise.all(clients);
-    },
-  };
+  return verifyContinuously(url, () => ({ token: tokens[next++ % tokens.length]!.secret }));
 }
 
 /** Credits spent as the store tells them, read through the API of a (new) server. */

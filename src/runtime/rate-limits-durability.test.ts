@@ -2,12 +2,9 @@
  * Rate-limit windows on the built server (issue 19, item 4): after `kill -9` and a restart, a window remembers what
  * it had counted, less at most what the last flush interval (1 s) had not yet written.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess } from '../testing/server-process.js';
-import { freshTestDatabase } from '../testing/test-app.js';
+import { serveFresh, send as call, verifyContinuously, type Cleanups } from '../testing/durability.js';
+import { startServerProcess } from '../testing/server-process.js';
 
 /** The flush interval of `tessera serve` (config.ts `usageFlushIntervalMs`, which rate limits share with credits). */
 const FLUSH_INTERVAL_MS = 1000;
@@ -17,57 +14,28 @@ const WRITE_ALLOWANCE_MS = 1000;
 const LIMIT = 100_000;
 const SETTLED = 200;
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const call = (url: string, method: string, path: string, token: string | undefined, body?: unknown) =>
-  fetch(`${url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
 
 type Checked = { code: string; ratelimits: { remaining: number; reset: number }[] };
 
 describe('rate-limit windows survive a crash', { timeout: 180_000 }, () => {
   it('kill -9, then a restart: the window remembers what it counted, less at most one flush interval', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-rate-windows-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const db = await freshTestDatabase(dir);
-    const root = await initDatabase(db);
-    const server = await startServerProcess(db);
-    cleanups.push(() => server.stop('SIGKILL'));
+    const { server, db, root } = await serveFresh('tessera-rate-windows-', cleanups);
     const made = (await (
       await call(server.url, 'POST', '/v1/tokens', root, { name: 'limited', scopes: ['tokens:read'], limits: [{ name: 'per-year', limit: LIMIT, duration: '366 days' }] })
     ).json()) as { secret: string };
 
     // Four clients, until SETTLED checks have passed and a flush interval (and a write) more has gone by.
-    const answeredAt: number[] = [];
-    const failures: string[] = [];
-    let running = true;
-    const client = async () => {
-      while (running) {
-        try {
-          const body = (await (await call(server.url, 'POST', '/v1/verify', undefined, { token: made.secret })).json()) as Checked;
-          if (body.code === 'VALID') answeredAt.push(Date.now());
-          else failures.push(body.code);
-        } catch (error) {
-          // The kill cuts the checks in flight: only a failure before it is one.
-          if (running) failures.push(String(error));
-          return;
-        }
-      }
-    };
-    const clients = Array.from({ length: 4 }, client);
+    const load = verifyContinuously(server.url, () => ({ token: made.secret }));
+    const { answeredAt, failures } = load;
     await expect.poll(() => answeredAt.length, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(SETTLED);
     await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS + WRITE_ALLOWANCE_MS + 500));
     const killedAt = Date.now();
     server.child.kill('SIGKILL');
-    running = false;
-    await Promise.all(clients);
+    await load.stop();
     await server.stop('SIGKILL');
 
     const restarted = await startServerProcess(db);

@@ -2,12 +2,10 @@
  * Usage under continuous checks of many distinct tokens, on the built server: SIGTERM loses none of it, and `kill -9`
  * loses at most what the last flush interval (1 s) had not yet written.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initDatabase, startServerProcess, type ServerProcess } from '../testing/server-process.js';
-import { freshTestDatabase, rawQuery } from '../testing/test-app.js';
+import { serveFresh, send, verifyContinuously, type Cleanups } from '../testing/durability.js';
+import type { ServerProcess } from '../testing/server-process.js';
+import { rawQuery } from '../testing/test-app.js';
 
 const TOKENS = 200;
 /** `usageFlushIntervalMs` of `tessera serve` (config.ts). */
@@ -15,65 +13,25 @@ const FLUSH_INTERVAL_MS = 1000;
 /** What a flush of a few hundred rows may take on a loaded 2-core machine, beyond the interval itself. */
 const WRITE_ALLOWANCE_MS = 1000;
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function serveWithTokens(): Promise<{ server: ServerProcess; db: string; secrets: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-usage-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const db = await freshTestDatabase(dir);
-  const root = await initDatabase(db);
-  const server = await startServerProcess(db);
-  cleanups.push(() => server.stop('SIGKILL'));
+  const { server, db, root } = await serveFresh('tessera-usage-', cleanups);
   const secrets: string[] = [];
   for (let i = 0; i < TOKENS; i += 10) {
-    const made = await Promise.all(Array.from({ length: 10 }, (_, j) => post(server.url, '/v1/tokens', root, { name: `used ${i + j}`, scopes: ['tokens:read'] })));
+    const made = await Promise.all(Array.from({ length: 10 }, (_, j) => send(server.url, 'POST', '/v1/tokens', root, { name: `used ${i + j}`, scopes: ['tokens:read'] })));
     for (const response of made) secrets.push(((await response.json()) as { secret: string }).secret);
   }
   return { server, db, secrets };
 }
 
-const post = (url: string, path: string, token: string | undefined, body: unknown) =>
-  fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-
-/**
- * Four clients check the tokens round and round until `stop()`; each VALID answer is remembered with the time it
- * arrived. Answers lost to the signal (the connection cut) are not counted: only acknowledged checks must be kept.
- */
+/** Four clients check the tokens round and round until `stop()` (durability.ts). */
 function checkContinuously(url: string, secrets: string[]) {
-  const answeredAt: number[] = [];
-  const failures: string[] = [];
-  let running = true;
   let next = 0;
-  const client = async () => {
-    while (running) {
-      const secret = secrets[next++ % secrets.length]!;
-      try {
-        const response = await post(url, '/v1/verify', undefined, { token: secret, scopes: ['tokens:read'] });
-        const body = (await response.json()) as { code?: string };
-        if (body.code === 'VALID') answeredAt.push(Date.now());
-      } catch (error) {
-        failures.push(String(error));
-        return;
-      }
-    }
-  };
-  const clients = Array.from({ length: 4 }, client);
-  return {
-    answeredAt,
-    failures,
-    stop: async () => {
-      running = false;
-      await Promise.all(clients);
-    },
-  };
+  return verifyContinuously(url, () => ({ token: secrets[next++ % secrets.length]!, scopes: ['tokens:read'] }));
 }
 
 async function usesWritten(db: string): Promise<number> {
