@@ -1,23 +1,18 @@
 // `tessera token credits …`, `tessera identities credits …` and `… ratelimits` on a database and against a running server.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs } from '../testing/server-process.js';
-import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
+import { initCliDatabase } from '../testing/cli-database.js';
+import { startTestApp, type TestApp } from '../testing/test-app.js';
 import { runTessera } from '../testing/run-tessera.js';
 
 let env: NodeJS.ProcessEnv = {};
 const tessera = (argv: string[]) => runTessera(argv, env);
 
-let dir: string;
 let db: string[];
+let remove = () => {};
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tessera-credit-cli-'));
-  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
-  expect((await tessera(['init', '--json', ...db])).code).toBe(0);
+  ({ args: db, env, remove } = await initCliDatabase('tessera-credit-cli-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => remove());
 
 describe('tessera … credits (on the database)', () => {
   it('sets, adds and shows a token’s credits; a verify spends them and is written when the CLI exits', async () => {

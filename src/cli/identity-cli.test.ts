@@ -1,24 +1,19 @@
 // `tessera identities …` on a database (a SQLite file, or PostgreSQL through DATABASE_URL) and against a running server.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs } from '../testing/server-process.js';
-import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
+import { initCliDatabase } from '../testing/cli-database.js';
+import { startTestApp, type TestApp } from '../testing/test-app.js';
 import { runTessera } from '../testing/run-tessera.js';
 
 let env: NodeJS.ProcessEnv = {};
 
 const tessera = (argv: string[]) => runTessera(argv, env);
 
-let dir: string;
 let db: string[];
+let remove = () => {};
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tessera-identity-cli-'));
-  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
-  expect((await tessera(['init', '--json', ...db])).code).toBe(0);
+  ({ args: db, env, remove } = await initCliDatabase('tessera-identity-cli-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => remove());
 
 describe('tessera identities (on the database)', () => {
   it('creates, lists, updates and deletes, with rate limits as name=limit/duration', async () => {

@@ -1,24 +1,19 @@
 // `tessera webhooks …` on a database (a SQLite file, or PostgreSQL through DATABASE_URL) and against a running server.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseArgs } from '../testing/server-process.js';
-import { freshTestDatabase, startTestApp, type TestApp } from '../testing/test-app.js';
+import { initCliDatabase } from '../testing/cli-database.js';
+import { startTestApp, type TestApp } from '../testing/test-app.js';
 import { runTessera } from '../testing/run-tessera.js';
 import { WebhookReceiver } from '../testing/webhook-receiver.js';
 
 let env: NodeJS.ProcessEnv = {};
 const tessera = (argv: string[]) => runTessera(argv, env);
 
-let dir: string;
 let db: string[];
+let remove = () => {};
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tessera-webhook-cli-'));
-  ({ args: db, env } = databaseArgs(await freshTestDatabase(dir)));
-  expect((await tessera(['init', '--json', ...db])).code).toBe(0);
+  ({ args: db, env, remove } = await initCliDatabase('tessera-webhook-cli-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => remove());
 
 describe('tessera webhooks (on the database)', () => {
   it('creates (the secret printed once), lists, gets, updates, rotates, shows deliveries and deletes', async () => {

@@ -2,49 +2,25 @@
  * Credits held in memory by two instances on one database (two stores, two services, one process): they converge on
  * what both spent, and a burst split across them overspends by at most a tenth (docs/limits.md).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from '../../store/postgres/postgres-store.js';
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { freshTestDatabase } from '../../testing/test-app.js';
 import { currentTestStore } from '../../testing/test-stores.js';
-import { systemActor, type Actor } from '../actor.js';
-import { createTessera, type Tessera } from '../tessera.js';
+import { startTwoServices, type TwoServices } from '../../testing/two-services.js';
+import type { Actor } from '../actor.js';
+import type { Tessera } from '../tessera.js';
 
 /** Short, so the instances see each other quickly; their timers run as a server's do (heartbeats, flushes). */
 const FLUSH_MS = 50;
 
 describe('credits held in memory by two instances', () => {
-  let dir: string;
+  let pair: TwoServices | undefined;
   let a: Tessera;
   let b: Tessera;
   let root: Actor;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-credit-ledger-'));
-    const db = await freshTestDatabase(dir);
-    const open = async () => {
-      const store = db.startsWith('postgres') ? await createPostgresStore({ url: db }) : await createSqliteStore({ filename: db });
-      await store.migrate();
-      return store;
-    };
-    a = createTessera({ store: await open(), usageFlushIntervalMs: FLUSH_MS });
-    b = createTessera({ store: await open(), usageFlushIntervalMs: FLUSH_MS });
-    const boot = await a.bootstrap();
-    if (!boot) throw new Error('fresh database was not bootstrapped');
-    root = systemActor(boot.account.id);
-    a.start();
-    b.start();
-    // A few heartbeats each: both know there are two.
-    await new Promise((resolve) => setTimeout(resolve, 3 * FLUSH_MS));
+    ({ a, b, root } = pair = await startTwoServices('tessera-credit-ledger-', FLUSH_MS));
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => pair?.close());
 
   it('converge: what one instance spent reaches the other at its next flush', async () => {
     const made = await a.createToken(root, { name: 'shared', scopes: ['a:b'], credits: { remaining: 1000 } });

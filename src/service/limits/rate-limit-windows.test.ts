@@ -3,16 +3,11 @@
  * process) converge on what both counted, a service started again on the database remembers a window, and a burst
  * split across two instances passes at most 1.1 × the limit (docs/limits.md).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresStore } from '../../store/postgres/postgres-store.js';
-import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { freshTestDatabase } from '../../testing/test-app.js';
 import { currentTestStore } from '../../testing/test-stores.js';
-import { systemActor, type Actor } from '../actor.js';
-import { createTessera, type Tessera } from '../tessera.js';
+import { startTwoServices, type TwoServices } from '../../testing/two-services.js';
+import type { Actor } from '../actor.js';
+import type { Tessera } from '../tessera.js';
 
 /** Short, so the instances see each other quickly; their timers run as a server's do (heartbeats, flushes). */
 const FLUSH_MS = 50;
@@ -20,35 +15,16 @@ const FLUSH_MS = 50;
 type Limited = { code: string; ratelimits?: { name: string; remaining: number }[] };
 
 describe('rate-limit windows kept in the store', () => {
-  let dir: string;
-  let db: string;
+  let pair: TwoServices | undefined;
   let a: Tessera;
   let b: Tessera;
   let root: Actor;
-  const open = async () => {
-    const store = db.startsWith('postgres') ? await createPostgresStore({ url: db }) : await createSqliteStore({ filename: db });
-    await store.migrate();
-    return createTessera({ store, usageFlushIntervalMs: FLUSH_MS });
-  };
+  const open = () => pair!.open();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tessera-rate-windows-'));
-    db = await freshTestDatabase(dir);
-    a = await open();
-    b = await open();
-    const boot = await a.bootstrap();
-    if (!boot) throw new Error('fresh database was not bootstrapped');
-    root = systemActor(boot.account.id);
-    a.start();
-    b.start();
-    // A few heartbeats each: both know there are two.
-    await new Promise((resolve) => setTimeout(resolve, 3 * FLUSH_MS));
+    ({ a, b, root } = pair = await startTwoServices('tessera-rate-windows-', FLUSH_MS));
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => pair?.close());
 
   const limited = (name: string, limit: number, duration = 3600) =>
     a.createToken(root, { name, scopes: ['a:b'], limits: [{ name: 'per-hour', limit, duration }] });
