@@ -64,6 +64,8 @@ export function driftAfterWarmup(samples, instances) {
     rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)),
     // Where RSS outside the used heap may go: the heap V8 has reserved, and memory held for Buffers and the like.
     heapTotal: drift('heapTotal', mean), external: drift('external', mean),
+    // RSS less the heap V8 has reserved: what the process holds outside the JS heap (code, native buffers, malloc).
+    outside: drift('outside', mean),
   };
 }
 
@@ -204,6 +206,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
         samples.push({
           t: Math.round((Date.now() - started) / 1000), instance: i, rss, heap: metric('nodejs_heap_size_used_bytes'),
           heapTotal: metric('nodejs_heap_size_total_bytes'), external: metric('nodejs_external_memory_bytes'),
+          outside: rss - metric('nodejs_heap_size_total_bytes'),
           live: metric('tessera_heap_after_full_gc_bytes'),
           lag: metric('nodejs_eventloop_lag_p99_seconds'), fds, db: await dbSize(),
         });
@@ -236,7 +239,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       name, requests: stats.requests, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, examples: stats.examples,
       rssGrowth: growth('rss'), heapGrowth: growth('heap'), drift,
     };
-    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%, heap reserved ${(drift.heapTotal * 100).toFixed(1)}%, external ${(drift.external * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
+    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%, heap reserved ${(drift.heapTotal * 100).toFixed(1)}%, RSS outside the heap ${(drift.outside * 100).toFixed(1)}%, external ${(drift.external * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
     for (const line of stats.examples) log(`  ${line}`);
     for (const line of servers.flatMap((s) => s.log.warnings).filter((l) => l.includes('"level":50')).slice(0, 3)) {
       const entry = JSON.parse(line);
