@@ -322,16 +322,29 @@ export class RateLimiter {
   }
 }
 
-/** The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id. */
-function picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): Picked[] {
+/** Each holder's limits with their windows' ids, made once per holder object (apply-limits.ts keeps those per chain). */
+const picksByHolder = new WeakMap<LimitHolder, { accountId: AccountId; picks: readonly Picked[] }>();
+
+/**
+ * The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id.
+ * The ids are made once per holder, not per check: building and hashing a fresh key string for every window a check
+ * looks up cost more than the rest of the check (issue 19 item 6, bench/README.md).
+ */
+function picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): readonly Picked[] {
+  if (holders.length === 1 && names === undefined) return picksOf(accountId, holders[0]!);
   const found: Picked[] = [];
   for (const holder of holders) {
-    for (const rule of holder.limits) {
-      if (names !== undefined && !names.includes(rule.name)) continue;
-      found.push({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule });
-    }
+    for (const p of picksOf(accountId, holder)) if (names === undefined || names.includes(p.rule.name)) found.push(p);
   }
   return found;
+}
+
+function picksOf(accountId: AccountId, holder: LimitHolder): readonly Picked[] {
+  const known = picksByHolder.get(holder);
+  if (known !== undefined && known.accountId === accountId) return known.picks;
+  const picks = holder.limits.map((rule) => ({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule }));
+  picksByHolder.set(holder, { accountId, picks });
+  return picks;
 }
 
 function baseOf(accountId: AccountId, { holder, rule }: Picked): Window['base'] {
