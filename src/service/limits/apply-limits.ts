@@ -69,7 +69,7 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
     ctx.credits.outcomes.passed += 1;
     return passedWith(result, identity, ratelimits, left);
   };
-  if (!creditHolders.some((h) => h.credits.strict)) return spend(Number.POSITIVE_INFINITY);
+  if (!creditHolders.some(isStrict)) return spend(Number.POSITIVE_INFINITY);
   return ctx.credits.spendStrict(token.accountId, creditHolders, cost, nowMs).then((strict) =>
     strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict, ratelimits, nowMs),
   );
@@ -134,4 +134,8 @@ function passedWith(result: Passed & CopiedFields, identity: Identity, ratelimit
       : { valid: true, code: 'VALID', token, limits, identity };
   if (result.endpoint !== undefined) verdict.endpoint = result.endpoint;
   return verdict;
+}
+
+function isStrict(holder: CreditHolder): boolean {
+  return holder.credits.strict;
 }

@@ -167,31 +167,42 @@ export class RateLimiter {
    */
   check(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, cost: number, nowMs: number): LimitDecision {
     if (++this.checks % SWEEP_EVERY === 0) this.sweep(nowMs);
-    const counted: { window: Window; p: Picked; used: number }[] = [];
+    // The states are made as the windows are read (as a refusal tells them), then counted in when every limit passed.
+    const picks = picked(accountId, holders, names);
+    // Sized once (a pushed-to empty array starts with room for 17): a check allocates what it returns and no more.
+    const windows = new Array<Window>(picks.length);
+    const states = new Array<LimitState>(picks.length);
     let passed = true;
-    for (const p of picked(accountId, holders, names)) {
+    for (let i = 0; i < picks.length; i++) {
+      const p = picks[i]!;
+      const { rule, holder } = p;
       const window = this.windowAt(p, accountId, nowMs);
       const used = weightedCount(window, nowMs);
-      if (used + cost > p.rule.limit) passed = false;
-      counted.push({ window, p, used });
-    }
-    if (passed) this.outcomes.passed += 1;
-    else this.outcomes.rate_limited += 1;
-    const states = counted.map(({ window, p: { rule, holder }, used }): LimitState => {
-      if (passed) this.count(window, cost, nowMs);
-      const after = passed ? used + cost : used;
-      return {
+      const exceeded = used + cost > rule.limit;
+      if (exceeded) passed = false;
+      windows[i] = window;
+      states[i] = {
         name: rule.name,
         holder: holder.holder,
         holderId: holder.holderId,
         limit: rule.limit,
-        remaining: Math.max(0, rule.limit - after),
+        remaining: Math.max(0, rule.limit - used),
         resetAtMs: window.startMs + rule.durationMs,
         resetInMs: window.startMs + rule.durationMs - nowMs,
         durationMs: rule.durationMs,
-        exceeded: used + cost > rule.limit,
+        exceeded,
       };
-    });
+    }
+    if (!passed) {
+      this.outcomes.rate_limited += 1;
+      return { passed, states };
+    }
+    this.outcomes.passed += 1;
+    for (let i = 0; i < windows.length; i++) {
+      this.count(windows[i]!, cost, nowMs);
+      // Passed: `cost` fit in what was left, so nothing to clamp.
+      states[i]!.remaining -= cost;
+    }
     return { passed, states };
   }
 
