@@ -49,7 +49,7 @@ export function buildRequestSlices(secrets, connections) {
  * CPU time a process has used, µs (utime + stime from /proc, in clock ticks of 10 ms): divided by the requests of a
  * window, the server's CPU per request, which a shared machine's drift changes far less than req/s.
  */
-function cpuMicros(pid) {
+export function cpuMicros(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10_000;

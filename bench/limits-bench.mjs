@@ -5,7 +5,7 @@
 // [--quick] (after `npm run build`).
 import { fileURLToPath } from 'node:url';
 import { BENCH_SCOPES, fmtInt, fmtRatio, median, table, verdict } from './lib.mjs';
-import { buildRequestSlices, load } from './http-bench.mjs';
+import { buildRequestSlices, cpuMicros, load } from './http-bench.mjs';
 import { call, startServe } from './serve.mjs';
 
 export const LIMITS_GOAL = 0.9;
@@ -44,13 +44,19 @@ export async function runLimitsBench(options = {}) {
     for (const target of targets) await load(server.port, target.slices, o.warmupSeconds);
     const paired = [];
     for (let round = 1; round <= o.rounds; round++) {
-      for (const target of round % 2 === 1 ? targets : [...targets].reverse()) target.results.push(await load(server.port, target.slices, o.measureSeconds));
+      for (const target of round % 2 === 1 ? targets : [...targets].reverse()) {
+        // The server's CPU per request: on a shared machine it drifts far less than req/s (bench/README.md).
+        const cpuBefore = cpuMicros(server.pid);
+        const result = await load(server.port, target.slices, o.measureSeconds);
+        target.results.push({ ...result, cpuPerRequest: (cpuMicros(server.pid) - cpuBefore) / Math.max(1, result.requests) });
+      }
       paired.push(targets[1].results.at(-1).rps / targets[0].results.at(-1).rps);
     }
-    console.log(table(['verify', 'req/s (median)', 'p99 ms (median)', 'non-2xx'], targets.map((t) => [
+    console.log(table(['verify', 'req/s (median)', 'p99 ms (median)', 'server CPU µs/req (median)', 'non-2xx'], targets.map((t) => [
       t.name,
       fmtInt(median(t.results.map((r) => r.rps))),
       median(t.results.map((r) => r.p99)).toFixed(2),
+      median(t.results.map((r) => r.cpuPerRequest)).toFixed(1),
       String(t.results.reduce((n, r) => n + r.non2xx, 0)),
     ])));
     console.log(`limits: ${o.tokens} tokens each, ${o.rounds} paired rounds of ${o.measureSeconds} s on one tessera serve (SQLite, default environment)`);

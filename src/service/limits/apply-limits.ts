@@ -4,8 +4,12 @@ import type { CachedToken } from '../verify/token-cache.js';
 import type { IdentityRef, Verdict, VerifyInput, VerifyResult } from '../verify/check-token.js';
 import { refillPeriodOf, type CreditDecision, type CreditHolder } from './credit-ledger.js';
 import type { LimitHolder, LimitState } from './rate-limiter.js';
+import type { ChainHolders } from './chain-holders.js';
+import type { IdentityRecord } from '../../core/usage-limits.js';
 
 type Passed = Extract<VerifyResult, { valid: true }>;
+/** `passedWith` names every field of a passing verdict: a field added to it fails to compile until it is copied there too. */
+type CopiedFields = Record<Exclude<keyof Passed, 'valid' | 'code' | 'token' | 'limits' | 'endpoint' | 'identity' | 'ratelimits' | 'credits'>, never>;
 type Identity = IdentityRef | null;
 
 /**
@@ -16,12 +20,9 @@ type Identity = IdentityRef | null;
  */
 export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, result: Passed, nowMs: number, synced = false): Verdict | Promise<Verdict> {
   const { token } = entry;
-  const holders: LimitHolder[] = [];
-  const creditHolders: CreditHolder[] = [];
-  for (const t of entry.holders.tokens) {
-    if (t.limits.length > 0) holders.push({ holder: 'token', holderId: t.tokenId, limits: t.limits });
-    if (t.credits !== null) creditHolders.push({ holder: 'token', holderId: t.tokenId, credits: t.credits });
-  }
+  const chain = holdersOf(entry.holders);
+  let holders = chain.limits;
+  let creditHolders = chain.credits;
   let identity: Identity = null;
   for (const id of entry.holders.identityIds) {
     const found = ctx.identities.peek(token.accountId, id, nowMs);
@@ -30,10 +31,11 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
     }
     if (found === null) continue;
     if (found.id === token.identityId) identity = { id: found.id, externalId: found.externalId };
-    if (found.limits.length > 0) holders.push({ holder: 'identity', holderId: found.id, limits: found.limits });
-    if (found.credits !== null) creditHolders.push({ holder: 'identity', holderId: found.id, credits: found.credits });
+    const own = holdersOf(found);
+    if (own.limits.length > 0) holders = [...holders, ...own.limits];
+    if (own.credits.length > 0) creditHolders = [...creditHolders, ...own.credits];
   }
-  if (holders.length === 0 && creditHolders.length === 0) return { ...result, identity };
+  if (holders.length === 0 && creditHolders.length === 0) return passedWith(result, identity, undefined, Number.POSITIVE_INFINITY);
   if (creditHolders.length > 0 && !ctx.credits.ready(token.accountId, creditHolders)) {
     return ctx.credits.load(token.accountId, creditHolders).then(() => applyLimits(ctx, entry, input, result, nowMs, synced));
   }
@@ -61,16 +63,44 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
     }
     ratelimits = decision.states;
   }
-  if (creditHolders.length === 0) return { ...result, identity, ...(ratelimits ? { ratelimits } : {}) };
+  if (creditHolders.length === 0) return passedWith(result, identity, ratelimits, Number.POSITIVE_INFINITY);
   const spend = (strictLeft: number): Verdict => {
     const left = Math.min(strictLeft, ctx.credits.spend(token.accountId, creditHolders, cost, nowMs));
     ctx.credits.outcomes.passed += 1;
-    return { ...result, identity, ...(ratelimits ? { ratelimits } : {}), ...creditsField(left) };
+    return passedWith(result, identity, ratelimits, left);
   };
-  if (!creditHolders.some((h) => h.credits.strict)) return spend(Number.POSITIVE_INFINITY);
+  if (!creditHolders.some(isStrict)) return spend(Number.POSITIVE_INFINITY);
   return ctx.credits.spendStrict(token.accountId, creditHolders, cost, nowMs).then((strict) =>
     strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict, ratelimits, nowMs),
   );
+}
+
+interface Holders {
+  limits: readonly LimitHolder[];
+  credits: readonly CreditHolder[];
+}
+
+/**
+ * The rate-limit and credit holders of a cached chain (its tokens) or of a cached identity, made once per cached
+ * object: the same holder objects on every check let the rate limiter and the ledger keep their keys with them
+ * (a check then builds no key string and no holder list).
+ */
+const holdersByOwner = new WeakMap<ChainHolders | IdentityRecord, Holders>();
+
+function holdersOf(owner: ChainHolders | IdentityRecord): Holders {
+  let known = holdersByOwner.get(owner);
+  if (known !== undefined) return known;
+  const limits: LimitHolder[] = [];
+  const credits: CreditHolder[] = [];
+  const add = (holder: 'token' | 'identity', holderId: string, own: { limits: LimitHolder['limits']; credits: CreditHolder['credits'] | null }) => {
+    if (own.limits.length > 0) limits.push({ holder, holderId, limits: own.limits });
+    if (own.credits !== null) credits.push({ holder, holderId, credits: own.credits });
+  };
+  if ('tokens' in owner) for (const t of owner.tokens) add('token', t.tokenId, t);
+  else add('identity', owner.id, owner);
+  known = { limits, credits };
+  holdersByOwner.set(owner, known);
+  return known;
 }
 
 /** Writes this instance's credits and rate-limit counts and re-reads what every instance wrote. */
@@ -86,7 +116,26 @@ function exceeded(ctx: ServiceContext, result: Passed, identity: Identity, refus
   return { valid: false, code: 'USAGE_EXCEEDED', token, identity, credits: { remaining: Math.max(0, refusal.remaining) }, ...(ratelimits ? { ratelimits } : {}) };
 }
 
-/** The least left among the balances spent; none when the store had no balance for any of them. */
-function creditsField(remaining: number): { credits?: { remaining: number } } {
-  return Number.isFinite(remaining) ? { credits: { remaining: Math.max(0, remaining) } } : {};
+/**
+ * The passing verdict with what the check consumed: its limits' states and the least credits left among the balances
+ * spent (none when the store had no balance for any of them). Built field by field rather than spread: `result` is
+ * usually the cache entry's frozen verdict, which V8 copies only on a slow path, and a literal per case keeps one
+ * object shape per case (issue 19 item 6).
+ */
+function passedWith(result: Passed & CopiedFields, identity: Identity, ratelimits: LimitState[] | undefined, creditsLeft: number): Passed {
+  const { token, limits } = result;
+  const credits = Number.isFinite(creditsLeft) ? { remaining: Math.max(0, creditsLeft) } : undefined;
+  const verdict: Passed = ratelimits
+    ? credits
+      ? { valid: true, code: 'VALID', token, limits, identity, ratelimits, credits }
+      : { valid: true, code: 'VALID', token, limits, identity, ratelimits }
+    : credits
+      ? { valid: true, code: 'VALID', token, limits, identity, credits }
+      : { valid: true, code: 'VALID', token, limits, identity };
+  if (result.endpoint !== undefined) verdict.endpoint = result.endpoint;
+  return verdict;
+}
+
+function isStrict(holder: CreditHolder): boolean {
+  return holder.credits.strict;
 }

@@ -3,6 +3,7 @@
  * what both spent, and a burst split across them overspends by at most a tenth (docs/limits.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creditKeyOf } from '../../store/credit-store.js';
 import { currentTestStore } from '../../testing/test-stores.js';
 import { startTwoServices, type TwoServices } from '../../testing/two-services.js';
 import type { Actor } from '../actor.js';
@@ -31,6 +32,25 @@ describe('credits held in memory by two instances', () => {
     await b.ctx.credits.flush();
     await a.ctx.credits.flush();
     expect((await a.verify({ secret: made.secret })) as { credits?: unknown }).toMatchObject({ credits: { remaining: 988 } });
+  });
+
+  it('every spend reaches the store: before a flush, while it writes and after it (each balance keeps its pending delta)', async () => {
+    const made = await a.createToken(root, { name: 'counted', scopes: ['a:b'], credits: { remaining: 1000 } });
+    const spend = async (n: number) => {
+      for (let i = 0; i < n; i += 1) expect((await a.verify({ secret: made.secret })).code).toBe('VALID');
+    };
+    const key = { accountId: root.accountId, holder: 'token' as const, holderId: made.token.id };
+    const stored = async () => (await a.ctx.store.readCredits([key])).get(creditKeyOf(key))?.remaining;
+    await spend(3);
+    const writing = a.ctx.credits.flush();
+    await spend(2);
+    await writing;
+    await spend(4);
+    await a.ctx.credits.flush();
+    expect(await stored()).toBe(991);
+    await spend(1);
+    await a.ctx.credits.flush();
+    expect(await stored()).toBe(990);
   });
 
   // PostgreSQL only, as several instances are (docs/deploy.md): on one SQLite file the busier instance keeps the write

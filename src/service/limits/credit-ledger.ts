@@ -32,6 +32,9 @@ interface Balance {
   usedAtMs: number;
   /** What this instance may still spend before it syncs (its share; unbounded when it is the only instance). */
   allowance: number;
+  /** The unwritten delta of `periodMs`, while `pending` is the map it was put in (saves a key per check). */
+  delta?: CreditDelta;
+  deltaIn?: Map<string, CreditDelta>;
 }
 
 /** A balance unused this long is dropped at the next flush (reloaded at its next check). */
@@ -113,7 +116,7 @@ export class CreditLedger {
       else if (balance.allowance < cost) needsSync = true;
       remaining = Math.min(remaining, balance.remaining);
     }
-    return { passed, remaining, needsSync: passed && needsSync, ...(refusedBy ? { refusedBy } : {}) };
+    return refusedBy ? { passed, remaining, needsSync: false, refusedBy } : { passed, remaining, needsSync };
   }
 
   /**
@@ -140,10 +143,11 @@ export class CreditLedger {
       balance.allowance -= cost;
       balance.usedAtMs = nowMs;
       remaining = Math.min(remaining, balance.remaining);
-      const pendingId = `${id}\u0000${balance.periodMs}`;
-      const delta = this.pending.get(pendingId);
-      if (delta !== undefined) delta.delta += cost;
-      else this.pending.set(pendingId, { key: this.keys.get(id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
+      if (balance.deltaIn === this.pending && balance.delta !== undefined && balance.delta.periodMs === balance.periodMs) balance.delta.delta += cost;
+      else {
+        balance.delta = this.addPending({ key: this.keys.get(id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
+        balance.deltaIn = this.pending;
+      }
     }
     return remaining;
   }
@@ -273,16 +277,29 @@ export class CreditLedger {
     return false;
   }
 
-  private addPending(d: CreditDelta): void {
+  private addPending(d: CreditDelta): CreditDelta {
     const pendingId = `${creditKeyOf(d.key)}\u0000${d.periodMs}`;
     const same = this.pending.get(pendingId);
-    if (same !== undefined) same.delta += d.delta;
-    else this.pending.set(pendingId, { ...d });
+    if (same !== undefined) {
+      same.delta += d.delta;
+      return same;
+    }
+    const delta = { ...d };
+    this.pending.set(pendingId, delta);
+    return delta;
   }
 }
 
-function keyOf(accountId: AccountId, h: { holder: 'token' | 'identity'; holderId: string }): string {
-  return creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId });
+/** Each holder's key, made once per holder object (apply-limits.ts keeps those per chain and identity). */
+const keysByHolder = new WeakMap<CreditHolder, { accountId: AccountId; id: string }>();
+
+/** A holder's key; made once per holder, not per check (a fresh key string is built and hashed at each lookup). */
+function keyOf(accountId: AccountId, h: CreditHolder): string {
+  const known = keysByHolder.get(h);
+  if (known !== undefined && known.accountId === accountId) return known.id;
+  const id = creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId });
+  keysByHolder.set(h, { accountId, id });
+  return id;
 }
 
 /** The start of the refill period at `nowMs` (epoch ms), or `null` for credits without a refill. */

@@ -23,5 +23,19 @@ export interface LimitStateView extends RateLimitView {
 }
 
 export function toLimitStateView(state: LimitState): LimitStateView {
-  return { name: state.name, holder: state.holder, holderId: state.holderId, limit: state.limit, duration: Math.round(state.durationMs / 1000), remaining: state.remaining, reset: new Date(state.resetAtMs).toISOString() };
+  return { name: state.name, holder: state.holder, holderId: state.holderId, limit: state.limit, duration: Math.round(state.durationMs / 1000), remaining: state.remaining, reset: resetText(state.resetAtMs) };
+}
+
+/** Window ends as ISO text. Checks share a few ends (windows are aligned to the epoch): each is formatted once. */
+const resetTexts = new Map<number, string>();
+const MAX_RESET_TEXTS = 1024;
+
+function resetText(resetAtMs: number): string {
+  let text = resetTexts.get(resetAtMs);
+  if (text === undefined) {
+    if (resetTexts.size >= MAX_RESET_TEXTS) resetTexts.clear();
+    text = new Date(resetAtMs).toISOString();
+    resetTexts.set(resetAtMs, text);
+  }
+  return text;
 }

@@ -167,31 +167,42 @@ export class RateLimiter {
    */
   check(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined, cost: number, nowMs: number): LimitDecision {
     if (++this.checks % SWEEP_EVERY === 0) this.sweep(nowMs);
-    const counted: { window: Window; p: Picked; used: number }[] = [];
+    // The states are made as the windows are read (as a refusal tells them), then counted in when every limit passed.
+    const picks = picked(accountId, holders, names);
+    // Sized once (a pushed-to empty array starts with room for 17): a check allocates what it returns and no more.
+    const windows = new Array<Window>(picks.length);
+    const states = new Array<LimitState>(picks.length);
     let passed = true;
-    for (const p of picked(accountId, holders, names)) {
+    for (let i = 0; i < picks.length; i++) {
+      const p = picks[i]!;
+      const { rule, holder } = p;
       const window = this.windowAt(p, accountId, nowMs);
       const used = weightedCount(window, nowMs);
-      if (used + cost > p.rule.limit) passed = false;
-      counted.push({ window, p, used });
-    }
-    if (passed) this.outcomes.passed += 1;
-    else this.outcomes.rate_limited += 1;
-    const states = counted.map(({ window, p: { rule, holder }, used }): LimitState => {
-      if (passed) this.count(window, cost, nowMs);
-      const after = passed ? used + cost : used;
-      return {
+      const exceeded = used + cost > rule.limit;
+      if (exceeded) passed = false;
+      windows[i] = window;
+      states[i] = {
         name: rule.name,
         holder: holder.holder,
         holderId: holder.holderId,
         limit: rule.limit,
-        remaining: Math.max(0, rule.limit - after),
+        remaining: Math.max(0, rule.limit - used),
         resetAtMs: window.startMs + rule.durationMs,
         resetInMs: window.startMs + rule.durationMs - nowMs,
         durationMs: rule.durationMs,
-        exceeded: used + cost > rule.limit,
+        exceeded,
       };
-    });
+    }
+    if (!passed) {
+      this.outcomes.rate_limited += 1;
+      return { passed, states };
+    }
+    this.outcomes.passed += 1;
+    for (let i = 0; i < windows.length; i++) {
+      this.count(windows[i]!, cost, nowMs);
+      // Passed: `cost` fit in what was left, so nothing to clamp.
+      states[i]!.remaining -= cost;
+    }
     return { passed, states };
   }
 
@@ -347,16 +358,29 @@ export class RateLimiter {
   }
 }
 
-/** The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id. */
-function picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): Picked[] {
+/** Each holder's limits with their windows' ids, made once per holder object (apply-limits.ts keeps those per chain). */
+const picksByHolder = new WeakMap<LimitHolder, { accountId: AccountId; picks: readonly Picked[] }>();
+
+/**
+ * The limits a check counts: every limit of `holders` named in `names` (all when undefined), with its window's id.
+ * The ids are made once per holder, not per check: building and hashing a fresh key string for every window a check
+ * looks up cost more than the rest of the check (issue 19 item 6, bench/README.md).
+ */
+function picked(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): readonly Picked[] {
+  if (holders.length === 1 && names === undefined) return picksOf(accountId, holders[0]!);
   const found: Picked[] = [];
   for (const holder of holders) {
-    for (const rule of holder.limits) {
-      if (names !== undefined && !names.includes(rule.name)) continue;
-      found.push({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule });
-    }
+    for (const p of picksOf(accountId, holder)) if (names === undefined || names.includes(p.rule.name)) found.push(p);
   }
   return found;
+}
+
+function picksOf(accountId: AccountId, holder: LimitHolder): readonly Picked[] {
+  const known = picksByHolder.get(holder);
+  if (known !== undefined && known.accountId === accountId) return known.picks;
+  const picks = holder.limits.map((rule) => ({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule }));
+  picksByHolder.set(holder, { accountId, picks });
+  return picks;
 }
 
 function baseOf(accountId: AccountId, { holder, rule }: Picked): Window['base'] {
