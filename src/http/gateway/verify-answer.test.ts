@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import fastJsonStringify from 'fast-json-stringify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { serializeVerifyAnswer, VerifyResponse, type VerifyAnswerBody } from '../routes/verify-route.js';
 
 const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 
@@ -241,5 +243,23 @@ describe('parity: raw connection and Fastify answer byte for byte alike', () => 
     const before = Number(await metric());
     await exchange([verifyRequest(JSON.stringify({ token: revoked }))], 1);
     expect(Number(await metric())).toBe(before + 1);
+  });
+});
+
+describe('the raw path’s serializer (unions written as their one possible type)', () => {
+  const route = fastJsonStringify(VerifyResponse);
+  const plain: VerifyAnswerBody = { valid: true, code: 'VALID', tokenId: 'tok_a', accountId: 'acc_a', profileId: null, name: 'n', scopes: ['a:b'], expiresAt: null, metadata: { app: 'crm' } };
+  const state = { name: 'per-minute', holder: 'identity' as const, holderId: 'idt_a', limit: 10, duration: 60, remaining: 9, reset: '2026-12-07T00:01:00.000Z' };
+  const answers: [string, VerifyAnswerBody][] = [
+    ['plain', plain],
+    ['every nullable field set', { ...plain, profileId: 'bot-7', name: 'n "quoted"\n', expiresAt: '2027-01-01T00:00:00.000Z' }],
+    ['NOT_FOUND', { valid: false, code: 'NOT_FOUND', tokenId: null, accountId: null, profileId: null, name: null, scopes: [], expiresAt: null }],
+    ['INSUFFICIENT_SCOPE', { ...plain, valid: false, code: 'INSUFFICIENT_SCOPE', missingScopes: ['c:d'], denied: 'endpoint', reason: 'r' }],
+    ['limits, credits and no identity', { ...plain, identity: null, ratelimits: [{ ...state, holder: 'token', holderId: 'tok_a' }], credits: { remaining: 5 } }],
+    ['an identity and two limits', { ...plain, identity: { id: 'idt_a', externalId: 'user-1' }, ratelimits: [state, { ...state, name: 'per-hour' }] }],
+    ['RATE_LIMITED', { ...plain, valid: false, code: 'RATE_LIMITED', identity: null, ratelimits: [{ ...state, remaining: 0 }] }],
+  ];
+  it.each(answers)('%s: the same bytes as the route’s', (_name, answer) => {
+    expect(serializeVerifyAnswer(answer)).toBe(route(answer));
   });
 });

@@ -1,15 +1,14 @@
 /**
  * `POST /v1/verify` answered on a raw connection (gateway-connection.ts), in its plain case only: the body parsed,
  * refused and validated as the Fastify route does (the route's own schema, the same Ajv settings, the same hostile-JSON
- * rule), the check made by the route's own `verifyInput` and rendered by its `toVerifyResponse` through the same
- * serializer (fast-json-stringify of the route's response schema), so that a field the route gains flows through here
- * too. Anything else is `undefined`, decided BEFORE the check is made: the connection then hands the request to
+ * rule), the check made by the route's own `verifyInput` and rendered by its `toVerifyResponse` through the route's
+ * `serializeVerifyAnswer` (the same bytes as the route's serializer), so that a field the route gains flows through
+ * here too. Anything else is `undefined`, decided BEFORE the check is made: the connection then hands the request to
  * Fastify, which answers it (or its error) as always, and the check is made (and counted) once.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import fastJsonStringify from 'fast-json-stringify';
 import { TesseraError, errorStatus } from '../../core/errors.js';
 import { hostileJsonField } from '../../core/json-depth.js';
 import type { Tessera, VerifyResult } from '../../service/index.js';
@@ -18,7 +17,7 @@ import { presentedCredential } from '../credentials.js';
 import { envelope } from '../error-envelope.js';
 import { logUnavailableCall, tesseraErrorHeaders } from '../error-handler.js';
 import type { Metrics } from '../metrics.js';
-import { toVerifyResponse, VerifyBody, verifyInput, VerifyResponse } from '../routes/verify-route.js';
+import { serializeVerifyAnswer, toVerifyResponse, VerifyBody, verifyInput } from '../routes/verify-route.js';
 import { compileBodyValidator } from '../validator-compiler.js';
 
 /** An HTTP answer for the raw connection to write (gateway-connection.ts `formatAnswer`). */
@@ -45,7 +44,6 @@ const NOT_PLAIN_JSON = /__proto__|constructor|\\u|^\uFEFF/;
 
 export class VerifyAnswerer {
   private readonly validate = compileBodyValidator(VerifyBody);
-  private readonly serialize = fastJsonStringify(VerifyResponse);
   private readonly trusted: (peer: string) => boolean;
 
   constructor(
@@ -96,7 +94,7 @@ export class VerifyAnswerer {
 
   private render(result: VerifyResult, started: number): RawAnswer {
     this.metrics.observeVerify(result.code, (performance.now() - started) / 1000);
-    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: this.serialize(toVerifyResponse(result)) };
+    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: serializeVerifyAnswer(toVerifyResponse(result)) };
   }
 }
 

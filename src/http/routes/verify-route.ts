@@ -1,6 +1,7 @@
 /** POST /v1/verify: 200 for every well-formed request, with the outcome as a code. */
 import { requestAddress } from '../client-address.js';
 import { Type, type Static } from '@sinclair/typebox';
+import fastJsonStringify from 'fast-json-stringify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkScopes, toLimitStateView, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import { presentedCredential } from '../credentials.js';
@@ -47,6 +48,28 @@ export const VerifyResponse = Type.Object({
     remaining: Type.Integer({ description: 'The least credits left among the balances the check spent (for USAGE_EXCEEDED: fewer than its cost)' }),
   }, { description: 'Told when the token, its identity or a token that made it has credits (docs/limits.md)' })),
 }, { $id: 'VerifyResult' });
+
+/**
+ * The verify answer's serializer for the raw-connection path (gateway/verify-answer.ts): fast-json-stringify of
+ * `VerifyResponse` with each union written as the one type the answer's own types already guarantee (a string among
+ * literals as a string; a type or null as that type, nullable). The same bytes as the route's serializer (a test
+ * compares them), without calling an Ajv validator per union per answer to pick its branch: a limited answer has two
+ * more unions (`identity`, each limit's `holder`), each call allocating as it validates (issue 19 item 6). The
+ * published schema is left as it is.
+ */
+export const serializeVerifyAnswer = fastJsonStringify(withoutUnions(VerifyResponse) as typeof VerifyResponse);
+
+function withoutUnions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutUnions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { anyOf, ...rest } = schema as { anyOf?: Record<string, unknown>[] };
+  if (anyOf !== undefined) {
+    if (anyOf.every((option) => option.type === 'string' && 'const' in option)) return { ...rest, type: 'string' };
+    const typed = anyOf.filter((option) => option.type !== 'null');
+    if (anyOf.length === 2 && typed.length === 1) return { ...rest, ...(withoutUnions(typed[0]) as object), nullable: true };
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withoutUnions(value)]));
+}
 
 /** The route's body, exported so the raw-connection path (gateway/verify-answer.ts) validates with exactly it. */
 export const VerifyBody = Type.Object({

@@ -35,6 +35,8 @@ interface Balance {
   /** The unwritten delta of `periodMs`, while `pending` is the map it was put in (saves a key per check). */
   delta?: CreditDelta;
   deltaIn?: Map<string, CreditDelta>;
+  /** False once dropped from `balances` (or replaced there by `null`): a holder that kept it looks its key up again. */
+  held: boolean;
 }
 
 /** A balance unused this long is dropped at the next flush (reloaded at its next check). */
@@ -76,13 +78,13 @@ export class CreditLedger {
 
   /** Whether every in-memory holder's balance is loaded (a check can then be decided without a tick). */
   ready(accountId: AccountId, holders: readonly CreditHolder[]): boolean {
-    for (const h of holders) if (!h.credits.strict && !this.balances.has(keyOf(accountId, h))) return false;
+    for (const h of holders) if (!h.credits.strict && this.heldBalance(slotOf(accountId, h)) === undefined) return false;
     return true;
   }
 
   /** Reads the balances not in memory yet. */
   async load(accountId: AccountId, holders: readonly CreditHolder[]): Promise<void> {
-    const missing = holders.filter((h) => !h.credits.strict && !this.balances.has(keyOf(accountId, h))).map((h) => ({ accountId, holder: h.holder, holderId: h.holderId }));
+    const missing = holders.filter((h) => !h.credits.strict && !this.balances.has(slotOf(accountId, h).id)).map((h) => ({ accountId, holder: h.holder, holderId: h.holderId }));
     if (missing.length === 0) return;
     const stored = await this.store.readCredits(missing);
     const nowMs = this.clock.now();
@@ -107,7 +109,7 @@ export class CreditLedger {
     let refusedBy: CreditHolder | undefined;
     for (const h of holders) {
       if (h.credits.strict) continue;
-      const balance = this.current(keyOf(accountId, h), h.credits, nowMs);
+      const balance = this.current(slotOf(accountId, h), h.credits, nowMs);
       if (balance === null) continue;
       if (balance.remaining < cost) {
         refusedBy ??= h;
@@ -136,8 +138,8 @@ export class CreditLedger {
     let remaining = Number.POSITIVE_INFINITY;
     for (const h of holders) {
       if (h.credits.strict) continue;
-      const id = keyOf(accountId, h);
-      const balance = this.current(id, h.credits, nowMs);
+      const slot = slotOf(accountId, h);
+      const balance = this.current(slot, h.credits, nowMs);
       if (balance === null) continue;
       balance.remaining -= cost;
       balance.allowance -= cost;
@@ -145,7 +147,7 @@ export class CreditLedger {
       remaining = Math.min(remaining, balance.remaining);
       if (balance.deltaIn === this.pending && balance.delta !== undefined && balance.delta.periodMs === balance.periodMs) balance.delta.delta += cost;
       else {
-        balance.delta = this.addPending({ key: this.keys.get(id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
+        balance.delta = this.addPending({ key: this.keys.get(slot.id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
         balance.deltaIn = this.pending;
       }
     }
@@ -190,10 +192,13 @@ export class CreditLedger {
 
   /** Drops a balance whose credits were set or changed (this instance's change or another's): reloaded at its next check. */
   invalidate(key: CreditKey): void {
-    this.balances.delete(creditKeyOf(key));
+    const id = creditKeyOf(key);
+    this.release(this.balances.get(id));
+    this.balances.delete(id);
   }
 
   clear(): void {
+    for (const balance of this.balances.values()) this.release(balance);
     this.balances.clear();
   }
 
@@ -226,7 +231,10 @@ export class CreditLedger {
     const nowMs = this.clock.now();
     const held: CreditKey[] = [];
     for (const [id, balance] of this.balances) {
-      if (balance !== null && nowMs - balance.usedAtMs > IDLE_MS && !this.hasPending(id)) this.balances.delete(id);
+      if (balance !== null && nowMs - balance.usedAtMs > IDLE_MS && !this.hasPending(id)) {
+        this.release(balance);
+        this.balances.delete(id);
+      }
       else if (balance !== null) held.push(this.keys.get(id)!);
     }
     if (held.length === 0) return;
@@ -238,8 +246,17 @@ export class CreditLedger {
       // Dropped (its credits changed) while reading: its next check loads it afresh.
       if (balance === undefined || balance === null) continue;
       const credits = stored.get(id);
-      if (credits === undefined) this.balances.set(id, null);
-      else this.balances.set(id, { ...this.balanceOf(id, credits, readAtMs), usedAtMs: balance.usedAtMs });
+      if (credits === undefined) {
+        this.release(balance);
+        this.balances.set(id, null);
+        continue;
+      }
+      // Updated in place (holders keep a reference to it); when it was last used stays as it was.
+      const read = this.balanceOf(id, credits, readAtMs);
+      balance.remaining = read.remaining;
+      balance.periodMs = read.periodMs;
+      balance.refillAmount = read.refillAmount;
+      balance.allowance = read.allowance;
     }
   }
 
@@ -247,7 +264,7 @@ export class CreditLedger {
   private balanceOf(id: string, credits: CreditsRecord, nowMs: number): Balance {
     const at = creditsAt(credits, nowMs);
     const remaining = at.remaining - this.pendingIn(id, at.periodMs);
-    return { remaining, periodMs: at.periodMs, refillAmount: credits.refill?.amount ?? null, usedAtMs: nowMs, allowance: this.shareOf(remaining) };
+    return { remaining, periodMs: at.periodMs, refillAmount: credits.refill?.amount ?? null, usedAtMs: nowMs, allowance: this.shareOf(remaining), held: true };
   }
 
   private shareOf(remaining: number): number {
@@ -255,9 +272,10 @@ export class CreditLedger {
   }
 
   /** The balance now, refilled in memory when a new period has begun (every instance computes the same period). */
-  private current(id: string, credits: CreditsRecord, nowMs: number): Balance | null {
-    const balance = this.balances.get(id);
+  private current(slot: HolderSlot, credits: CreditsRecord, nowMs: number): Balance | null {
+    const balance = this.heldBalance(slot);
     if (balance === undefined || balance === null) return null;
+    const { id } = slot;
     const periodMs = periodOf(credits, nowMs);
     if (credits.refill !== null && periodMs > balance.periodMs) {
       balance.remaining = credits.refill.amount - this.pendingIn(id, periodMs);
@@ -266,6 +284,22 @@ export class CreditLedger {
       balance.refillAmount = credits.refill.amount;
     }
     return balance;
+  }
+
+  /** The slot's balance when this ledger holds one: the one the slot kept if still held, else looked up (and kept). */
+  private heldBalance(slot: HolderSlot): Balance | null | undefined {
+    const kept = slot.balance;
+    if (kept !== undefined && kept.held && slot.heldBy === this) return kept;
+    const found = this.balances.get(slot.id);
+    if (found !== undefined && found !== null) {
+      slot.balance = found;
+      slot.heldBy = this;
+    }
+    return found;
+  }
+
+  private release(balance: Balance | null | undefined): void {
+    if (balance) balance.held = false;
   }
 
   private pendingIn(id: string, periodMs: number): number {
@@ -290,16 +324,27 @@ export class CreditLedger {
   }
 }
 
-/** Each holder's key, made once per holder object (apply-limits.ts keeps those per chain and identity). */
-const keysByHolder = new WeakMap<CreditHolder, { accountId: AccountId; id: string }>();
+/**
+ * A holder's key, and the balance last found for it with the ledger holding it: a check reaches its balance from its
+ * cached chain instead of looking its key up (each lookup a likely cache miss in a busy server, issue 19 item 6).
+ */
+interface HolderSlot {
+  accountId: AccountId;
+  id: string;
+  balance: Balance | undefined;
+  heldBy: CreditLedger | undefined;
+}
 
-/** A holder's key; made once per holder, not per check (a fresh key string is built and hashed at each lookup). */
-function keyOf(accountId: AccountId, h: CreditHolder): string {
-  const known = keysByHolder.get(h);
-  if (known !== undefined && known.accountId === accountId) return known.id;
-  const id = creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId });
-  keysByHolder.set(h, { accountId, id });
-  return id;
+/** Made once per holder object (apply-limits.ts keeps those per chain and identity). */
+const slotsByHolder = new WeakMap<CreditHolder, HolderSlot>();
+
+/** A holder's slot; made once per holder, not per check (a fresh key string is built and hashed at each lookup). */
+function slotOf(accountId: AccountId, h: CreditHolder): HolderSlot {
+  const known = slotsByHolder.get(h);
+  if (known !== undefined && known.accountId === accountId) return known;
+  const slot: HolderSlot = { accountId, id: creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId }), balance: undefined, heldBy: undefined };
+  slotsByHolder.set(h, slot);
+  return slot;
 }
 
 /** The start of the refill period at `nowMs` (epoch ms), or `null` for credits without a refill. */

@@ -64,12 +64,20 @@ interface Window {
   /** The unwritten delta of the current window, while `pending` is the map it was put in (saves a key per check). */
   delta?: RateLimitDelta;
   deltaIn?: Map<string, RateLimitDelta>;
+  /** False once dropped from `windows`: a pick that kept it looks its id up again. */
+  held: boolean;
 }
 
 interface Picked {
   id: string;
   holder: LimitHolder;
   rule: RateLimitRule;
+  /**
+   * The window last found for this pick, and the limiter that holds it: a check reaches its window from its cached
+   * chain instead of looking its id up (each lookup a likely cache miss in a busy server, issue 19 item 6).
+   */
+  window: Window | undefined;
+  heldBy: RateLimiter | undefined;
 }
 
 /** Counters are swept of windows idle for two durations after this many checks: memory stays bounded by live holders. */
@@ -112,7 +120,7 @@ export class RateLimiter {
   /** Whether every window the check counts is held (it can then be decided without a tick). */
   ready(accountId: AccountId, holders: readonly LimitHolder[], names: readonly string[] | undefined): boolean {
     if (!this.persisted) return true;
-    for (const { id } of picked(accountId, holders, names)) if (!this.windows.has(id)) return false;
+    for (const p of picked(accountId, holders, names)) if (this.heldWindow(p) === undefined) return false;
     return true;
   }
 
@@ -140,7 +148,7 @@ export class RateLimiter {
       if (this.windows.has(p.id)) continue;
       const base = baseOf(accountId, p);
       const startMs = startOf(nowMs, p.rule.durationMs);
-      const window: Window = { base, startMs, current: 0, previous: 0, durationMs: p.rule.durationMs, limit: p.rule.limit, allowance: 0, usedAtMs: nowMs };
+      const window: Window = { base, startMs, current: 0, previous: 0, durationMs: p.rule.durationMs, limit: p.rule.limit, allowance: 0, usedAtMs: nowMs, held: true };
       this.settle(window, stored, nowMs);
       this.windows.set(p.id, window);
     }
@@ -254,7 +262,7 @@ export class RateLimiter {
     const keys: RateLimitWindowKey[] = [];
     for (const [id, window] of this.windows) {
       if (nowMs - window.usedAtMs > IDLE_MS || nowMs - window.startMs >= 2 * window.durationMs) {
-        this.windows.delete(id);
+        this.drop(id, window);
         continue;
       }
       held.push({ id, window, startMs: window.startMs });
@@ -313,10 +321,12 @@ export class RateLimiter {
   private windowAt(p: Picked, accountId: AccountId, nowMs: number): Window {
     const { durationMs, limit } = p.rule;
     const startMs = startOf(nowMs, durationMs);
-    let window = this.windows.get(p.id);
+    let window = this.heldWindow(p);
     if (window === undefined) {
-      window = { base: baseOf(accountId, p), startMs, current: 0, previous: 0, durationMs, limit, allowance: this.share(limit), usedAtMs: nowMs };
+      window = { base: baseOf(accountId, p), startMs, current: 0, previous: 0, durationMs, limit, allowance: this.share(limit), usedAtMs: nowMs, held: true };
       this.windows.set(p.id, window);
+      p.window = window;
+      p.heldBy = this;
     } else if (window.startMs !== startMs) {
       window.previous = startMs - window.startMs === durationMs ? window.current : 0;
       window.current = this.pending.get(rateLimitWindowKeyOf({ ...window.base, startMs }))?.count ?? 0;
@@ -354,7 +364,24 @@ export class RateLimiter {
   }
 
   private sweep(nowMs: number): void {
-    for (const [key, window] of this.windows) if (nowMs - window.startMs >= 2 * window.durationMs) this.windows.delete(key);
+    for (const [id, window] of this.windows) if (nowMs - window.startMs >= 2 * window.durationMs) this.drop(id, window);
+  }
+
+  /** The pick's window when this limiter holds it: the one the pick kept if still held, else looked up (and kept). */
+  private heldWindow(p: Picked): Window | undefined {
+    const kept = p.window;
+    if (kept !== undefined && kept.held && p.heldBy === this) return kept;
+    const found = this.windows.get(p.id);
+    if (found !== undefined) {
+      p.window = found;
+      p.heldBy = this;
+    }
+    return found;
+  }
+
+  private drop(id: string, window: Window): void {
+    this.windows.delete(id);
+    window.held = false;
   }
 }
 
@@ -378,7 +405,13 @@ function picked(accountId: AccountId, holders: readonly LimitHolder[], names: re
 function picksOf(accountId: AccountId, holder: LimitHolder): readonly Picked[] {
   const known = picksByHolder.get(holder);
   if (known !== undefined && known.accountId === accountId) return known.picks;
-  const picks = holder.limits.map((rule) => ({ id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`, holder, rule }));
+  const picks = holder.limits.map((rule): Picked => ({
+    id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`,
+    holder,
+    rule,
+    window: undefined,
+    heldBy: undefined,
+  }));
   picksByHolder.set(holder, { accountId, picks });
   return picks;
 }
