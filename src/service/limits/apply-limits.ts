@@ -87,7 +87,7 @@ interface Holders {
  */
 const holdersByOwner = new WeakMap<ChainHolders | IdentityRecord, Holders>();
 
-function holdersOf(owner: ChainHolders | IdentityRecord): Holders {
+export function holdersOf(owner: ChainHolders | IdentityRecord): Holders {
   let known = holdersByOwner.get(owner);
   if (known !== undefined) return known;
   const limits: LimitHolder[] = [];

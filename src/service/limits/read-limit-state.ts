@@ -8,9 +8,9 @@ import type { ServiceContext } from '../context.js';
 import { loadIdentity } from '../identities/identity-input.js';
 import { readAncestors } from '../tokens/token-chain.js';
 import { loadToken } from '../tokens/token-guards.js';
+import { holdersOf } from './apply-limits.js';
 import { chainHolders } from './chain-holders.js';
 import { toLimitStateView, type LimitStateView } from './limit-view.js';
-import type { LimitHolder } from './rate-limiter.js';
 
 export async function tokenRateLimits(ctx: ServiceContext, actor: Actor, id: string): Promise<LimitStateView[]> {
   // As with reading the token: a token may always read its own.
@@ -18,11 +18,12 @@ export async function tokenRateLimits(ctx: ServiceContext, actor: Actor, id: str
   const token = await loadToken(ctx.store, actor, id);
   const ancestors = await readAncestors(ctx.store, token);
   const chain = chainHolders([token, ...ancestors.filter((a) => a !== null)]);
-  const holders: LimitHolder[] = chain.tokens.filter((t) => t.limits.length > 0).map((t) => ({ holder: 'token', holderId: t.tokenId, limits: t.limits }));
+  // The holders a check of the token consumes from, as the check itself makes them (apply-limits.ts).
+  const holders = [...holdersOf(chain).limits];
   const nowMs = ctx.clock.now();
   for (const identityId of chain.identityIds) {
     const identity = await ctx.identities.load(token.accountId, identityId, nowMs);
-    if (identity !== null && identity.limits.length > 0) holders.push({ holder: 'identity', holderId: identity.id, limits: identity.limits });
+    if (identity !== null) holders.push(...holdersOf(identity).limits);
   }
   return (await ctx.rateLimiter.state(token.accountId, holders, nowMs)).map(toLimitStateView);
 }
@@ -30,6 +31,5 @@ export async function tokenRateLimits(ctx: ServiceContext, actor: Actor, id: str
 export async function identityRateLimits(ctx: ServiceContext, actor: Actor, id: string): Promise<LimitStateView[]> {
   requirePermission(actor, 'identities:read');
   const identity = await loadIdentity(ctx.store, actor.accountId, id);
-  const holders: LimitHolder[] = identity.limits.length > 0 ? [{ holder: 'identity', holderId: identity.id, limits: identity.limits }] : [];
-  return (await ctx.rateLimiter.state(identity.accountId, holders, ctx.clock.now())).map(toLimitStateView);
+  return (await ctx.rateLimiter.state(identity.accountId, holdersOf(identity).limits, ctx.clock.now())).map(toLimitStateView);
 }
