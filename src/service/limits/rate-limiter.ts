@@ -183,23 +183,11 @@ export class RateLimiter {
     let passed = true;
     for (let i = 0; i < picks.length; i++) {
       const p = picks[i]!;
-      const { rule, holder } = p;
       const window = this.windowAt(p, accountId, nowMs);
-      const used = weightedCount(window, nowMs);
-      const exceeded = used + cost > rule.limit;
-      if (exceeded) passed = false;
+      const state = limitState(p, window, weightedCount(window, nowMs), cost, nowMs);
+      if (state.exceeded) passed = false;
       windows[i] = window;
-      states[i] = {
-        name: rule.name,
-        holder: holder.holder,
-        holderId: holder.holderId,
-        limit: rule.limit,
-        remaining: Math.max(0, rule.limit - used),
-        resetAtMs: window.startMs + rule.durationMs,
-        resetInMs: window.startMs + rule.durationMs - nowMs,
-        durationMs: rule.durationMs,
-        exceeded,
-      };
+      states[i] = state;
     }
     if (!passed) {
       this.outcomes.rate_limited += 1;
@@ -345,21 +333,10 @@ export class RateLimiter {
   async state(accountId: AccountId, holders: readonly LimitHolder[], nowMs: number): Promise<LimitState[]> {
     await this.load(accountId, holders, undefined, nowMs);
     if (this.persisted && this.persisted.heartbeat.instances > 1) await this.sync();
-    return picked(accountId, holders, undefined).map((p): LimitState => {
+    // `exceeded`: whether a check of cost 1 would be refused now.
+    return picked(accountId, holders, undefined).map((p) => {
       const window = this.windowAt(p, accountId, nowMs);
-      const used = weightedCount(window, nowMs);
-      const resetAtMs = window.startMs + p.rule.durationMs;
-      return {
-        name: p.rule.name,
-        holder: p.holder.holder,
-        holderId: p.holder.holderId,
-        limit: p.rule.limit,
-        remaining: Math.max(0, p.rule.limit - used),
-        resetAtMs,
-        resetInMs: resetAtMs - nowMs,
-        durationMs: p.rule.durationMs,
-        exceeded: used >= p.rule.limit,
-      };
+      return limitState(p, window, weightedCount(window, nowMs), 1, nowMs);
     });
   }
 
@@ -414,6 +391,21 @@ function picksOf(accountId: AccountId, holder: LimitHolder): readonly Picked[] {
   }));
   picksByHolder.set(holder, { accountId, picks });
   return picks;
+}
+
+/** A limit's state before a check of `cost` is counted in: `used` of its window as the sliding estimate has it. */
+function limitState({ rule, holder }: Picked, window: Window, used: number, cost: number, nowMs: number): LimitState {
+  return {
+    name: rule.name,
+    holder: holder.holder,
+    holderId: holder.holderId,
+    limit: rule.limit,
+    remaining: Math.max(0, rule.limit - used),
+    resetAtMs: window.startMs + rule.durationMs,
+    resetInMs: window.startMs + rule.durationMs - nowMs,
+    durationMs: rule.durationMs,
+    exceeded: used + cost > rule.limit,
+  };
 }
 
 function baseOf(accountId: AccountId, { holder, rule }: Picked): Window['base'] {
