@@ -22,7 +22,7 @@ async function serveWithCredits(): Promise<{ server: ServerProcess; db: string; 
   const { server, db, root } = await serveFresh('tessera-credits-', cleanups);
   const tokens: { id: string; secret: string }[] = [];
   for (let i = 0; i < TOKENS; i += 1) {
-    const made = (await (await call(server.url, 'POST', '/v1/tokens', root, { name: `metered ${i}`, scopes: ['tokens:read'], credits: { remaining: START } })).json()) as {
+    const made = (await call(server.url, 'POST', '/v1/tokens', root, { name: `metered ${i}`, scopes: ['tokens:read'], credits: { remaining: START } })).body as {
       token: { id: string };
       secret: string;
     };
@@ -41,7 +41,7 @@ function spendContinuously(url: string, tokens: { secret: string }[]) {
 async function spentStored(url: string, root: string, tokens: { id: string }[]): Promise<number> {
   let spent = 0;
   for (const { id } of tokens) {
-    const view = (await (await call(url, 'GET', `/v1/tokens/${id}`, root)).json()) as { credits: { remaining: number } };
+    const view = (await call(url, 'GET', `/v1/tokens/${id}`, root)).body as { credits: { remaining: number } };
     spent += START - view.credits.remaining;
   }
   return spent;
@@ -82,8 +82,8 @@ describe('credits spent in memory survive a stop and a crash', { timeout: 180_00
     expect(spent).toBeLessThanOrEqual(load.answeredAt.length);
     // The restarted server goes on from the stored balance.
     const [first] = tokens;
-    const before = (await (await call(restarted.url, 'GET', `/v1/tokens/${first!.id}`, root)).json()) as { credits: { remaining: number } };
-    const checked = (await (await call(restarted.url, 'POST', '/v1/verify', undefined, { token: first!.secret })).json()) as { credits: { remaining: number } };
+    const before = (await call(restarted.url, 'GET', `/v1/tokens/${first!.id}`, root)).body as { credits: { remaining: number } };
+    const checked = (await call(restarted.url, 'POST', '/v1/verify', undefined, { token: first!.secret })).body as { credits: { remaining: number } };
     expect(checked.credits.remaining).toBe(before.credits.remaining - 1);
   });
 });

@@ -24,9 +24,7 @@ type Checked = { code: string; ratelimits: { remaining: number; reset: number }[
 describe('rate-limit windows survive a crash', { timeout: 180_000 }, () => {
   it('kill -9, then a restart: the window remembers what it counted, less at most one flush interval', async () => {
     const { server, db, root } = await serveFresh('tessera-rate-windows-', cleanups);
-    const made = (await (
-      await call(server.url, 'POST', '/v1/tokens', root, { name: 'limited', scopes: ['tokens:read'], limits: [{ name: 'per-year', limit: LIMIT, duration: '366 days' }] })
-    ).json()) as { secret: string };
+    const made = (await call(server.url, 'POST', '/v1/tokens', root, { name: 'limited', scopes: ['tokens:read'], limits: [{ name: 'per-year', limit: LIMIT, duration: '366 days' }] })).body as { secret: string };
 
     // Four clients, until SETTLED checks have passed and a flush interval (and a write) more has gone by.
     const load = verifyContinuously(server.url, () => ({ token: made.secret }));
@@ -40,7 +38,7 @@ describe('rate-limit windows survive a crash', { timeout: 180_000 }, () => {
 
     const restarted = await startServerProcess(db);
     cleanups.push(() => restarted.stop('SIGKILL'));
-    const checked = (await (await call(restarted.url, 'POST', '/v1/verify', undefined, { token: made.secret })).json()) as Checked;
+    const checked = (await call(restarted.url, 'POST', '/v1/verify', undefined, { token: made.secret })).body as Checked;
     expect(checked.code).toBe('VALID');
     // This check plus what the window remembered.
     const remembered = LIMIT - checked.ratelimits[0]!.remaining - 1;

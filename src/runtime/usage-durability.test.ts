@@ -23,7 +23,7 @@ async function serveWithTokens(): Promise<{ server: ServerProcess; db: string; s
   const secrets: string[] = [];
   for (let i = 0; i < TOKENS; i += 10) {
     const made = await Promise.all(Array.from({ length: 10 }, (_, j) => send(server.url, 'POST', '/v1/tokens', root, { name: `used ${i + j}`, scopes: ['tokens:read'] })));
-    for (const response of made) secrets.push(((await response.json()) as { secret: string }).secret);
+    for (const response of made) secrets.push((response.body as { secret: string }).secret);
   }
   return { server, db, secrets };
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { call } from './acknowledged-writes.js';
 import { initDatabase, startServerProcess, type ServerProcess } from './server-process.js';
 import { freshTestDatabase } from './test-app.js';
 
@@ -22,14 +23,8 @@ export async function serveFresh(prefix: string, cleanups: Cleanups): Promise<{ 
   return { server, db, root };
 }
 
-/** One JSON call; its response as fetch gives it. */
-export const send = (url: string, method: string, path: string, token: string | undefined, body?: unknown) =>
-  fetch(`${url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
+/** One JSON call, answered within 10 s (acknowledged-writes.ts). */
+export const send = (url: string, method: string, path: string, token: string | undefined, body?: unknown) => call(url, method, path, token, body, 10_000);
 
 /**
  * Four clients verify round and round (`next` gives each check's body) until `stop()`; each VALID answer is remembered
@@ -43,7 +38,7 @@ export function verifyContinuously(url: string, next: () => unknown) {
   const client = async () => {
     while (running) {
       try {
-        const body = (await (await send(url, 'POST', '/v1/verify', undefined, next())).json()) as { code?: string };
+        const { body } = (await send(url, 'POST', '/v1/verify', undefined, next())) as { body: { code?: string } };
         if (body.code === 'VALID') answeredAt.push(Date.now());
         else failures.push(String(body.code));
       } catch (error) {
