@@ -2,8 +2,8 @@
 import type { ServiceContext } from '../context.js';
 import type { CachedToken } from '../verify/token-cache.js';
 import type { IdentityRef, Verdict, VerifyInput, VerifyResult } from '../verify/check-token.js';
-import { refillPeriodOf, type CreditDecision, type CreditHolder } from './credit-ledger.js';
-import type { LimitHolder, LimitState } from './rate-limiter.js';
+import { creditSlotOf, refillPeriodOf, type CreditDecision, type CreditHolder, type CreditSlot } from './credit-ledger.js';
+import { limitsOf, type HolderLimits, type LimitHolder, type LimitState } from './rate-limiter.js';
 import type { ChainHolders } from './chain-holders.js';
 import type { IdentityRecord } from '../../core/usage-limits.js';
 
@@ -19,6 +19,10 @@ type Identity = IdentityRef | null;
  * Strict credits are spent last, in the database, once the rest has passed (docs/limits.md).
  */
 export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: VerifyInput, result: Passed, nowMs: number, synced = false): Verdict | Promise<Verdict> {
+  if (input.usage === undefined) {
+    const quick = quickPass(ctx, entry, result, nowMs);
+    if (quick !== undefined) return quick;
+  }
   const { token } = entry;
   const chain = holdersOf(entry.holders);
   let holders = chain.limits;
@@ -73,6 +77,45 @@ export function applyLimits(ctx: ServiceContext, entry: CachedToken, input: Veri
   return ctx.credits.spendStrict(token.accountId, creditHolders, cost, nowMs).then((strict) =>
     strict.passed ? spend(strict.remaining) : exceeded(ctx, result, identity, strict, ratelimits, nowMs),
   );
+}
+
+/**
+ * What the common check takes, kept on its cached token: a chain whose only holder is the token itself (no identity,
+ * no ancestor with limits or credits), its limits and its credit slot reached without a lookup. `null`: not such a
+ * chain.
+ */
+export type QuickLimits = { limits: HolderLimits | null; slot: CreditSlot | null } | null;
+
+/**
+ * The common check decided in a few steps (issue 19 item 6): a cost of 1 against every limit named by default and
+ * the token's in-memory credits, every window and balance held and far enough from its end. The same verdict as the
+ * full path would give; `undefined`, having consumed nothing, when anything needs more (that path decides it then).
+ */
+function quickPass(ctx: ServiceContext, entry: CachedToken, result: Passed, nowMs: number): Passed | undefined {
+  let plan = entry.quickLimits;
+  if (plan === undefined) plan = entry.quickLimits = quickLimitsOf(entry);
+  if (plan === null) return undefined;
+  const balance = plan.slot === null ? null : ctx.credits.quickBalance(plan.slot, nowMs);
+  if (balance === undefined) return undefined;
+  let ratelimits: LimitState[] | undefined;
+  if (plan.limits !== null) {
+    ratelimits = ctx.rateLimiter.quickCheck(plan.limits, nowMs);
+    if (ratelimits === undefined) return undefined;
+  }
+  if (balance === null) return passedWith(result, null, ratelimits, Number.POSITIVE_INFINITY);
+  ctx.credits.outcomes.passed += 1;
+  return passedWith(result, null, ratelimits, ctx.credits.quickSpend(plan.slot!, balance, nowMs));
+}
+
+function quickLimitsOf(entry: CachedToken): QuickLimits {
+  const { tokens, identityIds } = entry.holders;
+  if (identityIds.length > 0 || tokens.length !== 1) return null;
+  const { accountId } = entry.token;
+  const { limits, credits } = holdersOf(entry.holders);
+  return {
+    limits: limits.length === 0 ? null : limitsOf(accountId, limits[0]!),
+    slot: credits.length === 0 ? null : creditSlotOf(accountId, credits[0]!),
+  };
 }
 
 interface Holders {

@@ -141,17 +141,41 @@ export class CreditLedger {
       const slot = slotOf(accountId, h);
       const balance = this.current(slot, h.credits, nowMs);
       if (balance === null) continue;
-      balance.remaining -= cost;
-      balance.allowance -= cost;
-      balance.usedAtMs = nowMs;
+      this.take(slot, balance, cost, nowMs);
       remaining = Math.min(remaining, balance.remaining);
-      if (balance.deltaIn === this.pending && balance.delta !== undefined && balance.delta.periodMs === balance.periodMs) balance.delta.delta += cost;
-      else {
-        balance.delta = this.addPending({ key: this.keys.get(slot.id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
-        balance.deltaIn = this.pending;
-      }
     }
     return remaining;
+  }
+
+  /**
+   * For the common check (apply-limits.ts, issue 19 item 6): the balance a cost of 1 may be spent from, reached
+   * through the slot that kept it. `undefined` when deciding takes more than that (strict credits, a balance not
+   * held or in a new refill period, none left, several instances with this one's share spent): `canSpend` and
+   * `spend` decide it then.
+   */
+  quickBalance(slot: CreditSlot, nowMs: number): QuickBalance | undefined {
+    const balance = slot.balance;
+    if (slot.strict || balance === undefined || !balance.held || slot.heldBy !== this || balance.remaining < 1) return undefined;
+    if (slot.refills && periodOf(slot.credits, nowMs) !== balance.periodMs) return undefined;
+    if (this.heartbeat.instances > 1 && balance.allowance < 1) return undefined;
+    return balance;
+  }
+
+  /** Spends 1 from the balance `quickBalance` just gave for `slot`; what is left. */
+  quickSpend(slot: CreditSlot, balance: QuickBalance, nowMs: number): number {
+    this.take(slot, balance as Balance, 1, nowMs);
+    return (balance as Balance).remaining;
+  }
+
+  private take(slot: HolderSlot, balance: Balance, cost: number, nowMs: number): void {
+    balance.remaining -= cost;
+    balance.allowance -= cost;
+    balance.usedAtMs = nowMs;
+    if (balance.deltaIn === this.pending && balance.delta !== undefined && balance.delta.periodMs === balance.periodMs) balance.delta.delta += cost;
+    else {
+      balance.delta = this.addPending({ key: this.keys.get(slot.id)!, periodMs: balance.periodMs, refillAmount: balance.refillAmount, delta: cost });
+      balance.deltaIn = this.pending;
+    }
   }
 
   /**
@@ -331,8 +355,22 @@ export class CreditLedger {
 interface HolderSlot {
   accountId: AccountId;
   id: string;
+  /** The holder's credits (fixed for the holder object), and what `quickBalance` asks of them, read from here. */
+  credits: CreditsRecord;
+  strict: boolean;
+  refills: boolean;
   balance: Balance | undefined;
   heldBy: CreditLedger | undefined;
+}
+
+/** A holder's slot as `quickBalance` takes it: the one every check of the holder uses. */
+export type CreditSlot = Readonly<HolderSlot>;
+/** A balance `quickBalance` found, opaque outside the ledger. */
+export type QuickBalance = { readonly remaining: number };
+
+/** A holder's slot for `quickBalance` (made once per holder object, shared with every other check of it). */
+export function creditSlotOf(accountId: AccountId, holder: CreditHolder): CreditSlot {
+  return slotOf(accountId, holder);
 }
 
 /** Made once per holder object (apply-limits.ts keeps those per chain and identity). */
@@ -342,7 +380,15 @@ const slotsByHolder = new WeakMap<CreditHolder, HolderSlot>();
 function slotOf(accountId: AccountId, h: CreditHolder): HolderSlot {
   const known = slotsByHolder.get(h);
   if (known !== undefined && known.accountId === accountId) return known;
-  const slot: HolderSlot = { accountId, id: creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId }), balance: undefined, heldBy: undefined };
+  const slot: HolderSlot = {
+    accountId,
+    id: creditKeyOf({ accountId, holder: h.holder, holderId: h.holderId }),
+    credits: h.credits,
+    strict: h.credits.strict,
+    refills: h.credits.refill !== null,
+    balance: undefined,
+    heldBy: undefined,
+  };
   slotsByHolder.set(h, slot);
   return slot;
 }

@@ -1,5 +1,6 @@
 /** In-memory answers for the verify path: secret hash → token, with a negative cache for unknown hashes. */
 import { chainHolders, type ChainHolders } from '../limits/chain-holders.js';
+import type { QuickLimits } from '../limits/apply-limits.js';
 import type { CompiledCatalog, PreparedPermissions } from '../../core/catalog/index.js';
 import type { Permissions } from '../../core/scope.js';
 import { parseIpAllowlist, type IpAllowlist } from '../../core/ip-allowlist.js';
@@ -27,6 +28,8 @@ export interface CachedToken extends UsageSlot {
   chainKeys: readonly string[];
   /** The chain's rate-limit holders (tokens with limits, identities), consumed by every recorded check (docs/limits.md). */
   holders: ChainHolders;
+  /** What the common limited check takes, once its first check has made it (apply-limits.ts `quickPass`). */
+  quickLimits?: QuickLimits;
   /** The answer for a check that passes without naming an endpoint, made once: the verify path allocates nothing. */
   valid: { readonly valid: true; readonly code: 'VALID'; readonly token: TokenRecord; readonly limits: ChainLimits };
   /** Served from the cache until then (epoch ms); `Infinity` for an entry the cache does not hold. */
@@ -263,6 +266,7 @@ export function cachedToken(token: TokenRecord, ancestors: readonly Ancestor[], 
     ancestorPermissions,
     chainKeys,
     holders: chainHolders([token, ...ancestors.filter((a) => a !== null)]),
+    quickLimits: undefined,
     valid: Object.freeze({ valid: true, code: 'VALID', token, limits } as const),
     untilMs: Number.POSITIVE_INFINITY,
     usage: undefined,
