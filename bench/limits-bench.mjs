@@ -10,7 +10,7 @@ import { call, startServe } from './serve.mjs';
 
 export const LIMITS_GOAL = 0.9;
 
-const defaults = { tokens: 200, connections: 50, warmupSeconds: 1, measureSeconds: 3, rounds: 6 };
+const defaults = { tokens: 200, connections: 50, warmupSeconds: 1, measureSeconds: 3, rounds: 10 };
 
 /** `count` tokens made over HTTP, with `extra` fields (their limits), four at a time; their secrets. */
 async function makeTokens(server, count, extra) {
@@ -43,6 +43,7 @@ export async function runLimitsBench(options = {}) {
     ];
     for (const target of targets) await load(server.port, target.slices, o.warmupSeconds);
     const paired = [];
+    const cpuPaired = [];
     for (let round = 1; round <= o.rounds; round++) {
       for (const target of round % 2 === 1 ? targets : [...targets].reverse()) {
         // The server's CPU per request: on a shared machine it drifts far less than req/s (bench/README.md).
@@ -51,6 +52,7 @@ export async function runLimitsBench(options = {}) {
         target.results.push({ ...result, cpuPerRequest: (cpuMicros(server.pid) - cpuBefore) / Math.max(1, result.requests) });
       }
       paired.push(targets[1].results.at(-1).rps / targets[0].results.at(-1).rps);
+      cpuPaired.push(targets[0].results.at(-1).cpuPerRequest / targets[1].results.at(-1).cpuPerRequest);
     }
     console.log(table(['verify', 'req/s (median)', 'p99 ms (median)', 'server CPU µs/req (median)', 'non-2xx'], targets.map((t) => [
       t.name,
@@ -59,6 +61,7 @@ export async function runLimitsBench(options = {}) {
       median(t.results.map((r) => r.cpuPerRequest)).toFixed(1),
       String(t.results.reduce((n, r) => n + r.non2xx, 0)),
     ])));
+    console.log(`limits: per-round ratios ${paired.map(fmtRatio).join(' ')}; CPU per request without/with ${cpuPaired.map(fmtRatio).join(' ')} (median ${fmtRatio(median(cpuPaired))})`);
     console.log(`limits: ${o.tokens} tokens each, ${o.rounds} paired rounds of ${o.measureSeconds} s on one tessera serve (SQLite, default environment)`);
     return { name: 'verify with one rate limit and credits/without', ratio: median(paired), goal: LIMITS_GOAL };
   } finally {

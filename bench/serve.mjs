@@ -77,7 +77,9 @@ export async function startServe({ env = {}, readyTimeoutMs = 60_000, temp = mak
         if (typeof parsed?.url !== 'string') continue;
         clearTimeout(timer);
         child.stderr.removeAllListeners('data');
-        child.stderr.resume();
+        // BENCH_SERVER_STDERR=1: the server's stderr after its banner goes to this process's (a profiling aid).
+        if (process.env.BENCH_SERVER_STDERR) child.stderr.pipe(process.stderr);
+        else child.stderr.resume();
         resolve(parsed);
         return;
       }

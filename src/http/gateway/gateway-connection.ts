@@ -293,6 +293,6 @@ export function formatAnswer(answer: RawAnswer, requestId: string, close: boolea
     text += `${name}: ${value}\r\n`;
   }
   const body = answer.body ?? '';
-  text += `content-length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? 'close' : `keep-alive${keepAlive === undefined ? '' : `\r\nKeep-Alive: ${keepAlive}`}`}\r\n\r\n`;
+  text += `content-length: ${answer.bodyBytes ?? Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: ${close ? 'close' : `keep-alive${keepAlive === undefined ? '' : `\r\nKeep-Alive: ${keepAlive}`}`}\r\n\r\n`;
   return text + body;
 }

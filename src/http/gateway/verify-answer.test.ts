@@ -3,7 +3,9 @@ import { connect } from 'node:net';
 import fastJsonStringify from 'fast-json-stringify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
-import { serializeVerifyAnswer, VerifyResponse, type VerifyAnswerBody } from '../routes/verify-route.js';
+import { serializeVerifyAnswer, toVerifyResponse, verifyAnswerText, VerifyResponse, type VerifyAnswerBody } from '../routes/verify-route.js';
+import type { LimitSlot, LimitState, VerifyResult } from '../../service/index.js';
+import type { TokenRecord } from '../../core/types.js';
 
 const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
 
@@ -258,8 +260,63 @@ describe('the raw path’s serializer (unions written as their one possible type
     ['limits, credits and no identity', { ...plain, identity: null, ratelimits: [{ ...state, holder: 'token', holderId: 'tok_a' }], credits: { remaining: 5 } }],
     ['an identity and two limits', { ...plain, identity: { id: 'idt_a', externalId: 'user-1' }, ratelimits: [state, { ...state, name: 'per-hour' }] }],
     ['RATE_LIMITED', { ...plain, valid: false, code: 'RATE_LIMITED', identity: null, ratelimits: [{ ...state, remaining: 0 }] }],
+    ['USAGE_EXCEEDED without limits', { ...plain, valid: false, code: 'USAGE_EXCEEDED', identity: null, credits: { remaining: 0 } }],
+    ['text to escape in the identity and a limit', {
+      ...plain, identity: { id: 'idt_"a"', externalId: 'user\\1\n\u2028é' }, ratelimits: [{ ...state, holderId: 'idt_"a"', reset: '2026-12-07T00:01:00.000Z\u0000' }],
+    }],
+    ['numbers that are not integers (truncated as the route does)', { ...plain, ratelimits: [{ ...state, remaining: 2.5 }], credits: { remaining: 7.9 } }],
+    ['credits past 2^31 and no limits', { ...plain, credits: { remaining: 1_000_000_000_000 } }],
+    ['an empty list of limits', { ...plain, identity: null, ratelimits: [] }],
   ];
   it.each(answers)('%s: the same bytes as the route’s', (_name, answer) => {
     expect(serializeVerifyAnswer(answer)).toBe(route(answer));
+  });
+});
+
+describe('the raw path’s answer to a check (a passing check’s head written once per token record)', () => {
+  const route = fastJsonStringify(VerifyResponse);
+  const record = (id: string, extra: Partial<TokenRecord> = {}) => ({
+    id, accountId: 'acc_a', kind: 'api', name: 'n "q"', description: null, profileId: null, scopes: ['a:b', 'c:*'], deny: [], templates: [], hint: 'tsr_…',
+    createdAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', validFrom: null, expiresAt: '2027-01-01T00:00:00.000Z', allowedIps: [],
+    enabled: true, revokedAt: null, lastUsedAt: null, useCount: 0, createdBy: null, parentId: null, metadata: { app: 'crm', n: [1, { x: null }] },
+    identityId: null, limits: [], credits: null, version: 1, instance: 'i', ...extra,
+  }) as TokenRecord;
+  const token = record('tok_a');
+  const limits = { depth: 0, expiresAtMs: null, allowedIps: [], ancestorPermissions: [] };
+  // One slot per holder and limit, as the rate limiter gives them: the writer keeps each limit's text there.
+  const slots = new Map<string, LimitSlot>();
+  const slotOf = (holderId: string, name: string) => slots.get(`${holderId} ${name}`) ?? slots.set(`${holderId} ${name}`, { text: undefined }).get(`${holderId} ${name}`)!;
+  const state = (over: Partial<LimitState> = {}): LimitState => {
+    const made = { name: 'per-minute', holder: 'token' as const, holderId: 'tok_a', limit: 100, remaining: 41, resetAtMs: Date.UTC(2026, 11, 7, 0, 1), resetInMs: 1000, durationMs: 60_000, exceeded: false, ...over };
+    return { ...made, slot: slotOf(made.holderId, made.name) };
+  };
+  const results: [string, VerifyResult][] = [
+    ['plain VALID', { valid: true, code: 'VALID', token, limits }],
+    ['the same token again (its kept head)', { valid: true, code: 'VALID', token, limits }],
+    ['another token, nothing nullable set', { valid: true, code: 'VALID', token: record('tok_b', { expiresAt: null, profileId: 'p', metadata: {} }), limits }],
+    ['limits and credits, no identity', { valid: true, code: 'VALID', token, limits, identity: null, ratelimits: [state()], credits: { remaining: 1_000_000_000_000 } }],
+    ['the same limit, fewer left', { valid: true, code: 'VALID', token, limits, identity: null, ratelimits: [state({ remaining: 40 })] }],
+    ['the same limit in its next window', { valid: true, code: 'VALID', token, limits, identity: null, ratelimits: [state({ remaining: 99, resetAtMs: Date.UTC(2026, 11, 7, 0, 2) })] }],
+    ['the same limit raised', { valid: true, code: 'VALID', token, limits, identity: null, ratelimits: [state({ limit: 1000, remaining: 958 })] }],
+    ['an identity and two limits with a new end', {
+      valid: true, code: 'VALID', token, limits, identity: { id: 'idn_"x"', externalId: 'u\n1\ud800\u001f' },
+      ratelimits: [state({ holder: 'identity', holderId: 'idn_"x"', durationMs: 3_600_000, resetAtMs: Date.UTC(2026, 11, 7, 1) }), state({ name: 'b.c-d', limit: 7 })],
+    }],
+    ['credits only', { valid: true, code: 'VALID', token, limits, identity: null, credits: { remaining: 3 } }],
+    ['text beyond ASCII: the token, the identity, a holder', {
+      valid: true, code: 'VALID', token: record('tok_ü', { name: 'Zoë’s key', metadata: { city: 'Köln' } }), limits, identity: { id: 'idn_é', externalId: '用户' },
+      ratelimits: [state({ holder: 'identity', holderId: 'idn_é' })], credits: { remaining: 1 },
+    }],
+    ['ASCII again after it', { valid: true, code: 'VALID', token, limits, identity: null, ratelimits: [state({ remaining: 7 })] }],
+    ['RATE_LIMITED', { valid: false, code: 'RATE_LIMITED', token, identity: null, ratelimits: [state({ remaining: 0, exceeded: true })] }],
+    ['USAGE_EXCEEDED', { valid: false, code: 'USAGE_EXCEEDED', token, identity: null, credits: { remaining: 0 } }],
+    ['INSUFFICIENT_SCOPE', { valid: false, code: 'INSUFFICIENT_SCOPE', token, denied: 'scopes', missingScopes: ['x:y'], reason: 'r' }],
+    ['REVOKED', { valid: false, code: 'REVOKED', token }],
+    ['NOT_FOUND', { valid: false, code: 'NOT_FOUND' }],
+  ];
+  it.each(results)('%s: the same bytes as the route’s, and their count', (_name, result) => {
+    const answer = verifyAnswerText(result);
+    expect(answer.text).toBe(route(toVerifyResponse(result)));
+    expect(answer.bytes).toBe(Buffer.byteLength(answer.text));
   });
 });

@@ -17,7 +17,7 @@ import { presentedCredential } from '../credentials.js';
 import { envelope } from '../error-envelope.js';
 import { logUnavailableCall, tesseraErrorHeaders } from '../error-handler.js';
 import type { Metrics } from '../metrics.js';
-import { serializeVerifyAnswer, toVerifyResponse, VerifyBody, verifyInput } from '../routes/verify-route.js';
+import { VerifyBody, verifyAnswerText, verifyInput } from '../routes/verify-route.js';
 import { compileBodyValidator } from '../validator-compiler.js';
 
 /** An HTTP answer for the raw connection to write (gateway-connection.ts `formatAnswer`). */
@@ -25,6 +25,8 @@ export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   body: string | undefined;
+  /** The body's length in UTF-8 bytes, when known without measuring it. */
+  bodyBytes?: number;
 }
 
 export interface VerifyCall {
@@ -94,7 +96,8 @@ export class VerifyAnswerer {
 
   private render(result: VerifyResult, started: number): RawAnswer {
     this.metrics.observeVerify(result.code, (performance.now() - started) / 1000);
-    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: serializeVerifyAnswer(toVerifyResponse(result)) };
+    const { text, bytes } = verifyAnswerText(result);
+    return { status: 200, headers: { 'content-type': JSON_TYPE }, body: text, bodyBytes: bytes };
   }
 }
 

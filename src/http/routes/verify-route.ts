@@ -3,7 +3,8 @@ import { requestAddress } from '../client-address.js';
 import { Type, type Static } from '@sinclair/typebox';
 import fastJsonStringify from 'fast-json-stringify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkScopes, toLimitStateView, type VerifyInput, type VerifyResult } from '../../service/index.js';
+import { checkScopes, toLimitStateView, type IdentityRef, type LimitState, type VerifyInput, type VerifyResult } from '../../service/index.js';
+import type { TokenRecord } from '../../core/types.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, ScopeString } from '../schemas.js';
@@ -50,7 +51,7 @@ export const VerifyResponse = Type.Object({
 }, { $id: 'VerifyResult' });
 
 /**
- * The verify answer's serializer for the raw-connection path (gateway/verify-answer.ts): fast-json-stringify of
+ * The raw-connection path's serializer (gateway/verify-answer.ts, `serializeVerifyAnswer`) is fast-json-stringify of
  * `VerifyResponse` with each union written as the one type the answer's own types already guarantee (a string among
  * literals as a string; a type or null as that type, nullable). The same bytes as the route's serializer (a test
  * compares them), without calling an Ajv validator per union per answer to pick its branch: a limited answer has two
@@ -58,6 +59,118 @@ export const VerifyResponse = Type.Object({
  * published schema is left as it is.
  */
 export const serializeVerifyAnswer = fastJsonStringify(withoutUnions(VerifyResponse) as typeof VerifyResponse);
+
+/** The usage-control fields close the answer (the schema's last three properties, in this order): `verifyAnswerText`. */
+const TAIL = ['identity', 'ratelimits', 'credits'] as const;
+if (Object.keys(VerifyResponse.properties).slice(-TAIL.length).join() !== TAIL.join()) {
+  throw new Error(`VerifyResponse must end with ${TAIL.join(', ')}: verifyAnswerText writes them last`);
+}
+const serializeHead = fastJsonStringify(withoutUnions({ ...VerifyResponse, properties: Object.fromEntries(
+  Object.entries(VerifyResponse.properties).filter(([key]) => !(TAIL as readonly string[]).includes(key)),
+) }) as typeof VerifyResponse);
+
+/**
+ * The raw path's answer to a check: the bytes of `serializeVerifyAnswer(toVerifyResponse(result))` (a test compares
+ * them), a passing check's made from texts kept between checks. Its head (the token as the answer tells it) is written
+ * once per token record: a record is never changed in place (a change to a token caches a new one). Its usage fields
+ * are written from the verdict's own states, each limit's unchanging part kept as text: fast-json-stringify's checks of
+ * every character of every string and every number of a limit's state cost a limited check as much as deciding it did
+ * (issue 19 item 6).
+ */
+export function verifyAnswerText(result: VerifyResult): AnswerText {
+  if (result.code !== 'VALID') return textOf(serializeVerifyAnswer(toVerifyResponse(result)));
+  let head = validHeads.get(result.token);
+  if (head === undefined) {
+    const open: string = serializeHead(toVerifyResponse({ valid: true, code: 'VALID', token: result.token, limits: result.limits })).slice(0, -1);
+    head = { open, bytes: Buffer.byteLength(open), whole: textOf(`${open}}`) };
+    validHeads.set(result.token, head);
+  }
+  const { identity, ratelimits, credits } = result;
+  if (identity === undefined && ratelimits === undefined && credits === undefined) return head.whole;
+  const tail = usageTail(identity, ratelimits, credits);
+  if (tail === undefined) return textOf(serializeVerifyAnswer(toVerifyResponse(result)));
+  const text = `${head.open}${tail.text}}`;
+  // Counted from the parts' own byte counts: measuring the joined text would first copy it into one piece.
+  return { text, bytes: tail.ascii ? head.bytes + tail.text.length + 1 : Buffer.byteLength(text) };
+}
+
+/** An answer's text and its length in UTF-8 bytes (its `content-length`). */
+export interface AnswerText {
+  text: string;
+  bytes: number;
+}
+
+function textOf(text: string): AnswerText {
+  return { text, bytes: Buffer.byteLength(text) };
+}
+
+/** A token's passing answer up to its usage fields (`open`, and its bytes), and whole when it has none. */
+const validHeads = new WeakMap<TokenRecord, { open: string; bytes: number; whole: AnswerText }>();
+
+/** A code unit beyond ASCII: text without any is one byte a character. */
+const BEYOND_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * A limit's text in an answer, but for what it has left: `{"name":…,"holder":…,"holderId":…,"limit":…,"duration":…,
+ * "remaining":` and, for its current window, `,"reset":"…"}`.
+ */
+interface LimitText {
+  name: string;
+  holder: string;
+  holderId: string;
+  limit: number;
+  durationMs: number;
+  head: string;
+  /** Whether `head` is ASCII (one byte a character). */
+  ascii: boolean;
+  resetAtMs: number;
+  reset: string;
+}
+
+/** The limit's text, kept in its slot (the same object at every check of the limit). */
+function limitText(state: LimitState): LimitText {
+  const { name, holder, holderId, limit, durationMs } = state;
+  const kept = state.slot.text as LimitText | undefined;
+  if (kept !== undefined && kept.name === name && kept.holder === holder && kept.holderId === holderId && kept.limit === limit && kept.durationMs === durationMs) return kept;
+  const view = toLimitStateView(state);
+  const head = `{"name":${JSON.stringify(view.name)},"holder":${JSON.stringify(view.holder)},"holderId":${JSON.stringify(view.holderId)},"limit":${view.limit},"duration":${view.duration},"remaining":`;
+  const made: LimitText = { name, holder, holderId, limit, durationMs, head, ascii: !BEYOND_ASCII.test(head), resetAtMs: Number.NaN, reset: '' };
+  state.slot.text = made;
+  return made;
+}
+
+/**
+ * `,"identity":…,"ratelimits":[…],"credits":{…}` as fast-json-stringify writes them, and whether that is all ASCII;
+ * undefined for a number that is not an integer (fast-json-stringify then writes them).
+ */
+function usageTail(identity: IdentityRef | null | undefined, ratelimits: readonly LimitState[] | undefined, credits: { remaining: number } | undefined): { text: string; ascii: boolean } | undefined {
+  let text = '';
+  let ascii = true;
+  if (identity !== undefined) {
+    text += identity === null ? ',"identity":null' : `,"identity":{"id":${JSON.stringify(identity.id)},"externalId":${JSON.stringify(identity.externalId)}}`;
+    if (identity !== null) ascii = !BEYOND_ASCII.test(text);
+  }
+  if (ratelimits !== undefined) {
+    text += ',"ratelimits":[';
+    for (let i = 0; i < ratelimits.length; i++) {
+      const state = ratelimits[i]!;
+      if (!Number.isInteger(state.limit) || !Number.isInteger(state.remaining)) return undefined;
+      const limit = limitText(state);
+      if (limit.resetAtMs !== state.resetAtMs) {
+        limit.reset = `,"reset":${JSON.stringify(toLimitStateView(state).reset)}}`;
+        limit.resetAtMs = state.resetAtMs;
+      }
+      if (!limit.ascii) ascii = false;
+      text += `${i === 0 ? '' : ','}${limit.head}${state.remaining}${limit.reset}`;
+    }
+    text += ']';
+  }
+  if (credits !== undefined) {
+    if (!Number.isInteger(credits.remaining)) return undefined;
+    text += `,"credits":{"remaining":${credits.remaining}}`;
+  }
+  return { text, ascii };
+}
 
 function withoutUnions(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutUnions);
