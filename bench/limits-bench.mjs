@@ -10,7 +10,7 @@ import { call, startServe } from './serve.mjs';
 
 export const LIMITS_GOAL = 0.9;
 
-const defaults = { tokens: 200, connections: 50, warmupSeconds: 1, measureSeconds: 3, rounds: 10 };
+const defaults = { tokens: 200, connections: 50, warmupSeconds: 1, measureSeconds: 2, rounds: 20 };
 
 /** `count` tokens made over HTTP, with `extra` fields (their limits), four at a time; their secrets. */
 async function makeTokens(server, count, extra) {
