@@ -35,16 +35,18 @@ export interface PendingEvent extends UsageCheck {
 
 /** Same window, same check and outcome from the same address, not yet taken: counted into one event. */
 function sameEvent(event: PendingEvent, atMs: number, check: UsageCheck): boolean {
+  return atMs >= event.windowStartMs && atMs < event.windowEndMs && !event.sealed && sameCheck(event, check);
+}
+
+/** The same check with the same outcome from the same address (of one token: the caller compares tokens if need be). */
+export function sameCheck(a: UsageCheck, b: UsageCheck): boolean {
   return (
-    atMs >= event.windowStartMs &&
-    atMs < event.windowEndMs &&
-    !event.sealed &&
-    check.outcome === event.outcome &&
-    check.kind === event.kind &&
-    check.subject === event.subject &&
-    check.clientIp === event.clientIp &&
-    check.endpoint === event.endpoint &&
-    check.refusedBy === event.refusedBy
+    a.outcome === b.outcome &&
+    a.kind === b.kind &&
+    a.subject === b.subject &&
+    a.clientIp === b.clientIp &&
+    a.endpoint === b.endpoint &&
+    a.refusedBy === b.refusedBy
   );
 }
 
@@ -169,17 +171,24 @@ export class UsageBuffer {
     return window;
   }
 
-  /** This period's uses as counter deltas (a token listed twice is added twice: the store adds). */
-  takeCounters(): UsageDelta[] {
-    const counters = this.retryCounters;
+  /**
+   * This period's uses, taken (counted from zero again): made into counter deltas a part at a time by `countersOf`,
+   * so that 10,000 of them do not all stay alive through a write of many turns (usage-writer.ts).
+   */
+  takeCounters(): TakenCounters {
+    const retried = this.retryCounters;
     this.retryCounters = [];
-    const isoOf = isoMemo();
-    for (const activity of this.used) {
-      counters.push({ accountId: activity.accountId, tokenId: activity.tokenId, count: activity.uses, lastUsedAt: isoOf(activity.lastMs) });
+    const activities = this.used;
+    this.used = [];
+    const uses = new Float64Array(activities.length);
+    const lastMs = new Float64Array(activities.length);
+    for (let i = 0; i < activities.length; i++) {
+      const activity = activities[i]!;
+      uses[i] = activity.uses;
+      lastMs[i] = activity.lastMs;
       activity.uses = 0;
     }
-    this.used = [];
-    return counters;
+    return { length: retried.length + activities.length, retried, activities, uses, lastMs };
   }
 
   /** The windows `due` picks, taken out with their events sealed: checks that follow start fresh events. */
@@ -195,6 +204,15 @@ export class UsageBuffer {
   /** Taken windows the database has stored: their events no longer count against the cap. */
   written(windows: readonly UsageWindow[]): void {
     for (const window of windows) this.pendingEvents -= window.events.length;
+  }
+
+  /**
+   * The part of a taken window the database did not store (its first parts were): back in place, counted again
+   * against the cap (`written` has uncounted the whole window).
+   */
+  putBack(window: UsageWindow): void {
+    this.pendingEvents += window.events.length;
+    this.restoreWindow(window);
   }
 
   /** A batch the database refused: its counters go with the next, its windows back in place. */
@@ -236,6 +254,32 @@ export class UsageBuffer {
       excess -= gone.length;
     }
   }
+}
+
+/** Uses taken from the buffer: counters of a batch the database refused first, then each activity's, as taken. */
+export interface TakenCounters {
+  length: number;
+  retried: readonly UsageDelta[];
+  activities: readonly { accountId: AccountId; tokenId: TokenId }[];
+  uses: Float64Array;
+  lastMs: Float64Array;
+}
+
+/** Counter deltas `from` to `to` (exclusive) of taken uses (a token listed twice is added twice: the store adds). */
+export function countersOf(taken: TakenCounters, from: number, to: number): UsageDelta[] {
+  const counters: UsageDelta[] = [];
+  const isoOf = isoMemo();
+  const end = Math.min(to, taken.length);
+  for (let i = from; i < end; i++) {
+    if (i < taken.retried.length) {
+      counters.push(taken.retried[i]!);
+      continue;
+    }
+    const at = i - taken.retried.length;
+    const { accountId, tokenId } = taken.activities[at]!;
+    counters.push({ accountId, tokenId, count: taken.uses[at]!, lastUsedAt: isoOf(taken.lastMs[at]!) });
+  }
+  return counters;
 }
 
 /** `toISOString` of epoch ms, each distinct value formatted once (many uses fall in the same millisecond). */

@@ -112,6 +112,60 @@ describe('usage recorder under many distinct checks', () => {
   });
 });
 
+describe('usage recorder writing in parts', () => {
+  it('merges identical events of a window, whichever came between them', async () => {
+    const alternating = await t.createToken({ name: 'alternating', scopes: ['tokens:read', 'tokens:update'] });
+    const single = await t.createToken({ name: 'single', scopes: ['tokens:read'] });
+    t.clock.advance(10_000 - (t.clock.ms % 10_000));
+    for (const scopes of [['tokens:read'], ['tokens:update'], ['tokens:read'], ['tokens:update'], ['tokens:read']]) await check(alternating.secret, scopes);
+    await check(single.secret);
+    t.clock.advance(10_000);
+    await recorder().flushClosed();
+    expect((await events(alternating.id)).items.map((e) => [e.subject, e.count]).sort()).toEqual([['tokens:read', 3], ['tokens:update', 2]]);
+    expect((await events(single.id)).items.map((e) => e.count)).toEqual([1]);
+  });
+
+  it('a part the database refuses goes back with every part after it: the parts before stay stored, nothing is written twice', async () => {
+    const made = await t.createToken({ name: 'parts', scopes: ['tokens:read'] });
+    t.clock.advance(10_000 - (t.clock.ms % 10_000));
+    const n = 1800;
+    for (let i = 0; i < n; i++) await t.tessera.verify({ secret: made.secret, scopes: ['tokens:read'], ip: `10.1.${i >> 8}.${i & 255}` });
+    t.clock.advance(10_000);
+    const write = t.store.writeUsage.bind(t.store);
+    const parts: number[] = [];
+    t.store.writeUsage = async (batch) => {
+      parts.push(batch.counters.length + batch.events.length);
+      // The counters, then the first part of events, are stored; the second part of events is refused.
+      if (parts.length === 3) throw new Error('database unavailable');
+      return write(batch);
+    };
+    try {
+      await recorder().flushClosed();
+    } finally {
+      t.store.writeUsage = write;
+    }
+    expect(parts.slice(1)).toEqual([500, 500]);
+    expect(await useCount(made.id)).toBe(n);
+    const stored = async () => {
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await t.store.listUsageEvents({ accountId, tokenId: made.id, limit: 1000, ...(cursor ? { cursor } : {}) });
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    };
+    expect((await stored()).length).toBe(500);
+    await recorder().flush();
+    const all = await stored();
+    expect(all.length).toBe(n);
+    expect(new Set(all.map((e) => e.clientIp)).size).toBe(n);
+    expect((await buckets(made.id)).items.reduce((sum, b) => sum + b.count, 0)).toBe(n);
+    expect(await useCount(made.id)).toBe(n);
+  });
+});
+
 describe('usage recorder memory cap', () => {
   let capped: TestApp;
   beforeAll(async () => {

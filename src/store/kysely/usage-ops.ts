@@ -125,10 +125,11 @@ export const PER_ROW_SLICE = 250;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function runSliced(runPerRow: NonNullable<DialectHooks['runPerRow']>, statement: string, rows: readonly (readonly unknown[])[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += PER_ROW_SLICE) {
+/** `statement` for each item's row, a slice per turn; each slice's rows made just before it runs (they die young). */
+async function runSliced<T>(runPerRow: NonNullable<DialectHooks['runPerRow']>, statement: string, items: readonly T[], rowOf: (item: T) => readonly unknown[]): Promise<void> {
+  for (let i = 0; i < items.length; i += PER_ROW_SLICE) {
     if (i > 0) await nextTurn();
-    runPerRow(statement, rows.slice(i, i + PER_ROW_SLICE));
+    runPerRow(statement, items.slice(i, i + PER_ROW_SLICE).map(rowOf));
   }
 }
 
@@ -139,18 +140,21 @@ async function writeUsagePerRow(runPerRow: NonNullable<DialectHooks['runPerRow']
     `update tokens set use_count = use_count + ?,
        last_used_at = case when last_used_at is null or last_used_at < ? then ? else last_used_at end
      where account_id = ? and id = ?`,
-    batch.counters.map((d) => [d.count, d.lastUsedAt, d.lastUsedAt, d.accountId, d.tokenId]),
+    batch.counters,
+    (d) => [d.count, d.lastUsedAt, d.lastUsedAt, d.accountId, d.tokenId],
   );
   await runSliced(
     runPerRow,
     'insert into usage_events (id, account_id, token_id, at, kind, subject, outcome, client_ip, count, refused_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    batch.events.map((e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count, e.refusedBy ?? '']),
+    batch.events,
+    (e) => [e.id, e.accountId, e.tokenId, e.at, e.kind, e.subject, e.outcome, e.clientIp, e.count, e.refusedBy ?? ''],
   );
   await runSliced(
     runPerRow,
     `insert into usage_minutes (account_id, token_id, minute, outcome, endpoint, refused_by, count) values (?, ?, ?, ?, ?, ?, ?)
      on conflict (account_id, token_id, minute, outcome, endpoint, refused_by) do update set count = usage_minutes.count + excluded.count`,
-    batch.minutes.map((m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.refusedBy ?? '', m.count]),
+    batch.minutes,
+    (m) => [m.accountId, m.tokenId, m.minute, m.outcome, m.endpoint ?? '', m.refusedBy ?? '', m.count],
   );
 }
 
