@@ -85,14 +85,19 @@ describe('usage recorder', () => {
   });
 });
 
+/** A token checked `n` times within one usage window, each from an address of its own (an event each); the window then closed. */
+async function checksFromAddresses(name: string, n: number, net: number) {
+  const made = await t.createToken({ name, scopes: ['tokens:read'] });
+  t.clock.ms += 10_000 - (t.clock.ms % 10_000);
+  for (let i = 0; i < n; i++) await t.tessera.verify({ secret: made.secret, scopes: ['tokens:read'], ip: `10.${net}.${i >> 8}.${i & 255}` });
+  t.clock.ms += 10_000;
+  return made;
+}
+
 describe('usage recorder under many distinct checks', () => {
   it('builds a closed window of thousands of events in slices, so checks are answered in between, and writes every one', async () => {
-    const made = await t.createToken({ name: 'many addresses', scopes: ['tokens:read'] });
-    t.clock.advance(10_000 - (t.clock.ms % 10_000));
-    // A different client address per check: each is an event of its own.
     const n = 2500;
-    for (let i = 0; i < n; i++) await t.tessera.verify({ secret: made.secret, scopes: ['tokens:read'], ip: `10.0.${i >> 8}.${i & 255}` });
-    t.clock.advance(10_000);
+    const made = await checksFromAddresses('many addresses', n, 0);
     let turns = 0;
     let flushing = true;
     const spin = () => {
@@ -126,11 +131,8 @@ describe('usage recorder writing in parts', () => {
   });
 
   it('a part the database refuses goes back with every part after it: the parts before stay stored, nothing is written twice', async () => {
-    const made = await t.createToken({ name: 'parts', scopes: ['tokens:read'] });
-    t.clock.advance(10_000 - (t.clock.ms % 10_000));
     const n = 1800;
-    for (let i = 0; i < n; i++) await t.tessera.verify({ secret: made.secret, scopes: ['tokens:read'], ip: `10.1.${i >> 8}.${i & 255}` });
-    t.clock.advance(10_000);
+    const made = await checksFromAddresses('parts', n, 1);
     const write = t.store.writeUsage.bind(t.store);
     const parts: number[] = [];
     t.store.writeUsage = async (batch) => {
