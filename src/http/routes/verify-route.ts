@@ -71,8 +71,8 @@ const serializeHead = fastJsonStringify(withoutUnions({ ...VerifyResponse, prope
 
 /**
  * The raw path's answer to a check: the bytes of `serializeVerifyAnswer(toVerifyResponse(result))` (a test compares
- * them), a passing check's made from texts kept between checks. Its head (the token as the answer tells it) is written
- * once per token record: a record is never changed in place (a change to a token caches a new one). Its usage fields
+ * them); a passing check's answer is made from texts kept between checks. Its head (the token as the answer tells it)
+ * is written once per token record: a record is never changed in place (a change to a token caches a new one). Its usage fields
  * are written from the verdict's own states, each limit's unchanging part kept as text: fast-json-stringify's checks of
  * every character of every string and every number of a limit's state cost a limited check as much as deciding it did
  * (issue 19 item 6).
