@@ -3,6 +3,7 @@
  * lists: `"per-minute";q=100;w=60` and `"per-minute";r=42;t=17`), and `Retry-After` on a refusal.
  */
 import type { LimitState } from '../service/index.js';
+import { integerText } from '../core/integer-text.js';
 
 /** The headers of a check that consumed (or was refused by) limits; none when it named none. */
 export function rateLimitHeaders(states: readonly LimitState[] | undefined, refused: boolean): Record<string, string> {
@@ -18,7 +19,7 @@ export function rateLimitHeaders(states: readonly LimitState[] | undefined, refu
     seen.add(state.name);
     const resetSeconds = Math.max(0, Math.ceil(state.resetInMs / 1000));
     policies.push(`"${id}";q=${state.limit};w=${Math.round(state.durationMs / 1000)}`);
-    current.push(`"${id}";r=${state.remaining};t=${resetSeconds}`);
+    current.push(`"${id}";r=${integerText(state.remaining)};t=${resetSeconds}`);
     if (state.exceeded) retryAfter = Math.max(retryAfter, resetSeconds, 1);
   }
   const headers: Record<string, string> = { 'ratelimit-policy': policies.join(', '), ratelimit: current.join(', ') };

@@ -11,6 +11,7 @@ import { presentedCredential, type CredentialSource } from '../credentials.js';
 import { bearerChallenge, envelope, FORBIDDEN_BODY } from '../error-envelope.js';
 import { GATEWAY_HEADERS, GATEWAY_KINDS, type GatewayKind } from './gateway-kind.js';
 import { rateLimitHeaders } from '../rate-limit-headers.js';
+import { integerText } from '../../core/integer-text.js';
 
 export interface AuthorizeCall extends CredentialSource {
   headers: IncomingHttpHeaders;
@@ -90,7 +91,7 @@ function answerOf(outcome: AuthorizeOutcome): AuthorizeAnswer {
       headers['x-tessera-identity-id'] = outcome.identity.id;
       headers['x-tessera-external-id'] = headerText(outcome.identity.externalId);
     }
-    if (outcome.credits) headers['x-tessera-credits-remaining'] = String(outcome.credits.remaining);
+    if (outcome.credits) headers['x-tessera-credits-remaining'] = integerText(outcome.credits.remaining);
     return { status: 200, headers: { ...headers, ...rateLimitHeaders(outcome.ratelimits, false) }, body: undefined };
   }
   if (outcome.status === 429) {

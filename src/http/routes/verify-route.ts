@@ -5,6 +5,7 @@ import fastJsonStringify from 'fast-json-stringify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkScopes, toLimitStateView, type IdentityRef, type LimitState, type VerifyInput, type VerifyResult } from '../../service/index.js';
 import type { TokenRecord } from '../../core/types.js';
+import { integerText } from '../../core/integer-text.js';
 import { presentedCredential } from '../credentials.js';
 import type { HttpContext } from '../http-context.js';
 import { errorResponses, ScopeString } from '../schemas.js';
@@ -161,13 +162,13 @@ function usageTail(identity: IdentityRef | null | undefined, ratelimits: readonl
         limit.resetAtMs = state.resetAtMs;
       }
       if (!limit.ascii) ascii = false;
-      text += `${i === 0 ? '' : ','}${limit.head}${state.remaining}${limit.reset}`;
+      text += `${i === 0 ? '' : ','}${limit.head}${integerText(state.remaining)}${limit.reset}`;
     }
     text += ']';
   }
   if (credits !== undefined) {
     if (!Number.isInteger(credits.remaining)) return undefined;
-    text += `,"credits":{"remaining":${credits.remaining}}`;
+    text += `,"credits":{"remaining":${integerText(credits.remaining)}}`;
   }
   return { text, ascii };
 }
