@@ -1,8 +1,8 @@
 // Limits bench (issue 19, item 6): POST /v1/verify on `tessera serve` as shipped for tokens with one rate limit and
 // credits each, against the same server's tokens without either, in paired alternating rounds; the ratio is
 // limited/unlimited req/s (goal >= 0.90). The limit and the credits are far above what the run reaches, so every check
-// passes, counted and spent in memory (credits written in the background). Run alone: node bench/limits-bench.mjs
-// [--quick] (after `npm run build`).
+// passes, counted and spent in memory (credits written in the background). Then the two-instance accuracy figure
+// (`runLimitsAccuracy`, on PostgreSQL). Run alone: node bench/limits-bench.mjs [--quick] (after `npm run build`).
 import { fileURLToPath } from 'node:url';
 import { BENCH_SCOPES, fmtInt, fmtRatio, median, table, verdict } from './lib.mjs';
 import { buildRequestSlices, cpuMicros, load } from './http-bench.mjs';
