@@ -53,7 +53,7 @@ export type { DeletedIdentity, UpdateIdentityInput } from './identities/update-i
 export type { IdentityView } from './identities/identity-view.js';
 export type { CreditsView } from './limits/credit-view.js';
 export type { CreditsHolder, SetCreditsInput } from './limits/change-credits.js';
-export type { LimitSlot, LimitState } from './limits/rate-limiter.js';
+export { LimitSlot, type LimitState } from './limits/rate-limiter.js';
 export { toLimitStateView, type LimitStateView, type RateLimitView } from './limits/limit-view.js';
 export type { IdentityRef } from './verify/check-token.js';
 

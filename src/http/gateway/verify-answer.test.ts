@@ -4,7 +4,7 @@ import fastJsonStringify from 'fast-json-stringify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
 import { serializeVerifyAnswer, toVerifyResponse, verifyAnswerText, VerifyResponse, type VerifyAnswerBody } from '../routes/verify-route.js';
-import type { LimitSlot, LimitState, VerifyResult } from '../../service/index.js';
+import { LimitSlot, type LimitState, type VerifyResult } from '../../service/index.js';
 import type { TokenRecord } from '../../core/types.js';
 
 const messaging = readFileSync(new URL('../../../examples/catalogs/messaging.yaml', import.meta.url), 'utf8');
@@ -285,7 +285,7 @@ describe('the raw path’s answer to a check (a passing check’s head written o
   const limits = { depth: 0, expiresAtMs: null, allowedIps: [], ancestorPermissions: [] };
   // One slot per holder and limit, as the rate limiter gives them: the writer keeps each limit's text there.
   const slots = new Map<string, LimitSlot>();
-  const slotOf = (holderId: string, name: string) => slots.get(`${holderId} ${name}`) ?? slots.set(`${holderId} ${name}`, { text: undefined }).get(`${holderId} ${name}`)!;
+  const slotOf = (holderId: string, name: string) => slots.get(`${holderId} ${name}`) ?? slots.set(`${holderId} ${name}`, new LimitSlot()).get(`${holderId} ${name}`)!;
   const state = (over: Partial<LimitState> = {}): LimitState => {
     const made = { name: 'per-minute', holder: 'token' as const, holderId: 'tok_a', limit: 100, remaining: 41, resetAtMs: Date.UTC(2026, 11, 7, 0, 1), resetInMs: 1000, durationMs: 60_000, exceeded: false, ...over };
     return { ...made, slot: slotOf(made.holderId, made.name) };

@@ -94,4 +94,12 @@ describe('the short path of a limited check', () => {
     quick.mockRestore();
     full.mockRestore();
   });
+
+  it('a limited verdict is plain data: written as JSON it holds the limit’s state and nothing of the limiter', async () => {
+    const made = await tessera.createToken(root, { name: 'as JSON', scopes: ['a:b'], limits: [{ name: 'm', limit: 100, duration: '1m' }] });
+    await tessera.verify({ secret: made.secret });
+    const verdict = await tessera.verify({ secret: made.secret });
+    const written = JSON.parse(JSON.stringify(verdict)) as { ratelimits: Record<string, unknown>[] };
+    expect(Object.keys(written.ratelimits[0]!).sort()).toEqual(['durationMs', 'exceeded', 'holder', 'holderId', 'limit', 'name', 'remaining', 'resetAtMs', 'resetInMs']);
+  });
 });

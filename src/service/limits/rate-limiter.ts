@@ -34,10 +34,14 @@ export interface LimitState {
 
 /**
  * Where the verify answer's writer keeps this limit's text between checks (verify-route.ts): a property read rather
- * than a lookup. Opaque here.
+ * than a lookup. Opaque here, and left out of a state written as JSON (it is the writer's, not the state's).
  */
-export interface LimitSlot {
-  text: unknown;
+export class LimitSlot {
+  text: unknown = undefined;
+
+  toJSON(): undefined {
+    return undefined;
+  }
 }
 
 export interface LimitHolder {
@@ -82,18 +86,27 @@ interface Window {
 
 /**
  * One limit of one holder, as a check counts it. The holder's and the rule's fields are copied in (both are fixed for
- * the cached record they come from): a check then reads one object per limit, not three (issue 19 item 6).
+ * the cached record they come from): a check then reads one object per limit, not three (issue 19 item 6). It is its
+ * states' slot too (one object fewer still), and so, like any slot, never written as JSON.
  */
-interface Picked extends Pick<RateLimitRule, 'name' | 'limit' | 'durationMs'>, LimitSlot {
-  id: string;
-  holder: LimitHolder['holder'];
-  holderId: string;
+class Picked extends LimitSlot {
   /**
    * The window last found for this pick, and the limiter that holds it: a check reaches its window from its cached
    * chain instead of looking its id up (each lookup a likely cache miss in a busy server, issue 19 item 6).
    */
-  window: Window | undefined;
-  heldBy: RateLimiter | undefined;
+  window: Window | undefined = undefined;
+  heldBy: RateLimiter | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    readonly holder: LimitHolder['holder'],
+    readonly holderId: string,
+    readonly name: string,
+    readonly limit: number,
+    readonly durationMs: number,
+  ) {
+    super();
+  }
 }
 
 /** Counters are swept of windows idle for two durations after this many checks: memory stays bounded by live holders. */
@@ -435,17 +448,14 @@ function picked(accountId: AccountId, holders: readonly LimitHolder[], names: re
 function picksOf(accountId: AccountId, holder: LimitHolder): readonly Picked[] {
   const known = picksByHolder.get(holder);
   if (known !== undefined && known.accountId === accountId) return known.picks;
-  const picks = holder.limits.map((rule): Picked => ({
-    id: `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`,
-    holder: holder.holder,
-    holderId: holder.holderId,
-    name: rule.name,
-    limit: rule.limit,
-    durationMs: rule.durationMs,
-    text: undefined,
-    window: undefined,
-    heldBy: undefined,
-  }));
+  const picks = holder.limits.map((rule) => new Picked(
+    `${accountId}\u0000${holder.holder}\u0000${holder.holderId}\u0000${rule.name}\u0000${rule.durationMs}`,
+    holder.holder,
+    holder.holderId,
+    rule.name,
+    rule.limit,
+    rule.durationMs,
+  ));
   picksByHolder.set(holder, { accountId, picks });
   return picks;
 }

@@ -103,8 +103,8 @@ export class UsageWriter {
  * A window's events with identical ones merged (counts added, the first check's time kept), in the order they began.
  * Identical events are of one token: a token's events are told apart by a key string only once it has two (at most
  * one event per token and window is the usual case, and building a key for each of 10,000 events made that many
- * strings that outlived several collections). Merged events are copies: the taken ones stay as they were, should
- * the write fail and the window go back.
+ * strings that outlived several collections). An event others are merged into is a copy: the taken ones stay as
+ * they were, should the write fail and the window go back.
  */
 async function mergedEvents(window: UsageWindow): Promise<PendingEvent[]> {
   const merged: PendingEvent[] = [];
