@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountId, TokenId } from '../../core/types.js';
 import { startTestApp, type TestApp } from '../../testing/test-app.js';
+import { EVENTS_PER_WRITE } from './usage-writer.js';
+import { turnsDuring } from '../../testing/event-loop-turns.js';
 
 let t: TestApp;
 let accountId: AccountId;
@@ -98,16 +100,7 @@ describe('usage recorder under many distinct checks', () => {
   it('builds a closed window of thousands of events in slices, so checks are answered in between, and writes every one', async () => {
     const n = 2500;
     const made = await checksFromAddresses('many addresses', n, 0);
-    let turns = 0;
-    let flushing = true;
-    const spin = () => {
-      if (!flushing) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-    await recorder().flushClosed();
-    flushing = false;
+    const turns = await turnsDuring(() => recorder().flushClosed());
     expect(turns).toBeGreaterThanOrEqual(2);
     const written = await t.store.listUsageEvents({ accountId, tokenId: made.id, limit: 1000 });
     expect(written.items).toHaveLength(1000);
@@ -146,7 +139,7 @@ describe('usage recorder writing in parts', () => {
     } finally {
       t.store.writeUsage = write;
     }
-    expect(parts.slice(1)).toEqual([500, 500]);
+    expect(parts.slice(1)).toEqual([EVENTS_PER_WRITE, EVENTS_PER_WRITE]);
     expect(await useCount(made.id)).toBe(n);
     const stored = async () => {
       const all = [];
@@ -158,7 +151,7 @@ describe('usage recorder writing in parts', () => {
       } while (cursor);
       return all;
     };
-    expect((await stored()).length).toBe(500);
+    expect((await stored()).length).toBe(EVENTS_PER_WRITE);
     await recorder().flush();
     const all = await stored();
     expect(all.length).toBe(n);

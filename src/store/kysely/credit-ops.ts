@@ -5,6 +5,7 @@ import type { TokenId } from '../../core/types.js';
 import { creditKeyOf, type CreditDelta, type CreditKey, type CreditOps } from '../credit-store.js';
 import { inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import { runSliced } from './run-sliced.js';
 import type { StoreChanges } from './store-changes.js';
 
 /** The three credit columns of a record's row. */
@@ -54,10 +55,9 @@ async function applyPerRow(db: Db, runPerRow: NonNullable<DialectHooks['runPerRo
   try {
     await inTransaction(db, async () => {
       for (const holder of ['token', 'identity'] as const) {
-        const rows = deltas
-          .filter((d) => d.key.holder === holder)
-          .map((d) => [d.refillAmount, d.periodMs, d.refillAmount, d.delta, d.periodMs, d.periodMs, d.key.accountId, d.key.holderId, d.periodMs]);
-        if (rows.length > 0) runPerRow(PER_ROW_DELTA(holder === 'token' ? 'tokens' : 'identities'), rows);
+        await runSliced(runPerRow, PER_ROW_DELTA(holder === 'token' ? 'tokens' : 'identities'), deltas.filter((d) => d.key.holder === holder), (d) => [
+          d.refillAmount, d.periodMs, d.refillAmount, d.delta, d.periodMs, d.periodMs, d.key.accountId, d.key.holderId, d.periodMs,
+        ]);
       }
     });
     return [];

@@ -23,10 +23,12 @@ export interface DialectHooks {
    */
   lockRowsOnRead: boolean;
   /**
-   * Optional fast path for the usage flush: runs one statement (positional `?` parameters) once per row,
-   * preparing it once, on the connection of the transaction the caller is in. Backends without it get
-   * multi-row statements built per chunk. SQLite supplies it: better-sqlite3 runs a prepared statement per
-   * row in about a microsecond, far less than building and preparing a statement with thousands of parameters.
+   * Optional fast path for the background flushes: runs one statement (positional `?` parameters) once per item
+   * from `from` on, each item's parameters made by `rowOf` just before it runs, preparing the statement once, on the
+   * connection of the transaction the caller is in, until `performance.now()` reaches `untilMs` (at least one item
+   * runs); returns the index of the next item (`items.length` once all ran). Backends without it get multi-row
+   * statements built per chunk. SQLite supplies it: better-sqlite3 runs a prepared statement per row in
+   * microseconds, far less than building and preparing a statement with thousands of parameters. See `runSliced`.
    */
-  runPerRow?: (statement: string, rows: readonly (readonly unknown[])[]) => void;
+  runPerRow?: <T>(statement: string, items: readonly T[], rowOf: (item: T) => readonly unknown[], from: number, untilMs: number) => number;
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { rateLimitWindowKeyOf, type RateLimitDelta, type RateLimitOps, type RateLimitWindowKey } from '../rate-limit-store.js';
 import { inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import { runSliced } from './run-sliced.js';
 
 const COLUMNS = ['account_id', 'holder', 'holder_id', 'name', 'duration_ms', 'window_start', 'count', 'expires_at'] as const;
 
@@ -34,9 +35,12 @@ export function rateLimitOps(db: Db, hooks: DialectHooks): RateLimitOps {
       const { runPerRow } = hooks;
       if (runPerRow) {
         try {
-          await inTransaction(db, async () => {
-            runPerRow(PER_ROW_ADD, deltas.map((d) => { const row = rowOf(d); return COLUMNS.map((c) => row[c]); }));
-          });
+          await inTransaction(db, () =>
+            runSliced(runPerRow, PER_ROW_ADD, deltas, (d) => {
+              const row = rowOf(d);
+              return COLUMNS.map((c) => row[c]);
+            }),
+          );
           return [];
         } catch {
           return [...deltas];

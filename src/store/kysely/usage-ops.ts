@@ -5,6 +5,7 @@ import type { StoreOps, UsageBatch, UsageBucketSize, UsageDelta, UsageEventRecor
 import { decodeOffsetCursor, decodeUsageEventCursor, encodeOffsetCursor, encodeUsageEventCursor } from './cursor.js';
 import { checkLimit, inTransaction, type Db } from './db-helpers.js';
 import type { DialectHooks } from './dialect-hooks.js';
+import { runSliced } from './run-sliced.js';
 
 type UsageOps = Pick<StoreOps, 'applyUsage' | 'writeUsage' | 'listUsageEvents' | 'listUsageBuckets' | 'deleteUsageEventsBefore'>;
 
@@ -113,24 +114,6 @@ async function insertEvents(trx: Db, events: UsageEventRecord[]): Promise<void> 
 /** The start of the minute holding `at` (an ISO timestamp), so a `from` inside a minute still includes it. */
 function minuteOf(at: string): string {
   return `${at.slice(0, 16)}:00.000Z`;
-}
-
-/**
- * Rows run per turn of the event loop. better-sqlite3 is synchronous: a flush after a busy second (10,000 counter
- * rows, and at a window's end as many events and roll-ups) run in one go held the loop for tens of milliseconds,
- * and every check waited. In slices of this many rows (about a millisecond) checks are answered in between; the
- * transaction holds the connection meanwhile, so the rows still commit together.
- */
-export const PER_ROW_SLICE = 250;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** `statement` for each item's row, a slice per turn; each slice's rows made just before it runs (they die young). */
-async function runSliced<T>(runPerRow: NonNullable<DialectHooks['runPerRow']>, statement: string, items: readonly T[], rowOf: (item: T) => readonly unknown[]): Promise<void> {
-  for (let i = 0; i < items.length; i += PER_ROW_SLICE) {
-    if (i > 0) await nextTurn();
-    runPerRow(statement, items.slice(i, i + PER_ROW_SLICE).map(rowOf));
-  }
 }
 
 /** The usage flush as three per-row statements, for backends that prepare once and run per row (SQLite). */

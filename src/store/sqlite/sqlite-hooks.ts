@@ -8,11 +8,14 @@ export function createSqliteHooks(database: BetterSqlite3.Database): DialectHook
   return {
     ...sqliteHooks,
     // Callers run this inside a Kysely transaction on the same (only) connection, so the rows commit with it.
-    runPerRow(statement, rows) {
-      if (rows.length === 0) return;
+    runPerRow(statement, items, rowOf, from, untilMs) {
+      if (from >= items.length) return items.length;
       let prepared = statements.get(statement);
       if (!prepared) statements.set(statement, (prepared = database.prepare(statement)));
-      for (const row of rows) prepared.run(...row);
+      let i = from;
+      do prepared.run(...rowOf(items[i++]!));
+      while (i < items.length && performance.now() < untilMs);
+      return i;
     },
   };
 }

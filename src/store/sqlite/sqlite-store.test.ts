@@ -5,7 +5,8 @@ import { BetterSqlite3Database as BetterSqlite3 } from './better-sqlite3.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract, makeAccount, makeSecret, makeToken } from '../contract/run-store-contract.js';
 import { createSqliteStore } from './sqlite-store.js';
-import { PER_ROW_SLICE } from '../kysely/usage-ops.js';
+import { createSqliteHooks } from './sqlite-hooks.js';
+import { turnsDuring } from '../../testing/event-loop-turns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,23 +23,58 @@ describe('SQLite store', () => {
     await store.migrate();
     const account = makeAccount();
     await store.insertAccount(account);
-    const tokens = Array.from({ length: 4 * PER_ROW_SLICE }, (_, i) => makeToken(account.id, `tok_slice${i}`));
+    // 5,000 updates take well over the 1 ms a turn may hold the loop, on any machine.
+    const tokens = Array.from({ length: 5000 }, (_, i) => makeToken(account.id, `tok_slice${i}`));
     await store.insertTokens(tokens.map((token, i) => ({ token, secret: makeSecret(token, `s${i}`) })));
     const lastUsedAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
-    let turns = 0;
-    let writing = true;
-    const spin = () => {
-      if (!writing) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-    await store.writeUsage({ counters: tokens.map((t) => ({ accountId: account.id, tokenId: t.id, count: 3, lastUsedAt })), events: [], minutes: [] });
-    writing = false;
+    const turns = await turnsDuring(() =>
+      store.writeUsage({ counters: tokens.map((t) => ({ accountId: account.id, tokenId: t.id, count: 3, lastUsedAt })), events: [], minutes: [] }),
+    );
     // One slice per turn: other work ran between the slices of the one transaction.
     expect(turns).toBeGreaterThanOrEqual(3);
     for (const t of [tokens[0]!, tokens.at(-1)!]) expect(await store.getToken(account.id, t.id)).toMatchObject({ useCount: 3, lastUsedAt });
     await store.close();
+  });
+
+  it('starts each statement of a usage batch on a turn of its own, however few its rows', async () => {
+    const store = await createSqliteStore({ filename: freshFile() });
+    await store.migrate();
+    const account = makeAccount();
+    await store.insertAccount(account);
+    const token = makeToken(account.id, 'tok_turns');
+    await store.insertTokens([{ token, secret: makeSecret(token, 'turns') }]);
+    const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
+    const turns = await turnsDuring(() =>
+      store.writeUsage({
+        counters: [{ accountId: account.id, tokenId: token.id, count: 1, lastUsedAt: at }],
+        events: [{ id: 'use_turns1', accountId: account.id, tokenId: token.id, at, kind: 'verify', subject: '', outcome: 'VALID', clientIp: null, refusedBy: null, count: 1 }],
+        minutes: [{ accountId: account.id, tokenId: token.id, minute: at, outcome: 'VALID', endpoint: null, refusedBy: null, count: 1 }],
+      }),
+    );
+    // Counters, events, roll-ups: three statements that each fit in a turn, yet the loop turned before each
+    // (run on into one another, a window's end of such parts held the loop for 40 ms).
+    expect(turns).toBeGreaterThanOrEqual(3);
+    expect(await store.getToken(account.id, token.id)).toMatchObject({ useCount: 1, lastUsedAt: at });
+    await store.close();
+  });
+
+  it('runs rows per turn until the time given, and always at least one', () => {
+    const database = new BetterSqlite3(':memory:');
+    try {
+      database.exec('create table t (n integer)');
+      const { runPerRow } = createSqliteHooks(database);
+      const items = [1, 2, 3, 4, 5];
+      const insert = 'insert into t (n) values (?)';
+      // A time already past: one row, and the index of the next.
+      expect(runPerRow!(insert, items, (n) => [n], 0, -Infinity)).toBe(1);
+      expect(runPerRow!(insert, items, (n) => [n], 1, -Infinity)).toBe(2);
+      // Time enough: the rest.
+      expect(runPerRow!(insert, items, (n) => [n], 2, Infinity)).toBe(5);
+      expect(runPerRow!(insert, items, (n) => [n], 5, Infinity)).toBe(5);
+      expect(database.prepare('select n from t order by rowid').pluck().all()).toEqual(items);
+    } finally {
+      database.close();
+    }
   });
 
   it('creates the file and its directory, in WAL mode with full sync and foreign keys', async () => {
