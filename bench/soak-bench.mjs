@@ -46,26 +46,46 @@ const expectedAuthorize = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 const expectedIssue = { VALID: 200, REVOKED: 401, DISABLED: 401 };
 
 /**
+ * The heap kept after each full collection under traffic, one reading per collection: the samples repeat the last
+ * one until the next collection, and the first is start-up's own (before any traffic).
+ */
+export function keptReadings(samples, instance) {
+  const readings = [];
+  for (const s of samples) if (s.instance === instance && Number.isFinite(s.live) && s.live !== readings.at(-1)) readings.push(s.live);
+  return readings.slice(1);
+}
+
+/**
  * How much each instance's RSS and heap moved after warm-up, the largest over instances: the last third of the
  * samples over the middle third, less one. RSS and heap used are sawtooths: their means are compared. The heap kept
- * after full collections is read some time after each collection (what was allocated since is added), so its floor
- * in each third is the figure: the minimum is compared.
+ * after a full collection also holds what happened to be alive or was allocated while it marked (a usage window
+ * being written, requests in flight: seen 46 → 62 → 46 MiB with nothing kept), so one reading proves nothing: the
+ * floor (minimum) of the later half of the readings is compared with the floor of the earlier half, and with fewer
+ * than `MIN_KEPT_READINGS` collections there is no figure (NaN).
  */
+export const MIN_KEPT_READINGS = 4;
+
 export function driftAfterWarmup(samples, instances) {
   const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
-  const drift = (key, summary) => Math.max(...Array.from({ length: instances }, (_, i) => {
-    let mine = samples.filter((s) => s.instance === i && Number.isFinite(s[key])).map((s) => s[key]);
-    // The kept heap is first read after start-up's own collection: warm-up ends at the first one under traffic.
-    if (key === 'live') mine = mine.slice(Math.max(0, mine.findIndex((v) => v !== mine[0])));
+  const each = (figure) => Math.max(...Array.from({ length: instances }, (_, i) => figure(i)));
+  const drift = (key) => each((i) => {
+    const mine = samples.filter((s) => s.instance === i && Number.isFinite(s[key])).map((s) => s[key]);
     const third = Math.floor(mine.length / 3);
-    return third === 0 ? NaN : summary(mine.slice(-third)) / summary(mine.slice(third, 2 * third)) - 1;
-  }));
+    return third === 0 ? NaN : mean(mine.slice(-third)) / mean(mine.slice(third, 2 * third)) - 1;
+  });
+  const kept = each((i) => {
+    const readings = keptReadings(samples, i);
+    if (readings.length < MIN_KEPT_READINGS) return NaN;
+    const half = Math.floor(readings.length / 2);
+    return Math.min(...readings.slice(-half)) / Math.min(...readings.slice(0, half)) - 1;
+  });
   return {
-    rss: drift('rss', mean), heap: drift('heap', mean), kept: drift('live', (values) => Math.min(...values)),
+    rss: drift('rss'), heap: drift('heap'), kept,
+    keptReadings: Math.min(...Array.from({ length: instances }, (_, i) => keptReadings(samples, i).length)),
     // Where RSS outside the used heap may go: the heap V8 has reserved, and memory held for Buffers and the like.
-    heapTotal: drift('heapTotal', mean), external: drift('external', mean),
+    heapTotal: drift('heapTotal'), external: drift('external'),
     // RSS less the heap V8 has reserved: what the process holds outside the JS heap (code, native buffers, malloc).
-    outside: drift('outside', mean),
+    outside: drift('outside'),
   };
 }
 
@@ -115,6 +135,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       }
     };
     const started = Date.now();
+    let running = true;
     const latency = (ms) => {
       const minute = Math.floor((Date.now() - started) / 60_000);
       (minutes[minute] ??= []).push(ms);
@@ -139,7 +160,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     };
 
     const worker = async (w) => {
-      for (let n = 0; Date.now() - started < seconds * 1000; n++) {
+      for (let n = 0; running; n++) {
         const instance = Math.floor(Math.random() * servers.length);
         const t = tokens[Math.floor(Math.random() * tokens.length)];
         const roll = Math.random();
@@ -212,16 +233,22 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
         });
       }
     };
+    // The traffic runs `seconds`, and on (up to as long again) until every instance has had MIN_KEPT_READINGS full
+    // collections under traffic: how often V8 collects in full varies with the machine (seen: once in the first
+    // 46 s of a minute), and fewer tell nothing about leaks.
     const sampler = (async () => {
-      while (Date.now() - started < seconds * 1000) {
+      for (;;) {
         await sample().catch(() => undefined);
+        const elapsed = Date.now() - started;
+        const collected = servers.every((_, i) => keptReadings(samples, i).length >= MIN_KEPT_READINGS);
+        if (elapsed >= seconds * 1000 && (collected || elapsed >= 2 * seconds * 1000)) break;
         await new Promise((r) => setTimeout(r, sampleMs));
       }
-      await sample().catch(() => undefined);
+      running = false;
     })();
     await Promise.all([...Array.from({ length: workers }, (_, w) => worker(w)), sampler]);
 
-    log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${seconds} s --`);
+    log(`-- ${name}: ${instances} instance(s), ${tokens.length} tokens at the end, ${stats.requests} requests, ${Math.round((Date.now() - started) / 1000)} s --`);
     log(table(['t s', 'inst', 'RSS MiB', 'heap MiB', 'heap total MiB', 'external MiB', 'kept MiB', 'loop p99 ms', 'fds', 'db MiB'],
       samples.map((s) => [s.t, s.instance, mib(s.rss), mib(s.heap), mib(s.heapTotal), mib(s.external), mib(s.live), (s.lag * 1000).toFixed(1), s.fds, mib(s.db)])));
     log(table(['minute', 'checks', 'p50 ms', 'p99 ms'], minutes.map((l, m) => {
@@ -239,7 +266,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       name, requests: stats.requests, fiveXx: stats.fiveXx, wrong: stats.wrong, throttled: stats.throttled, examples: stats.examples,
       rssGrowth: growth('rss'), heapGrowth: growth('heap'), drift,
     };
-    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}%, heap reserved ${(drift.heapTotal * 100).toFixed(1)}%, RSS outside the heap ${(drift.outside * 100).toFixed(1)}%, external ${(drift.external * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
+    log(`${name}: 5xx ${result.fiveXx}, wrong answers ${result.wrong} (${stats.unjudged} not judged: the token changed during the check), 429 ${stats.throttled}, RSS growth after warm-up ${mib(result.rssGrowth)} MiB, heap growth ${mib(result.heapGrowth)} MiB (late mean over middle mean: RSS ${(drift.rss * 100).toFixed(1)}%, heap ${(drift.heap * 100).toFixed(1)}%, heap kept after full collections ${(drift.kept * 100).toFixed(1)}% (floor of the later half of ${drift.keptReadings} collections over the earlier's), heap reserved ${(drift.heapTotal * 100).toFixed(1)}%, RSS outside the heap ${(drift.outside * 100).toFixed(1)}%, external ${(drift.external * 100).toFixed(1)}%); by operation ${JSON.stringify(stats.byOp)}`);
     for (const line of stats.examples) log(`  ${line}`);
     for (const line of servers.flatMap((s) => s.log.warnings).filter((l) => l.includes('"level":50')).slice(0, 3)) {
       const entry = JSON.parse(line);
