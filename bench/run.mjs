@@ -6,7 +6,7 @@
 // --soak-minutes=N (per backend, default 10; --quick: 30 s each).
 import { runCatalogBench } from './catalog-bench.mjs';
 import { runGatewayBench } from './gateway-bench.mjs';
-import { runHttpBench } from './http-bench.mjs';
+import { LOOP_DELAY_GOAL_MS, runHttpBench } from './http-bench.mjs';
 import { runInprocessBench } from './inprocess-bench.mjs';
 import { runJwtBench } from './jwt-bench.mjs';
 import { runLimitsAccuracy, runLimitsBench } from './limits-bench.mjs';
@@ -24,9 +24,14 @@ const scaleCount = Number(flag('scale-count') ?? (quick ? 20_000 : 1_000_000));
 /** Each bench returns summary lines `[label, value, verdict]`. */
 const benches = {
   http: async () => {
-    const r = await runHttpBench(quick ? { tokens: 1_000, warmupSeconds: 1, measureSeconds: 2, rounds: 1 } : {});
-    // One line per backend against the same ceiling: verify_http/ceiling (SQLite), then verify_http/ceiling (postgres).
-    return r.backends.map((b) => [b.name, b.skipped ?? fmtRatio(b.ratio), b.skipped ? '' : verdict(b.ratio, b.goal)]);
+    const r = await runHttpBench(quick ? { tokens: 1_000, warmupSeconds: 1, measureSeconds: 2, rounds: 1, pacedRounds: 1 } : {});
+    // One line per backend against the same ceiling: verify_http/ceiling (SQLite), then verify_http/ceiling (postgres);
+    // then the event-loop delay while every token is checked once a second (issue 17 item 4).
+    return r.backends.flatMap((b) => [
+      [b.name, b.skipped ?? fmtRatio(b.ratio), b.skipped ? '' : verdict(b.ratio, b.goal)],
+      ...(b.skipped ? [] : [[`${b.name.replace('verify_http/ceiling', 'verify_http loop delay p99 ms, paced')}`, b.pacedDelay.worst.toFixed(2),
+        `${b.pacedDelay.worst < LOOP_DELAY_GOAL_MS ? 'met' : 'MISSED'} (goal < ${LOOP_DELAY_GOAL_MS} ms)`]]),
+    ]);
   },
   inprocess: async () => {
     const r = await runInprocessBench(quick ? { tokens: 1_000, iterations: 200_000, maxSeconds: 1, rounds: 1 } : {});
