@@ -34,13 +34,14 @@ process.on('exit', () => {
  * Starts the server and waits for its banner (`--json`: one JSON line on stderr with the URL and, on a fresh
  * database, the root token). Its log (stdout, JSON lines) is read and counted, as a log collector would read it;
  * lines at warn and above are kept (the first 20) to explain a failure.
- * `cli`: the built CLI to start (default: this tree's; bench/compare-builds.mjs starts another tree's).
+ * `cli`: the built CLI to start (default: this tree's; bench/compare-builds.mjs starts another tree's). `nodeArgs`: for
+ * node itself, before the CLI (only the soak test's instrument uses them).
  */
-export async function startServe({ env = {}, readyTimeoutMs = 60_000, temp = makeTempDir('tessera-serve-'), root, cli = CLI } = {}) {
+export async function startServe({ env = {}, readyTimeoutMs = 60_000, temp = makeTempDir('tessera-serve-'), root, cli = CLI, nodeArgs = [] } = {}) {
   const port = await freePort();
   // BENCH_CPU_PROF=DIR: the server writes a V8 CPU profile into DIR when it exits (bench/README.md, Profiling).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, cli, 'serve', '--port', String(port), '--json'], {
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, cli, 'serve', '--port', String(port), '--json'], {
     cwd: temp.dir,
     env: defaultEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { makeTempDir, table } from './lib.mjs';
@@ -89,16 +90,21 @@ export function driftAfterWarmup(samples, instances) {
   };
 }
 
+/** Node flags that make `tessera serve` run a full collection on SIGUSR2 (bench/gc-on-signal.mjs). */
+const GC_ON_SIGNAL = ['--expose-gc', `--import=${fileURLToPath(new URL('./gc-on-signal.mjs', import.meta.url))}`];
+
 /**
  * `env`: only what the backend needs (its database); the servers start as the README starts them, through
- * bench/serve.mjs (the default environment, the log read as a collector reads it).
+ * bench/serve.mjs (the default environment, the log read as a collector reads it). `forceGc`: each sample first
+ * asks every server for a full collection (SIGUSR2, bench/gc-on-signal.mjs), so every sample reads the heap kept;
+ * the soak of `npm test` uses it, the bench does not (it measures the server exactly as shipped).
  */
-async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs, workers = 8, creates = true, log = console.log }) {
+async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCount, sampleMs, workers = 8, creates = true, forceGc = false, log = console.log }) {
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'init', '--json'], { env: defaultEnv(env) });
   const root = JSON.parse(stdout).secret;
   const servers = [];
   try {
-    for (let i = 0; i < instances; i++) servers.push(await startServe({ env, root }));
+    for (let i = 0; i < instances; i++) servers.push(await startServe({ env, root, ...(forceGc ? { nodeArgs: GC_ON_SIGNAL } : {}) }));
     const at = (i) => servers[i % servers.length].base;
     let catalogChanges = 0;
     const catalogsInFlight = new Set();
@@ -218,6 +224,11 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
 
     const samples = [];
     const sample = async () => {
+      if (forceGc) {
+        for (const s of servers) process.kill(s.pid, 'SIGUSR2');
+        // The collection runs at the server's next turn and its figure is taken in the turn after.
+        await new Promise((r) => setTimeout(r, 200));
+      }
       for (const [i, s] of servers.entries()) {
         const status = readFileSync(`/proc/${s.pid}/status`, 'utf8');
         const rss = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
