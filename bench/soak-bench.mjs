@@ -166,7 +166,8 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     };
 
     const worker = async (w) => {
-      for (let n = 0; running; n++) {
+      // The clock too, not only the flag: a worker that only skips (every token it picks busy) never yields to the sampler.
+      for (let n = 0; running && Date.now() - started < 2 * seconds * 1000; n++) {
         const instance = Math.floor(Math.random() * servers.length);
         const t = tokens[Math.floor(Math.random() * tokens.length)];
         const roll = Math.random();
