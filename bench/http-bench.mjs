@@ -188,9 +188,10 @@ export async function runHttpBench(options = {}, log = console.log) {
       }
     }
     // Paced: the issue's own condition for the loop delay, 10,000 distinct tokens checked every second.
-    const paced = Object.fromEntries(targets.filter((t) => t.server).map((t) => [t.name, []]));
+    const servedTargets = targets.filter((t) => t.server);
+    const paced = Object.fromEntries(servedTargets.map((t) => [t.name, []]));
     for (let round = 1; round <= o.pacedRounds; round++) {
-      for (const target of targets.filter((t) => t.server)) {
+      for (const target of servedTargets) {
         await load(target.port, target.slices, o.warmupSeconds, o.tokens);
         await loopDelayP99(target.server);
         const s = await load(target.port, target.slices, o.measureSeconds, o.tokens);

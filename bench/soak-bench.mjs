@@ -74,15 +74,16 @@ export function driftAfterWarmup(samples, instances) {
     const third = Math.floor(mine.length / 3);
     return third === 0 ? NaN : mean(mine.slice(-third)) / mean(mine.slice(third, 2 * third)) - 1;
   });
+  const readings = Array.from({ length: instances }, (_, i) => keptReadings(samples, i));
   const kept = each((i) => {
-    const readings = keptReadings(samples, i);
-    if (readings.length < MIN_KEPT_READINGS) return NaN;
-    const half = Math.floor(readings.length / 2);
-    return Math.min(...readings.slice(-half)) / Math.min(...readings.slice(0, half)) - 1;
+    const mine = readings[i];
+    if (mine.length < MIN_KEPT_READINGS) return NaN;
+    const half = Math.floor(mine.length / 2);
+    return Math.min(...mine.slice(-half)) / Math.min(...mine.slice(0, half)) - 1;
   });
   return {
     rss: drift('rss'), heap: drift('heap'), kept,
-    keptReadings: Math.min(...Array.from({ length: instances }, (_, i) => keptReadings(samples, i).length)),
+    keptReadings: Math.min(...readings.map((mine) => mine.length)),
     // Where RSS outside the used heap may go: the heap V8 has reserved, and memory held for Buffers and the like.
     heapTotal: drift('heapTotal'), external: drift('external'),
     // RSS less the heap V8 has reserved: what the process holds outside the JS heap (code, native buffers, malloc).
@@ -141,7 +142,6 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
       }
     };
     const started = Date.now();
-    let running = true;
     const latency = (ms) => {
       const minute = Math.floor((Date.now() - started) / 60_000);
       (minutes[minute] ??= []).push(ms);
@@ -166,8 +166,7 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
     };
 
     const worker = async (w) => {
-      // The clock too, not only the flag: a worker that only skips (every token it picks busy) never yields to the sampler.
-      for (let n = 0; running && Date.now() - started < 2 * seconds * 1000; n++) {
+      for (let n = 0; Date.now() - started < seconds * 1000; n++) {
         const instance = Math.floor(Math.random() * servers.length);
         const t = tokens[Math.floor(Math.random() * tokens.length)];
         const roll = Math.random();
@@ -245,18 +244,12 @@ async function soakOne({ name, env, instances, dbSize, seconds, tokens: tokenCou
         });
       }
     };
-    // The traffic runs `seconds`, and on (up to as long again) until every instance has had MIN_KEPT_READINGS full
-    // collections under traffic: how often V8 collects in full varies with the machine (seen: once in the first
-    // 46 s of a minute), and fewer tell nothing about leaks.
     const sampler = (async () => {
-      for (;;) {
+      while (Date.now() - started < seconds * 1000) {
         await sample().catch(() => undefined);
-        const elapsed = Date.now() - started;
-        const collected = servers.every((_, i) => keptReadings(samples, i).length >= MIN_KEPT_READINGS);
-        if (elapsed >= seconds * 1000 && (collected || elapsed >= 2 * seconds * 1000)) break;
         await new Promise((r) => setTimeout(r, sampleMs));
       }
-      running = false;
+      await sample().catch(() => undefined);
     })();
     await Promise.all([...Array.from({ length: workers }, (_, w) => worker(w)), sampler]);
 

@@ -38,8 +38,8 @@ describe('a one-minute soak of tessera serve on SQLite', () => {
     expect(result.drift.keptReadings, report).toBeGreaterThanOrEqual(MIN_KEPT_READINGS);
     console.log(`soak memory drift after warm-up: RSS ${percent(result.drift.rss)}, heap kept after full GC ${percent(result.drift.kept)} (${result.drift.keptReadings} collections)`);
     expect(result.drift.kept, report).toBeLessThanOrEqual(0.25);
-    // RSS follows the heap's sawtooth: when no full collection falls in the last third, the garbage it holds (seen:
-    // heap used 50 → 138 MiB, kept heap flat) lifts RSS by 29% with nothing leaked. The minute bounds RSS at 50%
+    // RSS follows the heap's sawtooth: before collections were forced, a last third with no full collection held its
+    // garbage (seen: heap used 50 → 138 MiB, kept heap flat) and lifted RSS by 29% with nothing leaked. The minute bounds RSS at 50%
     // (about 80 MiB more in 20 s: a native leak that fast still fails); the ten-minute soak holds it to 10%.
     expect(result.drift.rss, report).toBeLessThanOrEqual(0.5);
   });
